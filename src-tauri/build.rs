@@ -1,0 +1,7 @@
+fn main() {
+    // tauri.conf.json sits at the package root; the capabilities live beside the sources.
+    let attrs = tauri_build::Attributes::new()
+        .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+        .app_manifest(tauri_build::AppManifest::new().commands(&["live_status"]));
+    tauri_build::try_build(attrs).expect("failed to run tauri-build");
+}

@@ -1,0 +1,273 @@
+//! The `commandwall` command line: one binary, one subcommand per door.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::app::{caller_keyer, database_url, now_ms, open_store};
+use crate::config::Config;
+use crate::core::time::{local_date, utc};
+use crate::import::{import_file, Mapping};
+use crate::sim::run::{backfill, live, parse_span, parse_speed, SimClock};
+use crate::sim::City;
+use crate::store::{OpenMode, Store};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "commandwall",
+    version,
+    about = "指挥大屏 Command Wall: the 110 command hall's wallboard"
+)]
+pub struct Cli {
+    /// Database URL (sqlite:PATH) or a path to a SQLite file. Default: commandwall.db in the
+    /// user's data directory.
+    #[arg(long, global = true, env = "COMMANDWALL_DATABASE")]
+    pub database: Option<String>,
+    /// The centre's TOML configuration.
+    #[arg(long, global = true, env = "COMMANDWALL_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the wallboard window (the default).
+    Desktop(DesktopArgs),
+    /// Fill the database with a simulated city, past days and/or live.
+    Simulate(SimulateArgs),
+    /// Import a CSV export through a mapping.
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        mapping: PathBuf,
+    },
+    /// Database maintenance.
+    Db {
+        #[command(subcommand)]
+        action: DbAction,
+    },
+}
+
+#[derive(Debug, Clone, clap::Args, Default)]
+pub struct DesktopArgs {
+    /// Full-screen wall mode.
+    #[arg(long)]
+    pub wall: bool,
+    /// Run the built-in simulator live into the database (and backfill it if it is empty).
+    #[arg(long)]
+    pub demo: bool,
+    /// Days to backfill when the demo database is empty.
+    #[arg(long, default_value = "14d")]
+    pub demo_backfill: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SimulateArgs {
+    /// Write this much history up to now, e.g. 400d (so year-on-year figures exist).
+    #[arg(long)]
+    pub backfill: Option<String>,
+    /// Then keep writing as a CAD would, each stage when its time comes.
+    #[arg(long)]
+    pub live: bool,
+    /// Live speed, e.g. 60x (an hour a minute).
+    #[arg(long, default_value = "1x")]
+    pub speed: String,
+    /// Seed of the synthetic city; the same seed gives the same data.
+    #[arg(long, default_value_t = 110)]
+    pub seed: u64,
+    /// Calls per ordinary day (overrides the config).
+    #[arg(long)]
+    pub calls_per_day: Option<u32>,
+    /// End of the backfill (RFC 3339), instead of now; for reproducible data sets.
+    #[arg(long)]
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbAction {
+    /// Create the database if needed and bring its schema up to date.
+    Migrate,
+    /// Check an existing database: integrity, schema, row counts.
+    Check,
+}
+
+pub fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,commandwall=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("commandwall: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(cli.config.as_deref(), std::env::vars())?;
+    let url = database_url(cli.database.as_deref());
+    match cli
+        .command
+        .unwrap_or(Command::Desktop(DesktopArgs::default()))
+    {
+        // The window owns the main thread and brings its own async runtime.
+        Command::Desktop(args) => crate::desktop::run(url, config, args),
+        other => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .context("cannot start the async runtime")?
+            .block_on(run_async(other, url, config)),
+    }
+}
+
+async fn run_async(command: Command, url: String, mut config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Desktop(_) => unreachable!("handled on the main thread"),
+        Command::Db {
+            action: DbAction::Migrate,
+        } => {
+            let store = open_store(&url, &config).await?;
+            let h = store.health().await?;
+            println!(
+                "{}: schema version {}, journal {}",
+                crate::store::redact_url(&h.url),
+                h.schema_version,
+                h.journal_mode
+            );
+            Ok(())
+        }
+        Command::Db {
+            action: DbAction::Check,
+        } => db_check(&url).await,
+        Command::Import { file, mapping } => {
+            let mapping = Mapping::load(&mapping)?;
+            let store = open_store(&url, &config).await?;
+            let keyer = caller_keyer(&config, &url)?;
+            let summary = import_file(&store, &file, &mapping, keyer, now_ms()).await?;
+            print!("{summary}");
+            Ok(())
+        }
+        Command::Simulate(args) => {
+            if let Some(n) = args.calls_per_day {
+                config.simulator.calls_per_day = n;
+            }
+            let store = open_store(&url, &config).await?;
+            let keyer = caller_keyer(&config, &url)?;
+            let city = Arc::new(City::new(&config, args.seed, keyer));
+            simulate(&store, city, &args).await
+        }
+    }
+}
+
+async fn db_check(url: &str) -> anyhow::Result<()> {
+    let store = Store::open(url, OpenMode::Existing).await?;
+    let h = store.health().await?;
+    let day = |t: Option<i64>| {
+        t.map_or("-".to_string(), |t| {
+            utc(t).format("%Y-%m-%d %H:%M UTC").to_string()
+        })
+    };
+    println!("database     {}", crate::store::redact_url(&h.url));
+    println!("integrity    {}", h.integrity);
+    println!(
+        "schema       version {} ({} journal)",
+        h.schema_version, h.journal_mode
+    );
+    println!("change seq   {}", h.change_seq);
+    println!(
+        "calls        {} ({} … {})",
+        h.calls,
+        day(h.first_call),
+        day(h.last_call)
+    );
+    println!("incidents    {}", h.incidents);
+    println!("work orders  {}", h.work_orders);
+    println!("callbacks    {}", h.callbacks);
+    println!("data issues  {}", h.data_issues);
+    if h.integrity != "ok" {
+        anyhow::bail!("integrity check failed: {}", h.integrity);
+    }
+    Ok(())
+}
+
+/// Backfill and/or live simulation, shared by `simulate` and the desktop demo.
+pub async fn simulate(store: &Store, city: Arc<City>, args: &SimulateArgs) -> anyhow::Result<()> {
+    let now = match &args.until {
+        Some(t) => chrono::DateTime::parse_from_rfc3339(t)
+            .with_context(|| {
+                format!("--until '{t}' is not an RFC 3339 time like 2026-11-24T08:00:00+08:00")
+            })?
+            .timestamp_millis(),
+        None => now_ms(),
+    };
+    let speed = parse_speed(&args.speed).map_err(anyhow::Error::msg)?;
+    if args.backfill.is_none() && !args.live {
+        anyhow::bail!("nothing to do: give --backfill SPAN, --live, or both");
+    }
+    let mut written_up_to = now;
+    if let Some(span) = &args.backfill {
+        let span = parse_span(span).map_err(anyhow::Error::msg)?;
+        let last = local_date(city.tz, now);
+        let first = local_date(city.tz, now - span.num_milliseconds())
+            .succ_opt()
+            .unwrap_or(last);
+        let total = (last - first).num_days() + 1;
+        let started = std::time::Instant::now();
+        eprintln!(
+            "backfilling {total} days ({first} … {last}) into {}",
+            crate::store::redact_url(&store.url())
+        );
+        let stats = backfill(store, Arc::clone(&city), first, last, now, |day, s| {
+            if s.days % 10 == 0 || s.days as i64 == total {
+                eprintln!(
+                    "  {day}: {} days, {} calls, {} records, {:.0} s",
+                    s.days,
+                    s.calls,
+                    s.rows,
+                    started.elapsed().as_secs_f64()
+                );
+            }
+        })
+        .await?;
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "backfilled {} days: {} calls, {} records in {:.1} s ({:.0} records/s)",
+            stats.days,
+            stats.calls,
+            stats.rows,
+            secs,
+            stats.rows as f64 / secs.max(1e-9)
+        );
+    } else {
+        written_up_to = store
+            .last_received(crate::sim::SOURCE)
+            .await?
+            .unwrap_or(now)
+            .min(now);
+    }
+    if args.live {
+        eprintln!(
+            "live at {speed}x from {}; Ctrl-C stops",
+            utc(now).format("%Y-%m-%d %H:%M:%S UTC")
+        );
+        let clock = SimClock::new(now, speed);
+        let tick = Duration::from_millis(250);
+        tokio::select! {
+            r = live(store, city, clock, written_up_to, tick, |_, _| {}) => r?,
+            _ = tokio::signal::ctrl_c() => eprintln!("stopped"),
+        }
+    }
+    store.close().await;
+    Ok(())
+}

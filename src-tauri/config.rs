@@ -1,0 +1,489 @@
+//! The centre's configuration, layered: built-in defaults → the centre's TOML file →
+//! environment variables (`COMMANDWALL__SECTION__KEY=value`, e.g.
+//! `COMMANDWALL__CENTRE__TIME_ZONE=Europe/Berlin`).
+
+use std::path::Path;
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+/// A value that never appears in logs or `Debug` output.
+#[derive(Clone, Default, Deserialize, PartialEq)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "Secret(<unset>)"
+        } else {
+            "Secret(<redacted>)"
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub centre: Centre,
+    pub zones: Vec<Zone>,
+    pub posts: Vec<Post>,
+    pub seats: Vec<Seat>,
+    pub units: Vec<Unit>,
+    pub targets: Targets,
+    pub repeat: RepeatThresholds,
+    pub live: Live,
+    pub privacy: Privacy,
+    pub simulator: Simulator,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Centre {
+    pub name: String,
+    /// IANA name; days and ISO weeks are cut in this zone.
+    pub time_zone: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Zone {
+    pub code: String,
+    pub name: String,
+    /// The zone's quick-response circle: 1, 3 or 5 minutes from dispatch to arrival.
+    pub circle_minutes: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Post {
+    pub code: String,
+    pub name: String,
+    pub zone: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Seat {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Unit {
+    pub code: String,
+    pub name: String,
+    pub zone: String,
+}
+
+/// The centre's targets (defaults from the domain contract).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Targets {
+    pub answer_10s_share: f64,
+    pub answer_15s_share: f64,
+    pub answer_20s_share: f64,
+    pub processing_s: f64,
+    pub processing_share: f64,
+    pub sign_for_s: f64,
+    pub circle_share: f64,
+    pub work_order_response: f64,
+    pub satisfaction: f64,
+}
+
+/// Repeat-call thresholds (Wuhai: 2 a week, 3 a month, 5 a year; seed 003).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RepeatThresholds {
+    pub per_week: u32,
+    pub per_month: u32,
+    pub per_year: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Live {
+    /// After this long without a new call the wall says its figures are stale.
+    pub stale_after_s: i64,
+    pub refresh_ms: u64,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Privacy {
+    /// Secret for the keyed hash of caller numbers. When empty, a random key is created
+    /// once and kept in the data directory beside the default database.
+    pub caller_key: Secret,
+}
+
+/// The synthetic city's shape.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Simulator {
+    pub calls_per_day: u32,
+    /// Share of answered calls that are non-police matters (the contract: 25–35%).
+    pub non_police_share: f64,
+    /// Share of non-police calls transferred to 12345.
+    pub diversion_rate: f64,
+    /// Share of answered calls that are invalid.
+    pub invalid_share: f64,
+    /// Share of reached callbacks that are satisfied or basically satisfied.
+    pub satisfaction: f64,
+    /// Share of finished incidents whose caller is called back.
+    pub callback_share: f64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is not valid TOML: {message}")]
+    Syntax { path: String, message: String },
+    #[error("environment variable {var}: {message}")]
+    Env { var: String, message: String },
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+impl Default for Centre {
+    fn default() -> Self {
+        Centre {
+            name: "示范市公安局110指挥中心".into(),
+            time_zone: "Asia/Shanghai".into(),
+        }
+    }
+}
+
+impl Default for Targets {
+    fn default() -> Self {
+        Targets {
+            answer_10s_share: 0.90,
+            answer_15s_share: 0.90,
+            answer_20s_share: 0.95,
+            processing_s: 60.0,
+            processing_share: 0.90,
+            sign_for_s: 30.0,
+            circle_share: 0.90,
+            work_order_response: 1.0,
+            satisfaction: 0.98,
+        }
+    }
+}
+
+impl Default for RepeatThresholds {
+    fn default() -> Self {
+        RepeatThresholds {
+            per_week: 2,
+            per_month: 3,
+            per_year: 5,
+        }
+    }
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Live {
+            stale_after_s: 120,
+            refresh_ms: 1000,
+        }
+    }
+}
+
+impl Default for Simulator {
+    fn default() -> Self {
+        Simulator {
+            calls_per_day: 25_000,
+            non_police_share: 0.30,
+            diversion_rate: 0.92,
+            invalid_share: 0.15,
+            satisfaction: 0.97,
+            callback_share: 0.25,
+        }
+    }
+}
+
+/// 17 patrol zones with 1/3/5-minute circles, as in Hailar's layout (seed 004).
+const DEFAULT_ZONES: [(&str, u32); 17] = [
+    ("正阳", 1),
+    ("胜利", 1),
+    ("靠山", 1),
+    ("建设", 3),
+    ("健康", 3),
+    ("呼伦", 3),
+    ("站前", 3),
+    ("友谊", 3),
+    ("新区", 3),
+    ("河东", 3),
+    ("南屯", 3),
+    ("东山", 5),
+    ("哈克", 5),
+    ("奋斗", 5),
+    ("敖包山", 5),
+    ("巴彦库仁", 5),
+    ("锡尼河", 5),
+];
+
+impl Default for Config {
+    fn default() -> Self {
+        let zones: Vec<Zone> = DEFAULT_ZONES
+            .iter()
+            .enumerate()
+            .map(|(i, (name, circle))| Zone {
+                code: format!("Z{:02}", i + 1),
+                name: format!("{name}巡区"),
+                circle_minutes: *circle,
+            })
+            .collect();
+        // 27 fixed posts: two in each of the ten busiest zones, one in each of the others.
+        let posts = (0..27)
+            .map(|i| {
+                let zone = &zones[if i < 20 { i / 2 } else { i - 10 }];
+                let nth = if i < 20 { i % 2 + 1 } else { 1 };
+                Post {
+                    code: format!("P{:02}", i + 1),
+                    name: format!("{}{}号岗", zone.name.trim_end_matches("巡区"), nth),
+                    zone: zone.code.clone(),
+                }
+            })
+            .collect();
+        let seats = (1..=16)
+            .map(|i| Seat {
+                code: format!("S{i:02}"),
+                name: format!("接警{i}席"),
+            })
+            .collect();
+        let units = zones
+            .iter()
+            .flat_map(|z| {
+                (1..=2).map(move |n| Unit {
+                    code: format!("{}-U{n}", z.code),
+                    name: format!("{}巡逻{n}组", z.name.trim_end_matches("巡区")),
+                    zone: z.code.clone(),
+                })
+            })
+            .collect();
+        Config {
+            centre: Centre::default(),
+            zones,
+            posts,
+            seats,
+            units,
+            targets: Targets::default(),
+            repeat: RepeatThresholds::default(),
+            live: Live::default(),
+            privacy: Privacy::default(),
+            simulator: Simulator::default(),
+        }
+    }
+}
+
+const ENV_PREFIX: &str = "COMMANDWALL__";
+
+impl Config {
+    /// Defaults, then the file (if any), then `COMMANDWALL__…` variables from `env`.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let mut table = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                text.parse::<toml::Table>()
+                    .map_err(|e| ConfigError::Syntax {
+                        path: path.display().to_string(),
+                        message: e.to_string(),
+                    })?
+            }
+            None => toml::Table::new(),
+        };
+        for (var, value) in env {
+            let Some(path) = var.strip_prefix(ENV_PREFIX) else {
+                continue;
+            };
+            let keys: Vec<String> = path.split("__").map(str::to_ascii_lowercase).collect();
+            set_path(&mut table, &keys, parse_env_value(&value)).map_err(|message| {
+                ConfigError::Env {
+                    var: var.clone(),
+                    message,
+                }
+            })?;
+        }
+        let config: Config = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Invalid(e.message().to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// The centre's time zone (validated at load).
+    pub fn tz(&self) -> Tz {
+        self.centre.time_zone.parse().expect("validated at load")
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |m: String| Err(ConfigError::Invalid(m));
+        if self.centre.time_zone.parse::<Tz>().is_err() {
+            return bad(format!(
+                "centre.time_zone '{}' is not an IANA time zone",
+                self.centre.time_zone
+            ));
+        }
+        if self.zones.is_empty() {
+            return bad("at least one zone is needed".into());
+        }
+        for z in &self.zones {
+            if z.circle_minutes == 0 {
+                return bad(format!(
+                    "zone {} has a response circle of 0 minutes",
+                    z.code
+                ));
+            }
+        }
+        let zone_known = |code: &str| self.zones.iter().any(|z| z.code == code);
+        for (what, code, zone) in self
+            .posts
+            .iter()
+            .map(|p| ("post", &p.code, &p.zone))
+            .chain(self.units.iter().map(|u| ("unit", &u.code, &u.zone)))
+        {
+            if !zone_known(zone) {
+                return bad(format!("{what} {code} names unknown zone '{zone}'"));
+            }
+        }
+        if self.seats.is_empty() {
+            return bad("at least one seat is needed".into());
+        }
+        let s = &self.simulator;
+        for (name, v) in [
+            ("non_police_share", s.non_police_share),
+            ("diversion_rate", s.diversion_rate),
+            ("invalid_share", s.invalid_share),
+            ("satisfaction", s.satisfaction),
+            ("callback_share", s.callback_share),
+        ] {
+            if !(0.0..=1.0).contains(&v) {
+                return bad(format!(
+                    "simulator.{name} = {v} is not a share between 0 and 1"
+                ));
+            }
+        }
+        if s.non_police_share + s.invalid_share > 0.95 {
+            return bad(
+                "simulator.non_police_share + invalid_share leave no police matters".into(),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Environment values are read as TOML where they parse (numbers, booleans) and as
+/// strings otherwise, so `Asia/Shanghai` needs no quotes.
+fn parse_env_value(raw: &str) -> toml::Value {
+    format!("v = {raw}")
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(raw.to_string()))
+}
+
+fn set_path(table: &mut toml::Table, keys: &[String], value: toml::Value) -> Result<(), String> {
+    let (last, parents) = keys.split_last().ok_or("empty key")?;
+    let mut cur = table;
+    for k in parents {
+        cur = cur
+            .entry(k.clone())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+            .as_table_mut()
+            .ok_or_else(|| format!("'{k}' is not a section"))?;
+    }
+    cur.insert(last.clone(), value);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_describe_the_contract_city() {
+        let c = Config::load(None, []).unwrap();
+        assert_eq!(c.zones.len(), 17);
+        assert_eq!(c.posts.len(), 27);
+        assert_eq!(c.seats.len(), 16);
+        assert_eq!(c.tz(), chrono_tz::Asia::Shanghai);
+        assert_eq!(
+            (c.repeat.per_week, c.repeat.per_month, c.repeat.per_year),
+            (2, 3, 5)
+        );
+        assert!(c
+            .zones
+            .iter()
+            .all(|z| [1, 3, 5].contains(&z.circle_minutes)));
+    }
+
+    #[test]
+    fn file_then_environment_override() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("centre.toml");
+        std::fs::write(
+            &path,
+            "[centre]\nname = \"乌海\"\n[simulator]\ncalls_per_day = 900\n",
+        )
+        .unwrap();
+        let c = Config::load(
+            Some(&path),
+            env(&[
+                ("COMMANDWALL__CENTRE__TIME_ZONE", "Europe/Berlin"),
+                ("COMMANDWALL__SIMULATOR__CALLS_PER_DAY", "1200"),
+                ("UNRELATED", "x"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.centre.name, "乌海");
+        assert_eq!(c.centre.time_zone, "Europe/Berlin");
+        assert_eq!(c.simulator.calls_per_day, 1200);
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let err = Config::load(
+            None,
+            env(&[("COMMANDWALL__CENTRE__TIME_ZONE", "Mars/Olympus")]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("Mars/Olympus"), "{err}");
+        let err = Config::load(
+            None,
+            env(&[("COMMANDWALL__SIMULATOR__SATISFACTION", "1.5")]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("simulator.satisfaction"), "{err}");
+        let err = Config::load(None, env(&[("COMMANDWALL__CENTRE__COLOUR", "red")])).unwrap_err();
+        assert!(err.to_string().contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let c = Config::load(
+            None,
+            env(&[("COMMANDWALL__PRIVACY__CALLER_KEY", "hunter2")]),
+        )
+        .unwrap();
+        assert_eq!(c.privacy.caller_key.0, "hunter2");
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}

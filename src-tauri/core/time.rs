@@ -1,0 +1,89 @@
+//! The centre's local calendar. Records hold UTC milliseconds; days and ISO weeks are the
+//! centre's own, so every window is cut here and nowhere else.
+
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use super::model::Millis;
+
+/// A local wall-clock time as UTC milliseconds. In the hour a DST change skips, the time is
+/// read as if the clock had not yet changed (what a CAD clock that was not yet moved wrote);
+/// in the hour that repeats, the earlier instant is taken.
+pub fn local_to_utc(tz: Tz, local: NaiveDateTime) -> Millis {
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => t.timestamp_millis(),
+        LocalResult::Ambiguous(early, _) => early.timestamp_millis(),
+        LocalResult::None => {
+            let shifted = local + chrono::Duration::hours(1);
+            tz.from_local_datetime(&shifted)
+                .earliest()
+                .map(|t| t.timestamp_millis() - 3_600_000)
+                .unwrap_or_else(|| local.and_utc().timestamp_millis())
+        }
+    }
+}
+
+/// `[start, end)` of a local calendar day in UTC milliseconds (23 or 25 hours across DST).
+pub fn day_bounds(tz: Tz, day: NaiveDate) -> (Millis, Millis) {
+    let start = local_to_utc(tz, day.and_hms_opt(0, 0, 0).expect("midnight exists"));
+    let next = day.succ_opt().expect("date in range");
+    let end = local_to_utc(tz, next.and_hms_opt(0, 0, 0).expect("midnight exists"));
+    (start, end)
+}
+
+/// The local calendar date at an instant.
+pub fn local_date(tz: Tz, at: Millis) -> NaiveDate {
+    utc(at).with_timezone(&tz).date_naive()
+}
+
+/// The local date and time at an instant.
+pub fn local_datetime(tz: Tz, at: Millis) -> NaiveDateTime {
+    utc(at).with_timezone(&tz).naive_local()
+}
+
+/// An instant as a chrono UTC time (instants out of chrono's range clamp to the epoch).
+pub fn utc(at: Millis) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(at).unwrap_or_default()
+}
+
+/// "Today so far": from local midnight to `now`.
+pub fn today_so_far(tz: Tz, now: Millis) -> (Millis, Millis) {
+    let (start, _) = day_bounds(tz, local_date(tz, now));
+    (start, now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn shanghai_day_starts_at_16_utc_the_day_before() {
+        let (start, end) = day_bounds(chrono_tz::Asia::Shanghai, d(2026, 11, 24));
+        assert_eq!(utc(start).to_rfc3339(), "2026-11-23T16:00:00+00:00");
+        assert_eq!(end - start, 24 * 3_600_000);
+    }
+
+    #[test]
+    fn dst_days_have_23_and_25_hours() {
+        let ny = chrono_tz::America::New_York;
+        let (s, e) = day_bounds(ny, d(2025, 3, 9));
+        assert_eq!(e - s, 23 * 3_600_000);
+        let (s, e) = day_bounds(ny, d(2025, 11, 2));
+        assert_eq!(e - s, 25 * 3_600_000);
+    }
+
+    #[test]
+    fn skipped_and_repeated_local_times_resolve() {
+        let ny = chrono_tz::America::New_York;
+        // 02:30 does not exist on 2025-03-09; read with the old offset (EST, UTC-5).
+        let skipped = local_to_utc(ny, d(2025, 3, 9).and_hms_opt(2, 30, 0).unwrap());
+        assert_eq!(utc(skipped).to_rfc3339(), "2025-03-09T07:30:00+00:00");
+        // 01:30 happens twice on 2025-11-02; the first one is EDT (UTC-4).
+        let repeated = local_to_utc(ny, d(2025, 11, 2).and_hms_opt(1, 30, 0).unwrap());
+        assert_eq!(utc(repeated).to_rfc3339(), "2025-11-02T05:30:00+00:00");
+    }
+}

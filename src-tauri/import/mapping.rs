@@ -1,0 +1,279 @@
+//! A declarative description of one CSV export: which column feeds which field, how its
+//! times are written, and how its codes translate into ours.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+use crate::core::categories;
+use crate::core::model::{Channel, Direction, InvalidReason, Outcome};
+
+/// What one row of the file becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// A CAD row: one call and the incident it opened.
+    Incident,
+    /// A 12345 / 311 row: one work order.
+    WorkOrder,
+}
+
+/// What to do with a value that the value map does not list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Unknown {
+    /// Reject the row.
+    Reject,
+    /// Store the row with the default (or nothing) in this field, and log a warning.
+    #[default]
+    Warn,
+    /// Store the source's own value as it is (free vocabularies such as call types).
+    Keep,
+    /// Use the default silently (the map lists only the exceptions).
+    Default,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueMap {
+    #[serde(default)]
+    pub unknown: Unknown,
+    pub default: Option<String>,
+    pub map: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Tag stored on every record; ids are unique within a source.
+    pub source: String,
+    pub record: RecordKind,
+    /// The column holding the record's id in the source system.
+    pub id: String,
+    /// chrono formats tried in order, e.g. `%Y-%m-%d %H:%M:%S%.f`.
+    pub time_formats: Vec<String>,
+    /// The zone the file's local times are in.
+    pub time_zone: String,
+    /// Values meaning "nothing here" (`NULL`, `-9999`, empty).
+    #[serde(default)]
+    pub null_values: Vec<String>,
+    /// False where the source records no ring time (answered = received by construction).
+    #[serde(default = "yes")]
+    pub ring_recorded: bool,
+    /// Field → column.
+    pub fields: BTreeMap<String, String>,
+    /// Field → constant value for every row.
+    #[serde(default)]
+    pub constants: BTreeMap<String, String>,
+    /// Field → translation of the column's codes.
+    #[serde(default)]
+    pub values: BTreeMap<String, ValueMap>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// How a field's text becomes a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    Time,
+    Text,
+    Int,
+    Real,
+    /// A closed vocabulary; the mapped value must be one of its codes.
+    Code(Vocabulary),
+    /// A caller's number: stored only as keyed hash and masked form.
+    Phone,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vocabulary {
+    Channel,
+    Outcome,
+    InvalidReason,
+    Direction,
+    Category,
+}
+
+impl Vocabulary {
+    pub fn accepts(self, code: &str) -> bool {
+        match self {
+            Vocabulary::Channel => code.parse::<Channel>().is_ok(),
+            Vocabulary::Outcome => code.parse::<Outcome>().is_ok(),
+            Vocabulary::InvalidReason => code.parse::<InvalidReason>().is_ok(),
+            Vocabulary::Direction => code.parse::<Direction>().is_ok(),
+            Vocabulary::Category => categories::find(code).is_some(),
+        }
+    }
+}
+
+/// The fields each record kind has, with their types; the first is required.
+pub fn fields_of(kind: RecordKind) -> &'static [(&'static str, FieldType)] {
+    use FieldType::*;
+    match kind {
+        RecordKind::Incident => &[
+            ("received", Time),
+            ("answered", Time),
+            ("ended", Time),
+            ("channel", Code(Vocabulary::Channel)),
+            ("seat", Text),
+            ("caller", Phone),
+            ("zone", Text),
+            ("address", Text),
+            ("lat", Real),
+            ("lon", Real),
+            ("category", Code(Vocabulary::Category)),
+            ("outcome", Code(Vocabulary::Outcome)),
+            ("invalid_reason", Code(Vocabulary::InvalidReason)),
+            ("created", Time),
+            ("dispatched", Time),
+            ("signed_for", Time),
+            ("departed", Time),
+            ("arrived", Time),
+            ("fed_back", Time),
+            ("closed", Time),
+            ("priority", Int),
+            ("unit", Text),
+            ("disposition", Text),
+        ],
+        RecordKind::WorkOrder => &[
+            ("sent", Time),
+            ("accepted", Time),
+            ("assigned", Time),
+            ("handled", Time),
+            ("fed_back", Time),
+            ("accept_by", Time),
+            ("due", Time),
+            ("returned", Time),
+            ("direction", Code(Vocabulary::Direction)),
+            ("call_id", Text),
+            ("category", Code(Vocabulary::Category)),
+            ("zone", Text),
+            ("department", Text),
+            ("status", Text),
+            ("return_reason", Text),
+            ("address", Text),
+        ],
+    }
+}
+
+pub fn field_type(kind: RecordKind, field: &str) -> Option<FieldType> {
+    fields_of(kind)
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, t)| *t)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MappingError {
+    #[error("cannot read mapping {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("mapping {path} is not valid: {message}")]
+    Invalid { path: String, message: String },
+}
+
+impl Mapping {
+    pub fn load(path: &Path) -> Result<Mapping, MappingError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| MappingError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        let mapping: Mapping = toml::from_str(&text).map_err(|e| MappingError::Invalid {
+            path: shown.clone(),
+            message: e.message().to_string(),
+        })?;
+        mapping
+            .validate()
+            .map_err(|message| MappingError::Invalid {
+                path: shown,
+                message,
+            })?;
+        Ok(mapping)
+    }
+
+    pub fn tz(&self) -> Tz {
+        self.time_zone.parse().expect("validated at load")
+    }
+
+    /// Checks everything that does not need the file: field names, codes, zone, formats.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.time_zone.parse::<Tz>().is_err() {
+            return Err(format!(
+                "time_zone '{}' is not an IANA time zone",
+                self.time_zone
+            ));
+        }
+        if self.time_formats.is_empty() {
+            return Err("time_formats lists no format".into());
+        }
+        for f in &self.time_formats {
+            if chrono::format::StrftimeItems::new(f)
+                .any(|i| matches!(i, chrono::format::Item::Error))
+            {
+                return Err(format!("time format '{f}' is not a valid chrono format"));
+            }
+        }
+        let required = fields_of(self.record)[0].0;
+        if !self.fields.contains_key(required) && !self.constants.contains_key(required) {
+            return Err(format!(
+                "field '{required}' must be mapped: every {:?} record needs it",
+                self.record
+            ));
+        }
+        let all_fields = self
+            .fields
+            .keys()
+            .chain(self.constants.keys())
+            .chain(self.values.keys());
+        for field in all_fields {
+            if field_type(self.record, field).is_none() {
+                let known: Vec<&str> = fields_of(self.record).iter().map(|(f, _)| *f).collect();
+                return Err(format!(
+                    "unknown field '{field}'; fields are: {}",
+                    known.join(", ")
+                ));
+            }
+        }
+        for (field, vm) in &self.values {
+            if !self.fields.contains_key(field) {
+                return Err(format!(
+                    "values.{field} translates a field that no column feeds"
+                ));
+            }
+            if let Some(FieldType::Code(vocab)) = field_type(self.record, field) {
+                for target in vm.map.values().chain(vm.default.iter()) {
+                    if !vocab.accepts(target) {
+                        return Err(format!(
+                            "values.{field} maps to '{target}', which is not a {vocab:?} code"
+                        ));
+                    }
+                }
+            }
+            if vm.unknown == Unknown::Default && vm.default.is_none() {
+                return Err(format!(
+                    "values.{field}: unknown = \"default\" needs a default"
+                ));
+            }
+        }
+        for (field, value) in &self.constants {
+            if let Some(FieldType::Code(vocab)) = field_type(self.record, field) {
+                if !vocab.accepts(value) {
+                    return Err(format!(
+                        "constants.{field} = '{value}' is not a {vocab:?} code"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}

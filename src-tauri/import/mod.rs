@@ -1,0 +1,8 @@
+//! Imports CSV exports of real CAD and 12345/311 systems through declarative mappings.
+
+pub mod mapping;
+pub mod parse;
+pub mod run;
+
+pub use mapping::Mapping;
+pub use run::{import_file, ImportError, ImportSummary};

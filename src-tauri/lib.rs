@@ -1,0 +1,14 @@
+//! Command Wall (指挥大屏): the 110 command hall's wallboard, desk view and weekly report.
+//!
+//! One core computes the figures (`core`); the store (`store`), the simulator (`sim`), the
+//! importer (`import`), the command line (`cli`) and the window (`desktop`) are doors onto
+//! it. See ARCHITECTURE.md.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod core;
+pub mod desktop;
+pub mod import;
+pub mod sim;
+pub mod store;

@@ -1,0 +1,77 @@
+//! What can go wrong with the database, in words an operator can act on.
+
+/// A database failure. Internals (the sqlx error) are kept for the log; `Display` is the
+/// message shown to people, naming the database and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {url} does not exist (create it with `commandwall db migrate`)")]
+    Missing { url: String },
+    #[error("database {url} is locked by another program; it was left untouched, try again when that program has finished")]
+    Locked { url: String },
+    #[error("the disk holding {url} is full; the write was rolled back and nothing stored before was lost — free space and retry")]
+    DiskFull { url: String },
+    #[error("database {url} is read-only or its folder cannot be written")]
+    ReadOnly { url: String },
+    #[error("{url} is not a Command Wall database or is damaged ({detail})")]
+    Corrupt { url: String, detail: String },
+    #[error("database {url} cannot be opened: {detail}")]
+    Open { url: String, detail: String },
+    #[error("database {url} schema could not be brought up to date: {detail}")]
+    Migrate { url: String, detail: String },
+    #[error("cannot use database {url}: {why}")]
+    Unsupported { url: String, why: String },
+    #[error("database {url}: {detail}")]
+    Other { url: String, detail: String },
+}
+
+impl StoreError {
+    /// Sorts a sqlx error by SQLite's result code into what happened.
+    pub fn classify(url: &str, err: sqlx::Error) -> StoreError {
+        let url = url.to_string();
+        if let sqlx::Error::Database(db) = &err {
+            // Primary result code is the low byte of the extended code.
+            let code = db
+                .code()
+                .and_then(|c| c.parse::<i32>().ok())
+                .map(|c| c & 0xff);
+            match code {
+                Some(5) | Some(6) => return StoreError::Locked { url },
+                Some(13) => return StoreError::DiskFull { url },
+                Some(8) => return StoreError::ReadOnly { url },
+                Some(11) | Some(26) => {
+                    return StoreError::Corrupt {
+                        url,
+                        detail: db.message().to_string(),
+                    }
+                }
+                Some(14) => {
+                    return StoreError::Open {
+                        url,
+                        detail: db.message().to_string(),
+                    }
+                }
+                _ => {}
+            }
+        }
+        tracing::debug!(error = ?err, "database error");
+        StoreError::Other {
+            url,
+            detail: err.to_string(),
+        }
+    }
+
+    /// A stable code for IPC and HTTP (`{code, message}`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::Missing { .. } => "db_missing",
+            StoreError::Locked { .. } => "db_locked",
+            StoreError::DiskFull { .. } => "disk_full",
+            StoreError::ReadOnly { .. } => "db_read_only",
+            StoreError::Corrupt { .. } => "db_corrupt",
+            StoreError::Open { .. } => "db_open",
+            StoreError::Migrate { .. } => "db_migrate",
+            StoreError::Unsupported { .. } => "db_unsupported",
+            StoreError::Other { .. } => "db_error",
+        }
+    }
+}

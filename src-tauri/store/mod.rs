@@ -1,0 +1,200 @@
+//! The one interface to stored data. The URL scheme picks the backend; everything above
+//! this module speaks `Store` and the core's records, never SQL.
+
+mod error;
+mod rows;
+mod sqlite;
+
+use std::path::PathBuf;
+
+pub use error::StoreError;
+
+use crate::config::Config;
+use crate::core::live::FeedReading;
+use crate::core::model::{Batch, DataIssue, Millis};
+
+/// What one write changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteStats {
+    /// Rows inserted or updated with different values.
+    pub changed: u64,
+    /// The change number the write was stored under.
+    pub seq: i64,
+}
+
+/// Row counts per table, and what `db check` found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Health {
+    pub url: String,
+    pub schema_version: i64,
+    pub integrity: String,
+    pub journal_mode: String,
+    pub change_seq: i64,
+    pub calls: i64,
+    pub incidents: i64,
+    pub work_orders: i64,
+    pub callbacks: i64,
+    pub data_issues: i64,
+    pub first_call: Option<Millis>,
+    pub last_call: Option<Millis>,
+}
+
+/// Rows of one source per table, to tell new rows from updated ones around an import.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SourceCounts {
+    pub calls: i64,
+    pub incidents: i64,
+    pub work_orders: i64,
+    pub callbacks: i64,
+}
+
+impl SourceCounts {
+    pub fn total(&self) -> i64 {
+        self.calls + self.incidents + self.work_orders + self.callbacks
+    }
+}
+
+/// A handle to the centre's database. Cheap to clone (a connection pool inside).
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite(sqlite::SqliteStore),
+}
+
+/// How to open a database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Create the file if missing and bring the schema up to date.
+    CreateAndMigrate,
+    /// The database must exist; apply no migrations (for `db check` and read-only doors).
+    Existing,
+}
+
+impl Store {
+    /// Opens the database at `url` (`sqlite:PATH`, `sqlite::memory:`; `postgres:` later).
+    pub async fn open(url: &str, mode: OpenMode) -> Result<Store, StoreError> {
+        if url.starts_with("sqlite:") {
+            return Ok(Store::Sqlite(sqlite::SqliteStore::open(url, mode).await?));
+        }
+        if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            return Err(StoreError::Unsupported {
+                url: redact_url(url),
+                why: "PostgreSQL is planned but this build stores to SQLite only".into(),
+            });
+        }
+        Err(StoreError::Unsupported {
+            url: redact_url(url),
+            why:
+                "the URL must start with sqlite: (for example sqlite:/var/lib/commandwall/wall.db)"
+                    .into(),
+        })
+    }
+
+    pub fn url(&self) -> String {
+        match self {
+            Store::Sqlite(s) => s.url(),
+        }
+    }
+
+    /// Writes reference data (zones, posts, seats, units, categories) from the config.
+    pub async fn sync_reference(&self, config: &Config) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.sync_reference(config).await,
+        }
+    }
+
+    /// Inserts or updates every record of the batch (keyed by source and source id) in one
+    /// transaction under one new change number.
+    pub async fn write(&self, batch: &Batch) -> Result<WriteStats, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.write(batch).await,
+        }
+    }
+
+    pub async fn log_issues(&self, issues: &[DataIssue], now: Millis) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.log_issues(issues, now).await,
+        }
+    }
+
+    /// Starts an import record; returns its id.
+    pub async fn begin_import(
+        &self,
+        source: &str,
+        file: &str,
+        now: Millis,
+    ) -> Result<i64, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.begin_import(source, file, now).await,
+        }
+    }
+
+    pub async fn finish_import(
+        &self,
+        id: i64,
+        now: Millis,
+        counts: ImportCounts,
+    ) -> Result<(), StoreError> {
+        match self {
+            Store::Sqlite(s) => s.finish_import(id, now, counts).await,
+        }
+    }
+
+    pub async fn source_counts(&self, source: &str) -> Result<SourceCounts, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.source_counts(source).await,
+        }
+    }
+
+    /// Raw counts for the live status: calls, answered calls and incidents in `[from, to)`.
+    pub async fn feed_reading(&self, from: Millis, to: Millis) -> Result<FeedReading, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.feed_reading(from, to).await,
+        }
+    }
+
+    pub async fn health(&self) -> Result<Health, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.health().await,
+        }
+    }
+
+    /// The latest `received` time stored for a source (where the live simulator resumes).
+    pub async fn last_received(&self, source: &str) -> Result<Option<Millis>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.last_received(source).await,
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite(s) => s.close().await,
+        }
+    }
+}
+
+/// Counts kept in the `imports` table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportCounts {
+    pub rows_read: u64,
+    pub rows_stored: u64,
+    pub rows_rejected: u64,
+    pub warnings: u64,
+}
+
+/// The default database: `commandwall.db` in the user's data directory.
+pub fn default_database_path() -> PathBuf {
+    directories::ProjectDirs::from("cn", "commandwall", "commandwall")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("commandwall.db")
+}
+
+/// URLs may carry passwords (PostgreSQL); never print them.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}://***@{}", &url[..scheme_end], &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,209 @@
+//! How each record maps onto its table: the column list and the values in that order.
+//! Backends build their upsert statements from these lists, so a column is named once.
+
+use crate::core::model::{Call, Callback, Incident, WorkOrder};
+
+/// One bindable value, borrowed from the record.
+pub enum Value<'a> {
+    Int(Option<i64>),
+    Real(Option<f64>),
+    Text(Option<&'a str>),
+    Bool(bool),
+}
+
+pub trait Record {
+    const TABLE: &'static str;
+    /// Columns in the order `values` yields them; `source` and `source_id` come first.
+    const COLUMNS: &'static [&'static str];
+    fn values(&self) -> Vec<Value<'_>>;
+}
+
+fn text(s: &Option<String>) -> Value<'_> {
+    Value::Text(s.as_deref())
+}
+
+impl Record for Call {
+    const TABLE: &'static str = "calls";
+    const COLUMNS: &'static [&'static str] = &[
+        "source",
+        "source_id",
+        "channel",
+        "received_ms",
+        "answered_ms",
+        "ended_ms",
+        "ring_recorded",
+        "seat",
+        "caller_key",
+        "caller_masked",
+        "zone",
+        "address",
+        "lat",
+        "lon",
+        "category",
+        "outcome",
+        "invalid_reason",
+        "incident_id",
+        "duplicate",
+    ];
+    fn values(&self) -> Vec<Value<'_>> {
+        vec![
+            Value::Text(Some(&self.source)),
+            Value::Text(Some(&self.source_id)),
+            Value::Text(Some(self.channel.code())),
+            Value::Int(Some(self.received)),
+            Value::Int(self.answered),
+            Value::Int(self.ended),
+            Value::Bool(self.ring_recorded),
+            text(&self.seat),
+            text(&self.caller_key),
+            text(&self.caller_masked),
+            text(&self.zone),
+            text(&self.address),
+            Value::Real(self.lat),
+            Value::Real(self.lon),
+            text(&self.category),
+            Value::Text(self.outcome.map(|o| o.code())),
+            Value::Text(self.invalid_reason.map(|r| r.code())),
+            text(&self.incident_id),
+            Value::Bool(self.duplicate),
+        ]
+    }
+}
+
+impl Record for Incident {
+    const TABLE: &'static str = "incidents";
+    const COLUMNS: &'static [&'static str] = &[
+        "source",
+        "source_id",
+        "category",
+        "priority",
+        "zone",
+        "unit",
+        "created_ms",
+        "dispatched_ms",
+        "signed_for_ms",
+        "departed_ms",
+        "arrived_ms",
+        "fed_back_ms",
+        "closed_ms",
+        "merged_into",
+        "disposition",
+        "case_filed",
+        "case_cleared",
+    ];
+    fn values(&self) -> Vec<Value<'_>> {
+        vec![
+            Value::Text(Some(&self.source)),
+            Value::Text(Some(&self.source_id)),
+            text(&self.category),
+            Value::Int(self.priority.map(i64::from)),
+            text(&self.zone),
+            text(&self.unit),
+            Value::Int(Some(self.created)),
+            Value::Int(self.dispatched),
+            Value::Int(self.signed_for),
+            Value::Int(self.departed),
+            Value::Int(self.arrived),
+            Value::Int(self.fed_back),
+            Value::Int(self.closed),
+            text(&self.merged_into),
+            text(&self.disposition),
+            Value::Bool(self.case_filed),
+            Value::Bool(self.case_cleared),
+        ]
+    }
+}
+
+impl Record for WorkOrder {
+    const TABLE: &'static str = "work_orders";
+    const COLUMNS: &'static [&'static str] = &[
+        "source",
+        "source_id",
+        "direction",
+        "call_id",
+        "category",
+        "zone",
+        "department",
+        "sent_ms",
+        "accepted_ms",
+        "assigned_ms",
+        "handled_ms",
+        "fed_back_ms",
+        "accept_by_ms",
+        "due_ms",
+        "status",
+        "returned_ms",
+        "return_reason",
+    ];
+    fn values(&self) -> Vec<Value<'_>> {
+        vec![
+            Value::Text(Some(&self.source)),
+            Value::Text(Some(&self.source_id)),
+            Value::Text(Some(self.direction.code())),
+            text(&self.call_id),
+            text(&self.category),
+            text(&self.zone),
+            text(&self.department),
+            Value::Int(Some(self.sent)),
+            Value::Int(self.accepted),
+            Value::Int(self.assigned),
+            Value::Int(self.handled),
+            Value::Int(self.fed_back),
+            Value::Int(self.accept_by),
+            Value::Int(self.due),
+            text(&self.status),
+            Value::Int(self.returned),
+            text(&self.return_reason),
+        ]
+    }
+}
+
+impl Record for Callback {
+    const TABLE: &'static str = "callbacks";
+    const COLUMNS: &'static [&'static str] = &[
+        "source",
+        "source_id",
+        "incident_id",
+        "work_order_id",
+        "called_ms",
+        "reached",
+        "satisfaction",
+    ];
+    fn values(&self) -> Vec<Value<'_>> {
+        vec![
+            Value::Text(Some(&self.source)),
+            Value::Text(Some(&self.source_id)),
+            text(&self.incident_id),
+            text(&self.work_order_id),
+            Value::Int(Some(self.called)),
+            Value::Bool(self.reached),
+            Value::Text(self.satisfaction.map(|s| s.code())),
+        ]
+    }
+}
+
+/// `INSERT … ON CONFLICT (source, source_id) DO UPDATE … WHERE something differs`: a row
+/// written again unchanged keeps its old `seq`, so re-importing a file wakes no one.
+/// `distinct` is the backend's null-safe inequality (`IS NOT` in SQLite, `IS DISTINCT FROM`
+/// in PostgreSQL).
+pub fn upsert_suffix<R: Record>(distinct: &str) -> String {
+    let updated: Vec<&str> = R::COLUMNS[2..].to_vec();
+    let set: Vec<String> = updated
+        .iter()
+        .map(|c| format!("{c} = excluded.{c}"))
+        .chain(std::iter::once("seq = excluded.seq".to_string()))
+        .collect();
+    let differs: Vec<String> = updated
+        .iter()
+        .map(|c| format!("{t}.{c} {distinct} excluded.{c}", t = R::TABLE))
+        .collect();
+    format!(
+        " ON CONFLICT (source, source_id) DO UPDATE SET {} WHERE {}",
+        set.join(", "),
+        differs.join(" OR ")
+    )
+}
+
+pub fn insert_prefix<R: Record>() -> String {
+    format!("INSERT INTO {} ({}, seq) ", R::TABLE, R::COLUMNS.join(", "))
+}

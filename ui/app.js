@@ -1,0 +1,99 @@
+// One UI for the Tauri window and for browsers: figures come from the core through
+// whichever door the page was opened by. Everything from the database is set as text.
+"use strict";
+
+const I18N = {
+  "zh-CN": {
+    title: "110 指挥大屏", calls_today: "今日呼入量", answered_today: "今日接听",
+    incidents_today: "今日警情", as_of: "数据截至", switch: "English",
+    stale: (since) => `⚠ 数据已中断 自 ${since}`, unreachable: "⚠ 数据库无法访问",
+    last_call: (t) => `最近来电 ${t}`,
+  },
+  en: {
+    title: "110 Command Wall", calls_today: "Calls today", answered_today: "Answered today",
+    incidents_today: "Incidents today", as_of: "Data as of", switch: "中文",
+    stale: (since) => `⚠ Data feed stopped since ${since}`, unreachable: "⚠ Database unreachable",
+    last_call: (t) => `Last call ${t}`,
+  },
+};
+
+let lang = localStorage.getItem("lang") || "zh-CN";
+let last = null;
+let lastError = null;
+
+async function fetchStatus() {
+  if (window.__TAURI__) {
+    return window.__TAURI__.core.invoke("live_status");
+  }
+  const res = await fetch("api/live", { headers: { Accept: "application/json" } });
+  if (!res.ok) throw await res.json().catch(() => ({ code: "http", message: res.statusText }));
+  return res.json();
+}
+
+function timeIn(ms, tz) {
+  return new Intl.DateTimeFormat(lang, {
+    timeZone: tz, hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
+  }).format(new Date(ms));
+}
+
+function number(n) {
+  return new Intl.NumberFormat(lang).format(n);
+}
+
+function setText(id, text) {
+  document.getElementById(id).textContent = text;
+}
+
+function render() {
+  const t = I18N[lang];
+  document.documentElement.lang = lang;
+  document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t[el.dataset.i18n]; });
+  setText("lang", t.switch);
+  const banner = document.getElementById("stale");
+  if (!last) {
+    banner.hidden = !lastError;
+    if (lastError) banner.textContent = t.unreachable;
+    return;
+  }
+  const tz = last.time_zone;
+  setText("centre", last.centre);
+  setText("calls_today", number(last.calls_today));
+  setText("answered_today", number(last.answered_today));
+  setText("incidents_today", number(last.incidents_today));
+  setText("as_of", timeIn(last.as_of, tz));
+  setText("last_call", last.last_received ? t.last_call(timeIn(last.last_received, tz)) : "");
+  const stale = last.stale || lastError !== null;
+  document.body.classList.toggle("stale", stale);
+  banner.hidden = !stale;
+  if (stale) {
+    banner.textContent = lastError ? t.unreachable : t.stale(last.last_received ? timeIn(last.last_received, tz) : "—");
+  }
+}
+
+async function tick() {
+  try {
+    last = await fetchStatus();
+    lastError = null;
+  } catch (e) {
+    // Keep showing the last good figures, marked stale.
+    lastError = e;
+  }
+  render();
+}
+
+function clock() {
+  const tz = last ? last.time_zone : "Asia/Shanghai";
+  setText("clock", timeIn(Date.now(), tz));
+}
+
+document.getElementById("lang").addEventListener("click", () => {
+  lang = lang === "zh-CN" ? "en" : "zh-CN";
+  localStorage.setItem("lang", lang);
+  render();
+});
+if (new URLSearchParams(location.search).has("wall")) document.body.classList.add("wall");
+
+tick();
+clock();
+setInterval(tick, 1000);
+setInterval(clock, 1000);
