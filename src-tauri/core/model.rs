@@ -54,6 +54,7 @@ vocabulary! {
         Video => "video", "视频", "video";
         WeChat => "wechat", "微信警务平台", "WeChat platform";
         Transfer12345 => "transfer_12345", "12345转入", "transfer from 12345";
+        Officer => "officer", "巡逻发现", "officer-initiated";
         Other => "other", "其他", "other";
     }
 }

@@ -52,9 +52,28 @@ pub fn today_so_far(tz: Tz, now: Millis) -> (Millis, Millis) {
     (start, now)
 }
 
+/// A span for messages: `8.2 s`, `5 min 53 s`, `56 d 1 h`.
+pub fn describe_span(ms: Millis) -> String {
+    let s = ms.unsigned_abs() / 1000;
+    match s {
+        0..=59 => format!("{:.1} s", ms.unsigned_abs() as f64 / 1000.0),
+        60..=3599 => format!("{} min {} s", s / 60, s % 60),
+        3600..=86_399 => format!("{} h {} min", s / 3600, s % 3600 / 60),
+        _ => format!("{} d {} h", s / 86_400, s % 86_400 / 3600),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_read_like_people_write_them() {
+        assert_eq!(describe_span(8_200), "8.2 s");
+        assert_eq!(describe_span(353_500), "5 min 53 s");
+        assert_eq!(describe_span(4_842_000_000), "56 d 1 h");
+        assert_eq!(describe_span(7_260_000), "2 h 1 min");
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -12,7 +12,7 @@ use crate::core::caller::{mask, CallerKeyer};
 use crate::core::model::{
     Call, Channel, DataIssue, Direction, Incident, Millis, Outcome, Severity, WorkOrder,
 };
-use crate::core::time::local_to_utc;
+use crate::core::time::{describe_span, local_to_utc};
 
 /// Times before this year or more than a day after the import are impossible for a CAD.
 const EARLIEST_YEAR: i32 = 1990;
@@ -337,8 +337,8 @@ impl RowParser {
             if let Some((prev, pt)) = last {
                 if t < pt {
                     let reason = format!(
-                        "stages out of order: {name} is {:.1} s before {prev}",
-                        (pt - t) as f64 / 1000.0
+                        "stages out of order: {name} is {} before {prev}",
+                        describe_span(pt - t)
                     );
                     let col = self.column_of(name).map(str::to_string);
                     row.issues.push(self.issue(
