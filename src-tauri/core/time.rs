@@ -14,10 +14,12 @@ pub fn local_to_utc(tz: Tz, local: NaiveDateTime) -> Millis {
         LocalResult::Single(t) => t.timestamp_millis(),
         LocalResult::Ambiguous(early, _) => early.timestamp_millis(),
         LocalResult::None => {
+            // For a one-hour gap, an hour later on the new offset is the same instant as
+            // the given time on the old one.
             let shifted = local + chrono::Duration::hours(1);
             tz.from_local_datetime(&shifted)
                 .earliest()
-                .map(|t| t.timestamp_millis() - 3_600_000)
+                .map(|t| t.timestamp_millis())
                 .unwrap_or_else(|| local.and_utc().timestamp_millis())
         }
     }

@@ -223,13 +223,6 @@ impl Mapping {
                 return Err(format!("time format '{f}' is not a valid chrono format"));
             }
         }
-        let required = fields_of(self.record)[0].0;
-        if !self.fields.contains_key(required) && !self.constants.contains_key(required) {
-            return Err(format!(
-                "field '{required}' must be mapped: every {:?} record needs it",
-                self.record
-            ));
-        }
         let all_fields = self
             .fields
             .keys()
@@ -243,6 +236,13 @@ impl Mapping {
                     known.join(", ")
                 ));
             }
+        }
+        let required = fields_of(self.record)[0].0;
+        if !self.fields.contains_key(required) && !self.constants.contains_key(required) {
+            return Err(format!(
+                "field '{required}' must be mapped: every {:?} record needs it",
+                self.record
+            ));
         }
         for (field, vm) in &self.values {
             if !self.fields.contains_key(field) {

@@ -1,1 +1,8 @@
+//! The integration tests: one binary, one module per area.
 
+mod cli;
+mod helpers;
+mod import_bad;
+mod import_real;
+mod migrations;
+mod simulator;

@@ -1,0 +1,97 @@
+//! The binary itself: exit codes and the messages a person reads.
+
+use std::process::Command;
+
+use crate::helpers::{mapping, shared};
+
+fn commandwall(args: &[&str], db: &std::path::Path) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_commandwall"))
+        .args(["--database", db.to_str().unwrap()])
+        .args(args)
+        .env_remove("COMMANDWALL_CONFIG")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn db_check_names_a_missing_database_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("none.db");
+    let (ok, _, err) = commandwall(&["db", "check"], &db);
+    assert!(!ok);
+    assert!(
+        err.contains("none.db") && err.contains("does not exist"),
+        "{err}"
+    );
+    assert!(!db.exists());
+}
+
+#[test]
+fn simulate_import_and_check_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("wall.db");
+    let (ok, out, err) = commandwall(
+        &[
+            "simulate",
+            "--backfill",
+            "2d",
+            "--calls-per-day",
+            "1500",
+            "--until",
+            "2026-11-24T10:00:00+08:00",
+        ],
+        &db,
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("backfilled 2 days"), "{out}");
+    let nyc = shared("data/nyc311_20131225.csv");
+    let (ok, out, err) = commandwall(
+        &[
+            "import",
+            nyc.to_str().unwrap(),
+            "--mapping",
+            mapping("nyc311.toml").to_str().unwrap(),
+        ],
+        &db,
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("2386 read, 2386 stored"), "{out}");
+    let (ok, out, err) = commandwall(&["db", "check"], &db);
+    assert!(ok, "{err}");
+    assert!(out.contains("integrity    ok"), "{out}");
+    // The caller-hashing key was created beside the database, readable by its owner only.
+    let key = dir.path().join("caller.key");
+    assert!(key.exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}
+
+#[test]
+fn a_bad_mapping_exits_non_zero_with_one_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("wall.db");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "name = \"x\"\n").unwrap();
+    let (ok, _, err) = commandwall(
+        &["import", "whatever.csv", "--mapping", bad.to_str().unwrap()],
+        &db,
+    );
+    assert!(!ok);
+    assert!(
+        err.starts_with("commandwall: mapping") && err.contains("bad.toml"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(!err.contains("panicked"));
+}

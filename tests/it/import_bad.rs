@@ -1,0 +1,348 @@
+//! Bad input: each malformed row is named with file, line, column and reason; good rows are
+//! stored; whole-file problems stop with one clear message; nothing stored before is lost.
+
+use std::path::Path;
+
+use commandwall::core::model::Severity;
+use commandwall::import::{import_file, ImportError, Mapping};
+
+use crate::helpers::{keyer, TestDb, IMPORT_NOW};
+
+/// A small CAD-style mapping with every kind of field.
+const MAPPING: &str = r#"
+name = "mini"
+source = "mini"
+record = "incident"
+id = "id"
+time_formats = ["%Y-%m-%d %H:%M:%S"]
+time_zone = "Asia/Shanghai"
+null_values = ["NULL", "-9999", ""]
+
+[fields]
+received = "start"
+dispatched = "dispatch"
+arrived = "arrive"
+channel = "via"
+priority = "prio"
+
+[values.channel]
+unknown = "reject"
+[values.channel.map]
+"110" = "phone"
+"SMS" = "sms"
+"#;
+
+const HEADER: &str = "id,start,dispatch,arrive,via,prio";
+const GOOD: &str = "A1,2026-11-20 08:00:00,2026-11-20 08:01:00,2026-11-20 08:05:00,110,1";
+
+fn mapping(text: &str) -> Mapping {
+    let m: Mapping = toml::from_str(text).unwrap();
+    m.validate().unwrap();
+    m
+}
+
+async fn run(
+    db: &TestDb,
+    name: &str,
+    body: &[u8],
+    map: &Mapping,
+) -> Result<commandwall::import::ImportSummary, ImportError> {
+    let path = db.path(name);
+    std::fs::write(&path, body).unwrap();
+    import_file(&db.store, &path, map, keyer(), IMPORT_NOW).await
+}
+
+struct Case {
+    name: &'static str,
+    row: &'static [u8],
+    /// Expected: stored?, column named, words in the reason.
+    stored: bool,
+    column: Option<&'static str>,
+    reason: &'static str,
+}
+
+#[tokio::test]
+async fn each_malformed_row_is_named_and_good_rows_are_stored() {
+    let cases = [
+        Case {
+            name: "bad timestamp",
+            row: b"B1,20/11/2026 8am,,,110,1",
+            stored: false,
+            column: Some("start"),
+            reason: "bad timestamp",
+        },
+        Case {
+            name: "impossible date",
+            row: b"B2,2026-02-30 08:00:00,,,110,1",
+            stored: false,
+            column: Some("start"),
+            reason: "bad timestamp",
+        },
+        Case {
+            name: "year 1900",
+            row: b"B3,1900-01-01 08:00:00,,,110,1",
+            stored: false,
+            column: Some("start"),
+            reason: "impossible timestamp: before 1990",
+        },
+        Case {
+            name: "in the future",
+            row: b"B4,2031-01-01 08:00:00,,,110,1",
+            stored: false,
+            column: Some("start"),
+            reason: "impossible timestamp: more than a day in the future",
+        },
+        Case {
+            name: "bad stage time",
+            row: b"B5,2026-11-20 08:00:00,soon,,110,1",
+            stored: true,
+            column: Some("dispatch"),
+            reason: "bad timestamp",
+        },
+        Case {
+            name: "arrival before dispatch",
+            row: b"B6,2026-11-20 08:00:00,2026-11-20 08:05:00,2026-11-20 08:01:00,110,1",
+            stored: true,
+            column: Some("arrive"),
+            reason: "stages out of order: arrived is 4 min 0 s before dispatched",
+        },
+        Case {
+            name: "dispatch before the call",
+            row: b"B7,2026-11-20 08:00:00,2026-11-20 07:59:00,,110,1",
+            stored: true,
+            column: Some("dispatch"),
+            reason: "stages out of order: dispatched is 1 min 0 s before created",
+        },
+        Case {
+            name: "unknown code",
+            row: b"B8,2026-11-20 08:00:00,,,PAGER,1",
+            stored: false,
+            column: Some("via"),
+            reason: "unknown channel code",
+        },
+        Case {
+            name: "not a number",
+            row: b"B9,2026-11-20 08:00:00,,,110,high",
+            stored: true,
+            column: Some("prio"),
+            reason: "not a whole number; priority left empty",
+        },
+        Case {
+            name: "missing id",
+            row: b",2026-11-20 08:00:00,,,110,1",
+            stored: false,
+            column: Some("id"),
+            reason: "missing record id",
+        },
+        Case {
+            name: "missing received",
+            row: b"B10,NULL,,,110,1",
+            stored: false,
+            column: Some("start"),
+            reason: "missing received time",
+        },
+        Case {
+            name: "duplicate id",
+            row: b"A1,2026-11-20 09:00:00,,,110,1",
+            stored: false,
+            column: Some("id"),
+            reason: "duplicate id, first seen on line 2",
+        },
+        Case {
+            name: "too few fields",
+            row: b"B11,2026-11-20 08:00:00",
+            stored: false,
+            column: None,
+            reason: "malformed CSV row: 2 fields where the header has 6",
+        },
+        Case {
+            name: "not UTF-8",
+            row: b"B12,2026-11-20 08:00:00,,,\xff\xfe,1",
+            stored: false,
+            column: None,
+            reason: "malformed CSV row: field 5 is not valid UTF-8",
+        },
+    ];
+    let map = mapping(MAPPING);
+    for case in cases {
+        let db = TestDb::new().await;
+        let body = [
+            HEADER.as_bytes(),
+            b"\n",
+            GOOD.as_bytes(),
+            b"\n",
+            case.row,
+            b"\n",
+            GOOD.replace("A1", "A2").as_bytes(),
+            b"\n",
+        ]
+        .concat();
+        let s = run(&db, "export.csv", &body, &map)
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        let issue = s
+            .issues
+            .iter()
+            .find(|i| i.line == Some(3))
+            .unwrap_or_else(|| panic!("{}: no issue on line 3: {:?}", case.name, s.issues));
+        assert_eq!(
+            issue.file.as_deref(),
+            Some(db.path("export.csv").to_str().unwrap()),
+            "{}",
+            case.name
+        );
+        assert_eq!(
+            issue.column.as_deref(),
+            case.column,
+            "{}: {issue}",
+            case.name
+        );
+        assert!(
+            issue.reason.starts_with(case.reason),
+            "{}: got '{}'",
+            case.name,
+            issue.reason
+        );
+        assert_eq!(
+            issue.severity == Severity::Rejected,
+            !case.stored,
+            "{}",
+            case.name
+        );
+        assert_eq!(s.rows_rejected, u64::from(!case.stored), "{}", case.name);
+        let calls = db.store.health().await.unwrap().calls;
+        assert_eq!(
+            calls,
+            2 + i64::from(case.stored),
+            "{}: the good rows around it are stored",
+            case.name
+        );
+        // The message a person reads names the place.
+        let shown = issue.to_string();
+        assert!(shown.contains("export.csv:3"), "{}: {shown}", case.name);
+    }
+}
+
+#[tokio::test]
+async fn fill_values_are_counted_not_reported() {
+    let db = TestDb::new().await;
+    let body = format!("{HEADER}\n{GOOD}\nC1,2026-11-20 08:00:00,-9999,NULL,110,\n");
+    let s = run(&db, "fills.csv", body.as_bytes(), &mapping(MAPPING))
+        .await
+        .unwrap();
+    assert!(s.issues.is_empty(), "{:?}", s.issues);
+    assert_eq!(
+        (s.fills["dispatch"], s.fills["arrive"], s.fills["prio"]),
+        (1, 1, 1)
+    );
+    assert_eq!(s.rows_stored, 2);
+}
+
+#[tokio::test]
+async fn an_updated_row_updates_its_record_and_nothing_else() {
+    let db = TestDb::new().await;
+    let map = mapping(MAPPING);
+    let v1 = format!("{HEADER}\n{GOOD}\nA2,2026-11-20 09:00:00,2026-11-20 09:01:00,,SMS,2\n");
+    run(&db, "v1.csv", v1.as_bytes(), &map).await.unwrap();
+    // The CAD export again, now with A2's arrival recorded.
+    let v2 = format!(
+        "{HEADER}\n{GOOD}\nA2,2026-11-20 09:00:00,2026-11-20 09:01:00,2026-11-20 09:09:00,SMS,2\n"
+    );
+    let s = run(&db, "v2.csv", v2.as_bytes(), &map).await.unwrap();
+    assert_eq!(
+        (s.records_new, s.records_updated, s.records_unchanged),
+        (0, 1, 3)
+    );
+    let h = db.store.health().await.unwrap();
+    assert_eq!((h.calls, h.incidents), (2, 2));
+}
+
+async fn whole_file_error(db: &TestDb, name: &str, body: Option<&[u8]>, map: &Mapping) -> String {
+    let path = db.path(name);
+    if let Some(b) = body {
+        std::fs::write(&path, b).unwrap();
+    }
+    import_file(&db.store, &path, map, keyer(), IMPORT_NOW)
+        .await
+        .unwrap_err()
+        .to_string()
+}
+
+#[tokio::test]
+async fn whole_file_problems_stop_with_one_clear_message_and_lose_nothing() {
+    let db = TestDb::new().await;
+    let map = mapping(MAPPING);
+    // Something stored earlier.
+    run(
+        &db,
+        "good.csv",
+        format!("{HEADER}\n{GOOD}\n").as_bytes(),
+        &map,
+    )
+    .await
+    .unwrap();
+
+    let msg = whole_file_error(&db, "absent.csv", None, &map).await;
+    assert!(
+        msg.starts_with("cannot read")
+            && msg.contains("absent.csv")
+            && msg.contains("No such file"),
+        "{msg}"
+    );
+
+    let msg = whole_file_error(&db, "empty.csv", Some(b""), &map).await;
+    assert!(msg.contains("empty.csv has no header row"), "{msg}");
+
+    let msg = whole_file_error(&db, "other.csv", Some(b"id,when,where\n1,2,3\n"), &map).await;
+    assert!(
+        msg.contains("needs column 'start' for field 'received'") && msg.contains("other.csv"),
+        "{msg}"
+    );
+    assert!(msg.contains("its columns: id, when, where"), "{msg}");
+
+    let h = db.store.health().await.unwrap();
+    assert_eq!(h.calls, 1, "the earlier import is intact");
+}
+
+#[test]
+fn a_wrong_mapping_is_refused_before_any_file_is_read() {
+    let cases = [
+        (
+            MAPPING.replace("Asia/Shanghai", "Asia/Atlantis"),
+            "time_zone 'Asia/Atlantis' is not an IANA time zone",
+        ),
+        (
+            MAPPING.replace("received = \"start\"", "recieved = \"start\""),
+            "unknown field 'recieved'",
+        ),
+        (
+            MAPPING.replace("\"110\" = \"phone\"", "\"110\" = \"telephone\""),
+            "maps to 'telephone', which is not a Channel code",
+        ),
+        (
+            MAPPING.replace("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %Q"),
+            "is not a valid chrono format",
+        ),
+        (
+            MAPPING.replace("received = \"start\"\n", ""),
+            "field 'received' must be mapped",
+        ),
+    ];
+    for (text, want) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.toml");
+        std::fs::write(&path, text).unwrap();
+        let err = Mapping::load(&path).unwrap_err().to_string();
+        assert!(
+            err.contains(want) && err.contains("m.toml"),
+            "want '{want}', got '{err}'"
+        );
+    }
+    let err = Mapping::load(Path::new("/nonexistent/m.toml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("cannot read mapping /nonexistent/m.toml"),
+        "{err}"
+    );
+}

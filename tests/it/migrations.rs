@@ -1,0 +1,241 @@
+//! The schema, the store's write semantics and its failures.
+
+use commandwall::core::model::{Batch, Call, Channel, Outcome};
+use commandwall::store::{OpenMode, Store, StoreError};
+use sqlx::Connection;
+
+use crate::helpers::TestDb;
+
+fn call(id: &str, received: i64) -> Call {
+    Call {
+        source: "t".into(),
+        source_id: id.into(),
+        channel: Channel::Phone,
+        received,
+        answered: Some(received + 4_000),
+        ended: None,
+        ring_recorded: true,
+        seat: Some("S01".into()),
+        caller_key: None,
+        caller_masked: Some("138****1234".into()),
+        zone: Some("Z01".into()),
+        address: None,
+        lat: None,
+        lon: None,
+        category: Some("theft".into()),
+        outcome: Some(Outcome::Police),
+        invalid_reason: None,
+        incident_id: None,
+        duplicate: false,
+    }
+}
+
+fn batch(calls: Vec<Call>) -> Batch {
+    Batch {
+        calls,
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn a_fresh_database_has_the_schema_in_wal_mode() {
+    let db = TestDb::new().await;
+    let h = db.store.health().await.unwrap();
+    assert_eq!(h.schema_version, 1);
+    assert_eq!(h.journal_mode, "wal");
+    assert_eq!(h.integrity, "ok");
+    assert_eq!(
+        (
+            h.calls,
+            h.incidents,
+            h.work_orders,
+            h.callbacks,
+            h.change_seq
+        ),
+        (0, 0, 0, 0, 0)
+    );
+
+    let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+    let tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' ORDER BY name")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    let want = [
+        "callbacks",
+        "calls",
+        "categories",
+        "data_quality",
+        "imports",
+        "incidents",
+        "meta",
+        "posts",
+        "seats",
+        "units",
+        "work_orders",
+        "zones",
+    ];
+    assert_eq!(tables, want);
+    let zones: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM zones")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    let posts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM posts")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!((zones, posts), (17, 27));
+}
+
+#[tokio::test]
+async fn migrating_again_changes_nothing_and_keeps_data() {
+    let db = TestDb::new().await;
+    db.store
+        .write(&batch(vec![call("1", 1_000)]))
+        .await
+        .unwrap();
+    db.store.close().await;
+    let again = Store::open(&db.url, OpenMode::CreateAndMigrate)
+        .await
+        .unwrap();
+    let h = again.health().await.unwrap();
+    assert_eq!((h.schema_version, h.calls), (1, 1));
+}
+
+#[tokio::test]
+async fn changes_are_numbered_so_readers_fetch_only_what_changed() {
+    let db = TestDb::new().await;
+    let first = db
+        .store
+        .write(&batch(vec![call("1", 1_000), call("2", 2_000)]))
+        .await
+        .unwrap();
+    assert_eq!((first.changed, first.seq), (2, 1));
+
+    // The same rows again: nothing changes, no row takes the new number.
+    let same = db
+        .store
+        .write(&batch(vec![call("1", 1_000), call("2", 2_000)]))
+        .await
+        .unwrap();
+    assert_eq!(same.changed, 0);
+
+    // A late stage update to one row: only that row carries the newest number.
+    let mut late = call("2", 2_000);
+    late.ended = Some(90_000);
+    let upd = db.store.write(&batch(vec![late])).await.unwrap();
+    assert_eq!(upd.changed, 1);
+
+    let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+    let changed: Vec<(String, i64)> =
+        sqlx::query_as("SELECT source_id, seq FROM calls WHERE seq > ? ORDER BY source_id")
+            .bind(first.seq)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(changed, vec![("2".to_string(), upd.seq)]);
+    assert_eq!(db.store.health().await.unwrap().calls, 2);
+}
+
+#[tokio::test]
+async fn a_missing_database_is_named_not_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("nowhere.db").display());
+    let err = Store::open(&url, OpenMode::Existing).await.unwrap_err();
+    assert!(matches!(err, StoreError::Missing { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("nowhere.db") && err.to_string().contains("does not exist"),
+        "{err}"
+    );
+    assert!(!dir.path().join("nowhere.db").exists());
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_a_database_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.db");
+    std::fs::write(
+        &path,
+        "these are meeting notes, not a database ".repeat(200),
+    )
+    .unwrap();
+    let url = format!("sqlite:{}", path.display());
+    let err = Store::open(&url, OpenMode::CreateAndMigrate)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "db_corrupt", "{err:?}");
+    assert!(err.to_string().contains("notes.db"), "{err}");
+    // Untouched.
+    assert!(std::fs::read_to_string(&path)
+        .unwrap()
+        .starts_with("these are meeting notes"));
+}
+
+#[tokio::test]
+async fn an_empty_sqlite_file_from_elsewhere_is_not_taken_for_ours() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("other.db").display());
+    let mut conn = sqlx::SqliteConnection::connect(&format!("{url}?mode=rwc"))
+        .await
+        .unwrap();
+    sqlx::query("CREATE TABLE t (x)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    let err = Store::open(&url, OpenMode::Existing).await.unwrap_err();
+    assert!(err.to_string().contains("no Command Wall tables"), "{err}");
+}
+
+#[tokio::test]
+async fn a_locked_database_fails_clearly_and_loses_nothing() {
+    let db = TestDb::new().await;
+    db.store
+        .write(&batch(vec![call("1", 1_000)]))
+        .await
+        .unwrap();
+    let mut other = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+    sqlx::query("BEGIN EXCLUSIVE")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let err = db
+        .store
+        .write(&batch(vec![call("2", 2_000)]))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "db_locked", "{err:?}");
+    assert!(
+        err.to_string().contains("locked by another program"),
+        "{err}"
+    );
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    let h = db.store.health().await.unwrap();
+    assert_eq!(h.calls, 1, "the earlier row is still there");
+    db.store
+        .write(&batch(vec![call("2", 2_000)]))
+        .await
+        .unwrap();
+    assert_eq!(
+        db.store.health().await.unwrap().calls,
+        2,
+        "and writing works again"
+    );
+}
+
+#[tokio::test]
+async fn unsupported_urls_say_what_is_supported() {
+    let err = Store::open("postgres://wall:secret@db/wall", OpenMode::Existing)
+        .await
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("PostgreSQL"), "{msg}");
+    assert!(
+        !msg.contains("secret"),
+        "passwords are never printed: {msg}"
+    );
+    let err = Store::open("mysql://x", OpenMode::Existing)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("sqlite:"), "{err}");
+}
