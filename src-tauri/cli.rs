@@ -43,6 +43,7 @@ pub enum Command {
     /// Import a CSV export through a mapping.
     Import {
         file: PathBuf,
+        /// A mapping file (TOML), or a built-in mapping: decc_cad, nyc311.
         #[arg(long)]
         mapping: PathBuf,
     },
@@ -108,10 +109,26 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("commandwall: {e:#}");
+            eprintln!("commandwall: {}", describe(&e));
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes on one line, each cause only once (many of our messages
+/// already quote their cause).
+fn describe(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+    }
+    out
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {

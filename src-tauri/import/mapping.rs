@@ -181,13 +181,24 @@ pub enum MappingError {
     Invalid { path: String, message: String },
 }
 
+/// Mappings shipped with the program, usable by name (`--mapping decc_cad`).
+pub const BUILT_IN: [(&str, &str); 2] = [
+    ("decc_cad", include_str!("mappings/decc_cad.toml")),
+    ("nyc311", include_str!("mappings/nyc311.toml")),
+];
+
 impl Mapping {
+    /// Loads a mapping file, or a built-in mapping by name when no such file exists.
     pub fn load(path: &Path) -> Result<Mapping, MappingError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| MappingError::Read {
-            path: shown.clone(),
-            source,
-        })?;
+        let built_in = BUILT_IN.iter().find(|(name, _)| Path::new(name) == path);
+        let text = match built_in {
+            Some((_, text)) if !path.exists() => text.to_string(),
+            _ => std::fs::read_to_string(path).map_err(|source| MappingError::Read {
+                path: shown.clone(),
+                source,
+            })?,
+        };
         let mapping: Mapping = toml::from_str(&text).map_err(|e| MappingError::Invalid {
             path: shown.clone(),
             message: e.message().to_string(),

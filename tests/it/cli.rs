@@ -95,3 +95,17 @@ fn a_bad_mapping_exits_non_zero_with_one_message() {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(!err.contains("panicked"));
 }
+
+#[test]
+fn built_in_mappings_are_usable_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("wall.db");
+    let cad = shared("data/decc_cad_2025w35-41.csv");
+    let (ok, out, err) = commandwall(
+        &["import", cad.to_str().unwrap(), "--mapping", "decc_cad"],
+        &db,
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("9651 read, 9648 stored"), "{out}");
+    assert!(out.contains("3 rejected"), "{out}");
+}

@@ -49,7 +49,7 @@ pub fn shared(rel: &str) -> PathBuf {
 
 pub fn mapping(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("mappings")
+        .join("src-tauri/import/mappings")
         .join(name)
 }
 
