@@ -182,7 +182,9 @@ async fn run_async(command: Command, url: String, mut config: Config) -> anyhow:
             let store = open_store(&url, &config).await?;
             let keyer = caller_keyer(&config, &url)?;
             let city = Arc::new(City::new(&config, args.seed, keyer));
-            simulate(&store, city, &args).await
+            let done = simulate(&store, city, &args).await;
+            store.close().await;
+            done
         }
     }
 }
@@ -285,6 +287,5 @@ pub async fn simulate(store: &Store, city: Arc<City>, args: &SimulateArgs) -> an
             _ = tokio::signal::ctrl_c() => eprintln!("stopped"),
         }
     }
-    store.close().await;
     Ok(())
 }

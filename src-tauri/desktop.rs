@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use serde::Serialize;
-use tauri::{Manager, WebviewUrl, WebviewWindowBuilder};
+use tauri::{WebviewUrl, WebviewWindowBuilder};
 
 use crate::app::{caller_keyer, now_ms, open_store};
 use crate::cli::{simulate, DesktopArgs, SimulateArgs};
@@ -78,6 +78,12 @@ pub fn run(url: String, config: Config, args: DesktopArgs) -> anyhow::Result<()>
             }
             let window = builder.build()?;
             if wall {
+                // Cover the monitor even where no window manager honours full-screen
+                // requests (a bare X server driving a video wall).
+                if let Some(monitor) = window.current_monitor()?.or(window.primary_monitor()?) {
+                    window.set_position(*monitor.position())?;
+                    window.set_size(*monitor.size())?;
+                }
                 window.set_cursor_visible(false)?;
             }
             if demo {
@@ -88,7 +94,6 @@ pub fn run(url: String, config: Config, args: DesktopArgs) -> anyhow::Result<()>
                     }
                 });
             }
-            let _ = app.get_webview_window("main");
             Ok(())
         })
         .run(tauri::generate_context!())
