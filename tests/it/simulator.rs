@@ -23,6 +23,14 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
+/// A local time in the default centre's zone, as UTC milliseconds.
+fn shanghai(day: NaiveDate, h: u32, m: u32) -> i64 {
+    commandwall::core::time::local_to_utc(
+        chrono_tz::Asia::Shanghai,
+        day.and_hms_opt(h, m, 0).unwrap(),
+    )
+}
+
 /// Two weeks of the default city (25,000 calls a day), Monday 2026-03-02 to Sunday 03-15.
 fn fortnight() -> &'static Vec<(NaiveDate, Batch)> {
     static DATA: OnceLock<Vec<(NaiveDate, Batch)>> = OnceLock::new();
@@ -333,9 +341,7 @@ fn repeat_callers_and_places_cross_the_thresholds() {
 async fn backfill_stores_every_record_once() {
     let db = TestDb::new().await;
     let city = Arc::new(city_with(5, |c| c.simulator.calls_per_day = 2_000));
-    let tz = chrono_tz::Asia::Shanghai;
-    let now =
-        commandwall::core::time::local_to_utc(tz, date(2026, 4, 2).and_hms_opt(15, 30, 0).unwrap());
+    let now = shanghai(date(2026, 4, 2), 15, 30);
     let stats = backfill(
         &db.store,
         Arc::clone(&city),
@@ -388,9 +394,7 @@ async fn backfill_stores_every_record_once() {
 async fn live_writing_adds_stages_as_their_time_comes() {
     let db = TestDb::new().await;
     let city = Arc::new(city_with(9, |c| c.simulator.calls_per_day = 20_000));
-    let tz = chrono_tz::Asia::Shanghai;
-    let start =
-        commandwall::core::time::local_to_utc(tz, date(2026, 4, 2).and_hms_opt(10, 0, 0).unwrap());
+    let start = shanghai(date(2026, 4, 2), 10, 0);
     // An hour of the city per second of test.
     let clock = SimClock::new(start, 3600.0);
     let mut writes = Vec::new();
