@@ -5,6 +5,7 @@
 
 pub mod caller;
 pub mod categories;
+pub mod kpi;
 pub mod live;
 pub mod model;
 pub mod time;

@@ -138,6 +138,9 @@ pub struct Incident {
     pub priority: Option<i32>,
     pub zone: Option<String>,
     pub unit: Option<String>,
+    /// When the call that opened the incident was received and answered.
+    pub call_received: Option<Millis>,
+    pub call_answered: Option<Millis>,
     pub created: Millis,
     pub dispatched: Option<Millis>,
     pub signed_for: Option<Millis>,
@@ -184,6 +187,8 @@ pub struct Callback {
     pub source_id: String,
     pub incident_id: Option<String>,
     pub work_order_id: Option<String>,
+    /// The zone of the incident or order it follows up.
+    pub zone: Option<String>,
     pub called: Millis,
     /// Whether the caller was reached and answered the question.
     pub reached: bool,
@@ -314,6 +319,8 @@ mod tests {
             priority: Some(1),
             zone: None,
             unit: None,
+            call_received: Some(900),
+            call_answered: Some(950),
             created: 1_000,
             dispatched: Some(2_000),
             signed_for: Some(3_000),

@@ -401,6 +401,8 @@ impl RowParser {
             },
             zone: call.zone.clone(),
             unit: text(v, "unit"),
+            call_received: Some(call.received),
+            call_answered: call.answered,
             created: time(v, "created").unwrap_or(received),
             dispatched: time(v, "dispatched"),
             signed_for: time(v, "signed_for"),

@@ -464,6 +464,8 @@ impl DayGen<'_> {
             priority: Some(priority),
             zone: Some(zone.code.clone()),
             unit: Some(unit),
+            call_received: Some(call.received),
+            call_answered: Some(answered),
             created,
             dispatched: None,
             signed_for: None,
@@ -561,7 +563,8 @@ impl DayGen<'_> {
                 .dispatched
                 .zip(inc.arrived)
                 .is_some_and(|(d, a)| a - d > 15 * 60_000);
-            self.maybe_callback(closed, slow, Some(&id), None);
+            let zone = inc.zone.clone();
+            self.maybe_callback(closed, slow, zone.as_deref(), Some(&id), None);
         }
         self.out.incidents.push(inc);
     }
@@ -625,7 +628,14 @@ impl DayGen<'_> {
         order.zone = Some(self.city.zones[zone_ix].code.clone());
         order.department = Some(department.into());
         if let Some(fed_back) = order.fed_back {
-            self.maybe_callback(fed_back, false, None, Some(&order.source_id));
+            let zone = order.zone.clone();
+            self.maybe_callback(
+                fed_back,
+                false,
+                zone.as_deref(),
+                None,
+                Some(&order.source_id),
+            );
         }
         order
     }
@@ -699,6 +709,7 @@ impl DayGen<'_> {
         &mut self,
         done: Millis,
         slow: bool,
+        zone: Option<&str>,
         incident: Option<&str>,
         order: Option<&str>,
     ) {
@@ -724,6 +735,7 @@ impl DayGen<'_> {
             source_id: id,
             incident_id: incident.map(str::to_string),
             work_order_id: order.map(str::to_string),
+            zone: zone.map(str::to_string),
             called,
             reached,
             satisfaction,

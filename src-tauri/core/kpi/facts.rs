@@ -1,0 +1,179 @@
+//! Facts: the few fields of each record that the figures use, small enough to keep the
+//! recent ones in memory. A fact knows its anchor time(s): which window it belongs to.
+
+use crate::core::model::{
+    Call, Callback, Direction, Incident, Millis, Outcome, Satisfaction, WorkOrder,
+};
+
+/// Index of a zone in the centre's zone list.
+pub type ZoneIx = u16;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallFact {
+    pub received: Millis,
+    pub answered: Option<Millis>,
+    pub ended: Option<Millis>,
+    pub ring_recorded: bool,
+    pub outcome: Option<Outcome>,
+    pub duplicate: bool,
+    pub zone: Option<ZoneIx>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IncidentFact {
+    pub created: Millis,
+    pub call_received: Option<Millis>,
+    pub call_answered: Option<Millis>,
+    pub dispatched: Option<Millis>,
+    pub signed_for: Option<Millis>,
+    pub arrived: Option<Millis>,
+    pub fed_back: Option<Millis>,
+    pub closed: Option<Millis>,
+    /// The zone's quick-response circle.
+    pub circle_ms: Option<Millis>,
+    pub case_filed: bool,
+    pub case_cleared: bool,
+    pub zone: Option<ZoneIx>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderFact {
+    pub sent: Millis,
+    pub direction: Direction,
+    pub accepted: Option<Millis>,
+    pub accept_by: Option<Millis>,
+    pub handled: Option<Millis>,
+    pub fed_back: Option<Millis>,
+    pub due: Option<Millis>,
+    pub returned: Option<Millis>,
+    pub zone: Option<ZoneIx>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallbackFact {
+    pub called: Millis,
+    pub reached: bool,
+    pub satisfaction: Option<Satisfaction>,
+    pub zone: Option<ZoneIx>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fact {
+    Call(CallFact),
+    Incident(IncidentFact),
+    Order(OrderFact),
+    Callback(CallbackFact),
+}
+
+/// Which part of a fact's figures an anchor carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Part {
+    /// Everything but the dispatch count.
+    Main,
+    /// "Dispatches: incidents with a dispatch order in the window" — anchored at dispatch.
+    Dispatch,
+}
+
+impl Fact {
+    /// The times that place this fact in windows: its own time, and for incidents the
+    /// dispatch time as well.
+    pub fn anchors(&self) -> [(Millis, Part); 2] {
+        match self {
+            Fact::Call(c) => [(c.received, Part::Main), (Millis::MIN, Part::Dispatch)],
+            Fact::Incident(i) => [
+                (i.created, Part::Main),
+                (i.dispatched.unwrap_or(Millis::MIN), Part::Dispatch),
+            ],
+            Fact::Order(o) => [(o.sent, Part::Main), (Millis::MIN, Part::Dispatch)],
+            Fact::Callback(b) => [(b.called, Part::Main), (Millis::MIN, Part::Dispatch)],
+        }
+    }
+
+    pub fn zone(&self) -> Option<ZoneIx> {
+        match self {
+            Fact::Call(c) => c.zone,
+            Fact::Incident(i) => i.zone,
+            Fact::Order(o) => o.zone,
+            Fact::Callback(b) => b.zone,
+        }
+    }
+}
+
+/// Turns zone codes into indexes and knows each zone's circle.
+#[derive(Debug, Clone, Default)]
+pub struct Zones {
+    pub codes: Vec<String>,
+    pub circles_min: Vec<u32>,
+}
+
+impl Zones {
+    pub fn new(zones: impl IntoIterator<Item = (String, u32)>) -> Zones {
+        let (codes, circles_min) = zones.into_iter().unzip();
+        Zones { codes, circles_min }
+    }
+
+    pub fn index(&self, code: Option<&str>) -> Option<ZoneIx> {
+        let code = code?;
+        self.codes
+            .iter()
+            .position(|c| c == code)
+            .map(|i| i as ZoneIx)
+    }
+
+    pub fn circle_ms(&self, zone: Option<ZoneIx>) -> Option<Millis> {
+        zone.map(|z| Millis::from(self.circles_min[z as usize]) * 60_000)
+    }
+
+    pub fn call(&self, c: &Call) -> Fact {
+        Fact::Call(CallFact {
+            received: c.received,
+            answered: c.answered,
+            ended: c.ended,
+            ring_recorded: c.ring_recorded,
+            outcome: c.outcome,
+            duplicate: c.duplicate,
+            zone: self.index(c.zone.as_deref()),
+        })
+    }
+
+    pub fn incident(&self, i: &Incident) -> Fact {
+        let zone = self.index(i.zone.as_deref());
+        Fact::Incident(IncidentFact {
+            created: i.created,
+            call_received: i.call_received,
+            call_answered: i.call_answered,
+            dispatched: i.dispatched,
+            signed_for: i.signed_for,
+            arrived: i.arrived,
+            fed_back: i.fed_back,
+            closed: i.closed,
+            circle_ms: self.circle_ms(zone),
+            case_filed: i.case_filed,
+            case_cleared: i.case_cleared,
+            zone,
+        })
+    }
+
+    pub fn order(&self, w: &WorkOrder) -> Fact {
+        Fact::Order(OrderFact {
+            sent: w.sent,
+            direction: w.direction,
+            accepted: w.accepted,
+            accept_by: w.accept_by,
+            handled: w.handled,
+            fed_back: w.fed_back,
+            due: w.due,
+            returned: w.returned,
+            zone: self.index(w.zone.as_deref()),
+        })
+    }
+
+    pub fn callback(&self, b: &Callback) -> Fact {
+        Fact::Callback(CallbackFact {
+            called: b.called,
+            reached: b.reached,
+            satisfaction: b.satisfaction,
+            zone: self.index(b.zone.as_deref()),
+        })
+    }
+}

@@ -1,0 +1,408 @@
+//! The aggregate behind every figure: counters and exact interval distributions that facts
+//! are added to and removed from. One window's figures may be the sum of several parts
+//! (frozen past days and live recent facts); the report reads the sum.
+
+use std::collections::BTreeMap;
+
+use super::facts::{Fact, Part};
+use super::hist::{Dist, Frozen, Hist};
+use crate::core::model::{Direction, Millis, Outcome, Satisfaction};
+
+/// The intervals of the contract, each measured in whole seconds (truncated).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Interval {
+    /// answered − received (接听时长)
+    Answer,
+    /// dispatched − answered (接警处理时长)
+    Processing,
+    /// signed-for − dispatched (签收用时)
+    SignFor,
+    /// arrived − dispatched (到场用时)
+    Arrival,
+    /// arrived − received
+    ArrivalTotal,
+    /// fed back − arrived (反馈用时)
+    Feedback,
+}
+
+impl Interval {
+    pub const ALL: [Interval; 6] = [
+        Interval::Answer,
+        Interval::Processing,
+        Interval::SignFor,
+        Interval::Arrival,
+        Interval::ArrivalTotal,
+        Interval::Feedback,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Interval::Answer => "answer",
+            Interval::Processing => "processing",
+            Interval::SignFor => "sign_for",
+            Interval::Arrival => "arrival",
+            Interval::ArrivalTotal => "arrival_total",
+            Interval::Feedback => "feedback",
+        }
+    }
+
+    /// The bands Chinese centres publish, as `[lo, hi)` seconds (seed reports).
+    pub fn bands(self) -> &'static [(u32, Option<u32>)] {
+        match self {
+            Interval::SignFor => &[(0, Some(30)), (30, Some(60)), (60, Some(180)), (180, None)],
+            Interval::Arrival | Interval::ArrivalTotal => &[
+                (0, Some(300)),
+                (300, Some(600)),
+                (600, Some(1200)),
+                (1200, Some(1800)),
+                (1800, None),
+            ],
+            Interval::Feedback => &[
+                (0, Some(1800)),
+                (1800, Some(3600)),
+                (3600, Some(14_400)),
+                (14_400, None),
+            ],
+            Interval::Answer => &[(0, Some(10)), (10, Some(15)), (15, Some(20)), (20, None)],
+            Interval::Processing => &[(0, Some(60)), (60, None)],
+        }
+    }
+}
+
+/// Records left out of an interval, and why.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Excluded {
+    /// A finished record lacks one of the two timestamps.
+    pub missing: u64,
+    /// The later stage is recorded before the earlier one.
+    pub negative: u64,
+    /// The source does not record this time at all (e.g. a CAD without ring times).
+    pub not_recorded: u64,
+}
+
+/// Plain counters; every field is a count of records.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub calls: i64,
+    pub abandoned: i64,
+    pub answered: i64,
+    pub valid: i64,
+    pub non_police: i64,
+    pub diverted: i64,
+    pub invalid: i64,
+    pub duplicates: i64,
+    pub incidents: i64,
+    pub dispatches: i64,
+    pub circle_n: i64,
+    pub circle_within: i64,
+    pub cases_filed: i64,
+    pub cases_cleared: i64,
+    pub orders: i64,
+    pub orders_handled: i64,
+    pub orders_fed_back: i64,
+    pub orders_returned: i64,
+    pub orders_done_late: i64,
+    pub to_police: i64,
+    pub to_police_in_time: i64,
+    pub callbacks: i64,
+    pub callbacks_reached: i64,
+    pub satisfied: i64,
+    pub basic: i64,
+    pub dissatisfied: i64,
+}
+
+impl Counts {
+    fn add(&mut self, o: &Counts) {
+        macro_rules! sum { ($($f:ident),*) => { $(self.$f += o.$f;)* } }
+        sum!(
+            calls,
+            abandoned,
+            answered,
+            valid,
+            non_police,
+            diverted,
+            invalid,
+            duplicates,
+            incidents,
+            dispatches,
+            circle_n,
+            circle_within,
+            cases_filed,
+            cases_cleared,
+            orders,
+            orders_handled,
+            orders_fed_back,
+            orders_returned,
+            orders_done_late,
+            to_police,
+            to_police_in_time,
+            callbacks,
+            callbacks_reached,
+            satisfied,
+            basic,
+            dissatisfied
+        );
+    }
+}
+
+/// The figures of one window part, mutable.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Figures {
+    pub counts: Counts,
+    pub intervals: [Hist; 6],
+    pub excluded: [Excluded; 6],
+    /// Open orders (not handled, not returned) by due time: overdue depends on `now`.
+    pub open_due: BTreeMap<Millis, i64>,
+}
+
+/// Whole seconds from `a` to `b`, or why there are none.
+enum Span {
+    Secs(u32),
+    Missing,
+    Negative,
+    Pending,
+}
+
+fn span(a: Option<Millis>, b: Option<Millis>, finished: bool) -> Span {
+    match (a, b) {
+        (Some(a), Some(b)) if b >= a => {
+            Span::Secs(u32::try_from((b - a) / 1000).unwrap_or(u32::MAX))
+        }
+        (Some(_), Some(_)) => Span::Negative,
+        (Some(_), None) if finished => Span::Missing,
+        (None, Some(_)) => Span::Missing,
+        _ => Span::Pending,
+    }
+}
+
+impl Figures {
+    fn interval(&mut self, k: Interval, s: Span, sign: i64) {
+        let ix = k as usize;
+        match s {
+            Span::Secs(v) => self.intervals[ix].add(v, sign),
+            Span::Missing => self.excluded[ix].missing = add_u(self.excluded[ix].missing, sign),
+            Span::Negative => self.excluded[ix].negative = add_u(self.excluded[ix].negative, sign),
+            Span::Pending => {}
+        }
+    }
+
+    /// Adds (`sign` = 1) or removes (`sign` = −1) one part of a fact.
+    pub fn apply(&mut self, fact: &Fact, part: Part, sign: i64) {
+        let c = &mut self.counts;
+        match (fact, part) {
+            (Fact::Incident(i), Part::Dispatch) => {
+                if i.dispatched.is_some() {
+                    c.dispatches += sign;
+                }
+            }
+            (_, Part::Dispatch) => {}
+            (Fact::Call(call), Part::Main) => {
+                c.calls += sign;
+                match call.answered {
+                    None => {
+                        if call.ended.is_some() {
+                            c.abandoned += sign;
+                        }
+                    }
+                    Some(_) => {
+                        c.answered += sign;
+                        if call.outcome != Some(Outcome::Invalid) && !call.duplicate {
+                            c.valid += sign;
+                        }
+                        match call.outcome {
+                            Some(Outcome::NonPolice) => c.non_police += sign,
+                            Some(Outcome::Diverted) => {
+                                c.non_police += sign;
+                                c.diverted += sign;
+                            }
+                            Some(Outcome::Invalid) => c.invalid += sign,
+                            _ => {}
+                        }
+                        if call.duplicate {
+                            c.duplicates += sign;
+                        }
+                        if call.ring_recorded {
+                            self.interval(
+                                Interval::Answer,
+                                span(Some(call.received), call.answered, true),
+                                sign,
+                            );
+                        } else {
+                            let e = &mut self.excluded[Interval::Answer as usize];
+                            e.not_recorded = add_u(e.not_recorded, sign);
+                        }
+                    }
+                }
+            }
+            (Fact::Incident(i), Part::Main) => {
+                c.incidents += sign;
+                if i.case_filed {
+                    c.cases_filed += sign;
+                }
+                if i.case_cleared {
+                    c.cases_cleared += sign;
+                }
+                let done = i.closed.is_some();
+                if i.dispatched.is_some() {
+                    self.interval(
+                        Interval::Processing,
+                        span(i.call_answered, i.dispatched, true),
+                        sign,
+                    );
+                    self.interval(
+                        Interval::SignFor,
+                        span(i.dispatched, i.signed_for, done),
+                        sign,
+                    );
+                    let arrival = span(i.dispatched, i.arrived, done);
+                    if let (Span::Secs(_), Some(circle)) = (&arrival, i.circle_ms) {
+                        let c = &mut self.counts;
+                        c.circle_n += sign;
+                        if i.arrived.unwrap() - i.dispatched.unwrap() <= circle {
+                            c.circle_within += sign;
+                        }
+                    }
+                    self.interval(Interval::Arrival, arrival, sign);
+                    self.interval(
+                        Interval::ArrivalTotal,
+                        span(i.call_received, i.arrived, done),
+                        sign,
+                    );
+                }
+                if i.arrived.is_some() {
+                    self.interval(Interval::Feedback, span(i.arrived, i.fed_back, done), sign);
+                }
+            }
+            (Fact::Order(o), Part::Main) => {
+                c.orders += sign;
+                if o.handled.is_some() {
+                    c.orders_handled += sign;
+                }
+                if o.fed_back.is_some() {
+                    c.orders_fed_back += sign;
+                }
+                if o.returned.is_some() {
+                    c.orders_returned += sign;
+                }
+                if let (Some(h), Some(d)) = (o.handled, o.due) {
+                    if h > d {
+                        c.orders_done_late += sign;
+                    }
+                }
+                if o.direction == Direction::ToPolice {
+                    c.to_police += sign;
+                    if let (Some(a), Some(by)) = (o.accepted, o.accept_by) {
+                        if a <= by {
+                            c.to_police_in_time += sign;
+                        }
+                    }
+                }
+                if let (None, None, Some(due)) = (o.handled, o.returned, o.due) {
+                    let e = self.open_due.entry(due).or_default();
+                    *e += sign;
+                    if *e == 0 {
+                        self.open_due.remove(&due);
+                    }
+                }
+            }
+            (Fact::Callback(b), Part::Main) => {
+                c.callbacks += sign;
+                if b.reached {
+                    c.callbacks_reached += sign;
+                }
+                match b.satisfaction {
+                    Some(Satisfaction::Satisfied) => c.satisfied += sign,
+                    Some(Satisfaction::Basic) => c.basic += sign,
+                    Some(Satisfaction::Dissatisfied) => c.dissatisfied += sign,
+                    None => {}
+                }
+            }
+        }
+    }
+
+    pub fn freeze(&self) -> FrozenFigures {
+        FrozenFigures {
+            counts: self.counts,
+            intervals: std::array::from_fn(|i| self.intervals[i].freeze()),
+            excluded: self.excluded,
+            open_due: self.open_due.iter().map(|(d, n)| (*d, *n)).collect(),
+        }
+    }
+}
+
+fn add_u(x: u64, sign: i64) -> u64 {
+    x.checked_add_signed(sign)
+        .expect("removed more than was added")
+}
+
+/// Figures of a part that no longer changes (a finished stretch of past days).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FrozenFigures {
+    pub counts: Counts,
+    pub intervals: [Frozen; 6],
+    pub excluded: [Excluded; 6],
+    pub open_due: Vec<(Millis, i64)>,
+}
+
+/// Read access common to both kinds of part.
+pub trait View {
+    fn counts(&self) -> &Counts;
+    fn dist(&self, k: Interval) -> &dyn Dist;
+    fn excluded(&self, k: Interval) -> Excluded;
+    /// Open orders whose due time has passed at `now`.
+    fn overdue_open(&self, now: Millis) -> i64;
+}
+
+impl View for Figures {
+    fn counts(&self) -> &Counts {
+        &self.counts
+    }
+    fn dist(&self, k: Interval) -> &dyn Dist {
+        &self.intervals[k as usize]
+    }
+    fn excluded(&self, k: Interval) -> Excluded {
+        self.excluded[k as usize]
+    }
+    fn overdue_open(&self, now: Millis) -> i64 {
+        self.open_due.range(..now).map(|(_, n)| n).sum()
+    }
+}
+
+impl View for FrozenFigures {
+    fn counts(&self) -> &Counts {
+        &self.counts
+    }
+    fn dist(&self, k: Interval) -> &dyn Dist {
+        &self.intervals[k as usize]
+    }
+    fn excluded(&self, k: Interval) -> Excluded {
+        self.excluded[k as usize]
+    }
+    fn overdue_open(&self, now: Millis) -> i64 {
+        self.open_due
+            .iter()
+            .filter(|(d, _)| *d < now)
+            .map(|(_, n)| n)
+            .sum()
+    }
+}
+
+/// The sum of several parts' counters.
+pub fn total_counts(parts: &[&dyn View]) -> Counts {
+    let mut c = Counts::default();
+    for p in parts {
+        c.add(p.counts());
+    }
+    c
+}
+
+pub fn total_excluded(parts: &[&dyn View], k: Interval) -> Excluded {
+    let mut e = Excluded::default();
+    for p in parts {
+        let x = p.excluded(k);
+        e.missing += x.missing;
+        e.negative += x.negative;
+        e.not_recorded += x.not_recorded;
+    }
+    e
+}

@@ -1,0 +1,222 @@
+//! Exact distributions of whole-second intervals. Percentiles are nearest-rank over every
+//! value (the contract's rule), so values are counted, never binned into ranges.
+
+use std::collections::BTreeMap;
+
+/// Anything that can say how many of its values are ≤ v.
+pub trait Dist {
+    fn n(&self) -> u64;
+    fn sum(&self) -> i64;
+    fn count_le(&self, v: u32) -> u64;
+    fn max(&self) -> Option<u32>;
+}
+
+/// A mutable distribution (values can be added and removed as records change).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hist {
+    counts: BTreeMap<u32, u64>,
+    n: u64,
+    sum: i64,
+}
+
+impl Hist {
+    pub fn add(&mut self, v: u32, sign: i64) {
+        let c = self.counts.entry(v).or_default();
+        if sign > 0 {
+            *c += 1;
+            self.n += 1;
+            self.sum += i64::from(v);
+        } else {
+            debug_assert!(*c > 0, "removing a value that was never added");
+            *c -= 1;
+            self.n -= 1;
+            self.sum -= i64::from(v);
+            if *c == 0 {
+                self.counts.remove(&v);
+            }
+        }
+    }
+
+    pub fn freeze(&self) -> Frozen {
+        let mut values = Vec::with_capacity(self.counts.len());
+        let mut cum = Vec::with_capacity(self.counts.len());
+        let mut total = 0;
+        for (v, c) in &self.counts {
+            total += c;
+            values.push(*v);
+            cum.push(total);
+        }
+        Frozen {
+            values,
+            cum,
+            sum: self.sum,
+        }
+    }
+}
+
+impl Dist for Hist {
+    fn n(&self) -> u64 {
+        self.n
+    }
+    fn sum(&self) -> i64 {
+        self.sum
+    }
+    fn count_le(&self, v: u32) -> u64 {
+        self.counts.range(..=v).map(|(_, c)| c).sum()
+    }
+    fn max(&self) -> Option<u32> {
+        self.counts.keys().next_back().copied()
+    }
+}
+
+/// An immutable distribution with cumulative counts: `count_le` is a binary search.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Frozen {
+    values: Vec<u32>,
+    cum: Vec<u64>,
+    sum: i64,
+}
+
+impl Dist for Frozen {
+    fn n(&self) -> u64 {
+        self.cum.last().copied().unwrap_or(0)
+    }
+    fn sum(&self) -> i64 {
+        self.sum
+    }
+    fn count_le(&self, v: u32) -> u64 {
+        match self.values.partition_point(|x| *x <= v) {
+            0 => 0,
+            i => self.cum[i - 1],
+        }
+    }
+    fn max(&self) -> Option<u32> {
+        self.values.last().copied()
+    }
+}
+
+impl Frozen {
+    /// The union of several distributions.
+    pub fn merge<'a>(parts: impl IntoIterator<Item = &'a Frozen>) -> Frozen {
+        let mut h: BTreeMap<u32, u64> = BTreeMap::new();
+        let mut sum = 0;
+        for p in parts {
+            sum += p.sum;
+            let mut prev = 0;
+            for (v, c) in p.values.iter().zip(&p.cum) {
+                *h.entry(*v).or_default() += c - prev;
+                prev = *c;
+            }
+        }
+        let mut total = 0;
+        let (values, cum) = h
+            .into_iter()
+            .map(|(v, c)| {
+                total += c;
+                (v, total)
+            })
+            .unzip();
+        Frozen { values, cum, sum }
+    }
+}
+
+/// n, sum and rank queries over the union of several distributions.
+pub struct Union<'a>(pub Vec<&'a dyn Dist>);
+
+impl Union<'_> {
+    pub fn n(&self) -> u64 {
+        self.0.iter().map(|d| d.n()).sum()
+    }
+
+    pub fn sum(&self) -> i64 {
+        self.0.iter().map(|d| d.sum()).sum()
+    }
+
+    pub fn count_le(&self, v: u32) -> u64 {
+        self.0.iter().map(|d| d.count_le(v)).sum()
+    }
+
+    /// Nearest rank: the ⌈q·n⌉-th smallest value (1-based); `None` when empty.
+    pub fn quantile(&self, q: f64) -> Option<u32> {
+        let n = self.n();
+        if n == 0 {
+            return None;
+        }
+        let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
+        // The smallest v with count_le(v) ≥ rank, by binary search over the value range.
+        let (mut lo, mut hi) = (0u32, self.0.iter().filter_map(|d| d.max()).max()?);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.count_le(mid) >= rank {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        Some(lo)
+    }
+
+    /// Values in `[lo, hi)`; `hi = None` means no upper bound.
+    pub fn count_between(&self, lo: u32, hi: Option<u32>) -> u64 {
+        let below = |v: u32| if v == 0 { 0 } else { self.count_le(v - 1) };
+        hi.map_or(self.n(), below) - below(lo)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hist(values: &[u32]) -> Hist {
+        let mut h = Hist::default();
+        for v in values {
+            h.add(*v, 1);
+        }
+        h
+    }
+
+    /// Hand-worked: p90 is the ⌈0.9·n⌉-th value of the sorted list.
+    #[test]
+    fn nearest_rank_p90_over_1_9_10_and_11_values() {
+        let cases: [(&[u32], u32, u32); 4] = [
+            (&[42], 42, 42),                               // n=1: rank 1
+            (&[9, 1, 8, 2, 7, 3, 6, 4, 5], 5, 9),          // n=9: p50 rank 5, p90 rank ⌈8.1⌉=9
+            (&[10, 1, 9, 2, 8, 3, 7, 4, 6, 5], 5, 9),      // n=10: p50 rank 5, p90 rank 9
+            (&[11, 1, 10, 2, 9, 3, 8, 4, 7, 5, 6], 6, 10), // n=11: p50 rank ⌈5.5⌉=6, p90 ⌈9.9⌉=10
+        ];
+        for (values, p50, p90) in cases {
+            let h = hist(values);
+            let u = Union(vec![&h]);
+            assert_eq!(u.quantile(0.5), Some(p50), "{values:?}");
+            assert_eq!(u.quantile(0.9), Some(p90), "{values:?}");
+        }
+        assert_eq!(Union(vec![&Hist::default()]).quantile(0.9), None);
+    }
+
+    #[test]
+    fn union_of_frozen_and_live_parts_equals_the_whole() {
+        let a = hist(&[5, 5, 30, 61, 200]).freeze();
+        let b = hist(&[0, 31, 31]);
+        let whole = hist(&[5, 5, 30, 61, 200, 0, 31, 31]);
+        let u = Union(vec![&a, &b]);
+        let w = Union(vec![&whole]);
+        for q in [0.1, 0.5, 0.9, 1.0] {
+            assert_eq!(u.quantile(q), w.quantile(q));
+        }
+        assert_eq!((u.n(), u.sum()), (8, 363));
+        // Bands [0,30), [30,60), [60,∞).
+        assert_eq!(u.count_between(0, Some(30)), 3);
+        assert_eq!(u.count_between(30, Some(60)), 3);
+        assert_eq!(u.count_between(60, None), 2);
+        let merged = Frozen::merge([&a, &b.freeze()]);
+        assert_eq!(Union(vec![&merged]).quantile(0.9), w.quantile(0.9));
+    }
+
+    #[test]
+    fn removing_undoes_adding() {
+        let mut h = hist(&[3, 4, 4]);
+        h.add(4, -1);
+        h.add(3, -1);
+        assert_eq!(h, hist(&[4]));
+    }
+}

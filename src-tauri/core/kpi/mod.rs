@@ -1,0 +1,7 @@
+//! The KPI engine: every figure of the domain contract, from facts to reports.
+
+pub mod facts;
+pub mod figures;
+pub mod hist;
+pub mod report;
+pub mod window;

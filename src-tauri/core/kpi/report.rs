@@ -1,0 +1,274 @@
+//! From aggregated figures to the numbers people read: rates, averages, nearest-rank
+//! percentiles with their n, time bands, records left out and why, and 同比 / 环比.
+
+use serde::Serialize;
+
+use super::figures::{total_counts, total_excluded, Excluded, Interval, View};
+use super::hist::Union;
+use crate::core::model::Millis;
+
+/// One figure's value; `None` when it cannot be computed (nothing to divide by).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Metric {
+    pub key: &'static str,
+    pub value: Option<f64>,
+    /// How many records the figure rests on (for rates and percentiles).
+    pub n: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Band {
+    /// `[lo, hi)` in seconds; `hi` absent for the open last band.
+    pub lo_s: u32,
+    pub hi_s: Option<u32>,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IntervalReport {
+    pub key: &'static str,
+    pub n: u64,
+    pub avg_s: Option<f64>,
+    pub p50_s: Option<u32>,
+    pub p90_s: Option<u32>,
+    pub bands: Vec<Band>,
+    pub missing: u64,
+    pub negative: u64,
+    pub not_recorded: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub metrics: Vec<Metric>,
+    pub intervals: Vec<IntervalReport>,
+}
+
+fn ratio(num: i64, den: i64) -> Option<f64> {
+    (den > 0).then(|| num as f64 / den as f64)
+}
+
+fn m(key: &'static str, value: Option<f64>, n: Option<i64>) -> Metric {
+    Metric {
+        key,
+        value,
+        n: n.map(|n| n.max(0) as u64),
+    }
+}
+
+/// The report of a window made of `parts`, with open orders judged overdue at `now`.
+pub fn report(parts: &[&dyn View], now: Millis) -> Report {
+    let c = total_counts(parts);
+    let overdue_open: i64 = parts.iter().map(|p| p.overdue_open(now)).sum();
+    let mut intervals = Vec::new();
+    let within = |k: Interval, secs: u32| -> (Option<f64>, i64) {
+        let u = Union(parts.iter().map(|p| p.dist(k)).collect());
+        let n = u.n() as i64;
+        (ratio(u.count_le(secs) as i64, n), n)
+    };
+    let (a10, an) = within(Interval::Answer, 10);
+    let (a15, _) = within(Interval::Answer, 15);
+    let (a20, _) = within(Interval::Answer, 20);
+    let (p60, pn) = within(Interval::Processing, 60);
+    let (s30, sn) = within(Interval::SignFor, 30);
+    let answered_callbacks = c.satisfied + c.basic + c.dissatisfied;
+    let metrics = vec![
+        m("calls", Some(c.calls as f64), None),
+        m("abandoned", Some(c.abandoned as f64), None),
+        m("answered", Some(c.answered as f64), None),
+        m("valid_incidents", Some(c.valid as f64), None),
+        m("incidents", Some(c.incidents as f64), None),
+        m("dispatches", Some(c.dispatches as f64), None),
+        m(
+            "non_police_share",
+            ratio(c.non_police, c.answered),
+            Some(c.answered),
+        ),
+        m(
+            "diversion_rate",
+            ratio(c.diverted, c.non_police),
+            Some(c.non_police),
+        ),
+        m(
+            "invalid_share",
+            ratio(c.invalid, c.answered),
+            Some(c.answered),
+        ),
+        m("answered_within_10s", a10, Some(an)),
+        m("answered_within_15s", a15, Some(an)),
+        m("answered_within_20s", a20, Some(an)),
+        m("processing_within_60s", p60, Some(pn)),
+        m("signed_for_within_30s", s30, Some(sn)),
+        m(
+            "circle_rate",
+            ratio(c.circle_within, c.circle_n),
+            Some(c.circle_n),
+        ),
+        m("work_orders", Some(c.orders as f64), None),
+        m(
+            "work_order_response_rate",
+            ratio(c.to_police_in_time, c.to_police),
+            Some(c.to_police),
+        ),
+        m(
+            "work_order_handled_rate",
+            ratio(c.orders_handled, c.orders),
+            Some(c.orders),
+        ),
+        m(
+            "work_order_feedback_rate",
+            ratio(c.orders_fed_back, c.orders),
+            Some(c.orders),
+        ),
+        m(
+            "work_orders_overdue",
+            Some((c.orders_done_late + overdue_open) as f64),
+            None,
+        ),
+        m(
+            "satisfaction",
+            ratio(c.satisfied + c.basic, answered_callbacks),
+            Some(answered_callbacks),
+        ),
+        m("callbacks", Some(c.callbacks as f64), None),
+        m("cases_filed", Some(c.cases_filed as f64), None),
+        m(
+            "clearance_rate",
+            ratio(c.cases_cleared, c.cases_filed),
+            Some(c.cases_filed),
+        ),
+    ];
+    for k in Interval::ALL {
+        let u = Union(parts.iter().map(|p| p.dist(k)).collect());
+        let n = u.n();
+        let Excluded {
+            missing,
+            negative,
+            not_recorded,
+        } = total_excluded(parts, k);
+        intervals.push(IntervalReport {
+            key: k.key(),
+            n,
+            avg_s: (n > 0).then(|| u.sum() as f64 / n as f64),
+            p50_s: u.quantile(0.5),
+            p90_s: u.quantile(0.9),
+            bands: k
+                .bands()
+                .iter()
+                .map(|(lo, hi)| Band {
+                    lo_s: *lo,
+                    hi_s: *hi,
+                    count: u.count_between(*lo, *hi),
+                })
+                .collect(),
+            missing,
+            negative,
+            not_recorded,
+        });
+    }
+    Report { metrics, intervals }
+}
+
+impl Report {
+    pub fn metric(&self, key: &str) -> Option<f64> {
+        self.metrics
+            .iter()
+            .find(|m| m.key == key)
+            .and_then(|m| m.value)
+    }
+
+    pub fn interval(&self, key: &str) -> Option<&IntervalReport> {
+        self.intervals.iter().find(|i| i.key == key)
+    }
+
+    /// Every comparable number: the metrics, then n/avg/p50/p90 of each interval.
+    pub fn values(&self) -> Vec<(String, Option<f64>)> {
+        let mut out: Vec<(String, Option<f64>)> = self
+            .metrics
+            .iter()
+            .map(|m| (m.key.to_string(), m.value))
+            .collect();
+        for i in &self.intervals {
+            out.push((format!("{}_avg_s", i.key), i.avg_s));
+            out.push((format!("{}_p50_s", i.key), i.p50_s.map(f64::from)));
+            out.push((format!("{}_p90_s", i.key), i.p90_s.map(f64::from)));
+        }
+        out
+    }
+}
+
+/// A figure against an earlier one: `51061, −6000, −11.3%`. `pct` is `None` ("—") when the
+/// earlier figure is 0 or either side is unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Change {
+    pub base: Option<f64>,
+    pub diff: Option<f64>,
+    pub pct: Option<f64>,
+}
+
+impl Change {
+    pub fn between(now: Option<f64>, base: Option<f64>) -> Change {
+        let diff = now.zip(base).map(|(a, b)| a - b);
+        let pct = diff
+            .zip(base)
+            .and_then(|(d, b)| (b != 0.0).then(|| d / b * 100.0));
+        Change { base, diff, pct }
+    }
+}
+
+/// One figure with its comparisons.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Compared {
+    pub key: String,
+    pub value: Option<f64>,
+    /// 同比: the same period a year earlier.
+    pub yoy: Change,
+    /// 环比: the period just before.
+    pub pop: Change,
+}
+
+/// Pairs each figure of `now` with the same figure in the two base reports (a base that
+/// does not exist, such as ISO week 53 of a 52-week year, compares as unknown).
+pub fn compare(now: &Report, yoy: Option<&Report>, pop: Option<&Report>) -> Vec<Compared> {
+    let base = |r: Option<&Report>, key: &str| -> Option<f64> {
+        r.and_then(|r| {
+            r.values()
+                .into_iter()
+                .find(|(k, _)| k == key)
+                .and_then(|(_, v)| v)
+        })
+    };
+    now.values()
+        .into_iter()
+        .map(|(key, value)| Compared {
+            yoy: Change::between(value, base(yoy, &key)),
+            pop: Change::between(value, base(pop, &key)),
+            key,
+            value,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_follow_the_contract() {
+        // The shape of seed 000 ("51061, −6000, …"): against a base of 57,061 that is −10.5%.
+        let c = Change::between(Some(51_061.0), Some(57_061.0));
+        assert_eq!(c.diff, Some(-6_000.0));
+        assert!((c.pct.unwrap() - -10.515).abs() < 0.001);
+        // Base 0: the percentage is "—", never infinity.
+        let z = Change::between(Some(12.0), Some(0.0));
+        assert_eq!((z.diff, z.pct), (Some(12.0), None));
+        // No base at all.
+        assert_eq!(
+            Change::between(Some(1.0), None),
+            Change {
+                base: None,
+                diff: None,
+                pct: None
+            }
+        );
+    }
+}
