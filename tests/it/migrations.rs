@@ -41,7 +41,7 @@ fn batch(calls: Vec<Call>) -> Batch {
 async fn a_fresh_database_has_the_schema_in_wal_mode() {
     let db = TestDb::new().await;
     let h = db.store.health().await.unwrap();
-    assert_eq!(h.schema_version, 1);
+    assert_eq!(h.schema_version, 2);
     assert_eq!(h.journal_mode, "wal");
     assert_eq!(h.integrity, "ok");
     assert_eq!(
@@ -99,7 +99,7 @@ async fn migrating_again_changes_nothing_and_keeps_data() {
         .await
         .unwrap();
     let h = again.health().await.unwrap();
-    assert_eq!((h.schema_version, h.calls), (1, 1));
+    assert_eq!((h.schema_version, h.calls), (2, 1));
 }
 
 #[tokio::test]

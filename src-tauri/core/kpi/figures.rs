@@ -243,7 +243,7 @@ impl Figures {
                     c.cases_cleared += sign;
                 }
                 let done = i.closed.is_some();
-                if i.dispatched.is_some() {
+                if let Some(dispatched) = i.dispatched {
                     self.interval(
                         Interval::Processing,
                         span(i.call_answered, i.dispatched, true),
@@ -258,7 +258,7 @@ impl Figures {
                     if let (Span::Secs(_), Some(circle)) = (&arrival, i.circle_ms) {
                         let c = &mut self.counts;
                         c.circle_n += sign;
-                        if i.arrived.unwrap() - i.dispatched.unwrap() <= circle {
+                        if i.arrived.is_some_and(|a| a - dispatched <= circle) {
                             c.circle_within += sign;
                         }
                     }

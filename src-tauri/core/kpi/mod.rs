@@ -1,5 +1,6 @@
 //! The KPI engine: every figure of the domain contract, from facts to reports.
 
+pub mod engine;
 pub mod facts;
 pub mod figures;
 pub mod hist;

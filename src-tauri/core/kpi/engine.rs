@@ -1,0 +1,517 @@
+//! The live engine: keeps every window's figures in memory and folds in only what changed.
+//!
+//! Each window span is split at the start of yesterday (local). The part before is
+//! *frozen*: computed once from the database when the engine is built. The part after is
+//! the *tail*, kept from facts in memory (the recent pool: yesterday and today) or, for the
+//! bases of sliding windows a week, a month or a year back, from the days they end in (the
+//! reference pool). A tick applies changed facts to the tails whose bounds hold them and
+//! moves the sliding bounds forward, adding facts that enter and removing facts that
+//! leave. Its cost follows the changes and the time elapsed, not the history.
+//!
+//! A change the tails cannot absorb — a record anchored before yesterday, or a new local
+//! day — asks the adapter to build the engine again (`Tick::Rebuild`).
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+use serde::Serialize;
+
+use super::facts::{Fact, Part, ZoneIx, Zones};
+use super::figures::{Figures, FrozenFigures, View};
+use super::report::{compare, report, Compared, Report};
+use super::window::{last_minutes, so_far, Calendar, Span, Window};
+use crate::core::model::Millis;
+use crate::core::time::{day_bounds, local_date};
+
+/// Which table a fact comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Table {
+    Calls,
+    Incidents,
+    WorkOrders,
+    Callbacks,
+}
+
+/// A record's identity: its table and row id.
+pub type Key = (Table, i64);
+
+/// The windows on the wall, in the order they are reported.
+pub fn windows(tz: Tz, now: Millis) -> Vec<Window> {
+    vec![
+        last_minutes(tz, 15, now),
+        last_minutes(tz, 60, now),
+        so_far(tz, Calendar::Day, now),
+        so_far(tz, Calendar::Week, now),
+        so_far(tz, Calendar::Month, now),
+        so_far(tz, Calendar::Year, now),
+    ]
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Variant {
+    Now,
+    Yoy,
+    Pop,
+}
+
+fn variant_span(w: &Window, v: Variant) -> Option<Span> {
+    match v {
+        Variant::Now => Some(w.now),
+        Variant::Yoy => w.yoy,
+        Variant::Pop => w.pop,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pool {
+    Recent,
+    Reference,
+}
+
+/// One span of one window: frozen part plus a tail over a pool.
+struct SpanState {
+    window: usize,
+    variant: Variant,
+    pool: Pool,
+    /// Where the tail starts; the frozen part covers `[span.from, split)`.
+    split: Millis,
+    frozen: Vec<FrozenFigures>,
+    tail: Vec<Figures>,
+    /// Bounds of the tail as applied: `[from, to)`.
+    applied: (Millis, Millis),
+    dirty: Vec<bool>,
+}
+
+/// Facts held in memory, indexed by anchor time.
+#[derive(Default)]
+struct FactPool {
+    facts: HashMap<Key, Fact>,
+    index: BTreeSet<(Millis, Key, PartOrd)>,
+}
+
+/// `Part` with an order, for the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct PartOrd(u8);
+
+fn part_of(p: PartOrd) -> Part {
+    if p.0 == 0 {
+        Part::Main
+    } else {
+        Part::Dispatch
+    }
+}
+
+fn anchors(f: &Fact) -> impl Iterator<Item = (Millis, PartOrd)> {
+    f.anchors()
+        .into_iter()
+        .filter(|(t, _)| *t != Millis::MIN)
+        .map(|(t, p)| (t, PartOrd(if p == Part::Main { 0 } else { 1 })))
+}
+
+impl FactPool {
+    fn insert(&mut self, key: Key, fact: Fact) -> Option<Fact> {
+        let old = self.facts.insert(key, fact);
+        if let Some(o) = &old {
+            for (t, p) in anchors(o) {
+                self.index.remove(&(t, key, p));
+            }
+        }
+        for (t, p) in anchors(&fact) {
+            self.index.insert((t, key, p));
+        }
+        old
+    }
+}
+
+/// Cut 0 is the whole centre, cut 1 + z is zone z.
+fn cuts_of(f: &Fact) -> impl Iterator<Item = usize> {
+    std::iter::once(0).chain(f.zone().map(|z: ZoneIx| 1 + z as usize))
+}
+
+/// What the adapter must load to build an engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub now: Millis,
+    /// Facts anchored in `[frozen.from, frozen.to)` go to `Builder::add_frozen`.
+    pub frozen: Span,
+    /// Facts anchored at or after this go to `Builder::add_recent` (yesterday and today).
+    pub recent_from: Millis,
+    /// Whole local days whose facts go to `Builder::add_reference`.
+    pub reference: Vec<Span>,
+}
+
+/// Builds an engine from facts the adapter streams in.
+pub struct Builder {
+    tz: Tz,
+    zones: Zones,
+    plan: Plan,
+    windows: Vec<Window>,
+    spans: Vec<SpanState>,
+    frozen_work: Vec<Vec<Figures>>,
+    recent: FactPool,
+    reference: FactPool,
+    max_row: HashMap<Table, i64>,
+    seq: i64,
+}
+
+impl Builder {
+    pub fn new(tz: Tz, zones: Zones, now: Millis) -> Builder {
+        let today = local_date(tz, now);
+        let yesterday = today.pred_opt().expect("date in range");
+        let recent_from = day_bounds(tz, yesterday).0;
+        let windows = windows(tz, now);
+        let ncuts = 1 + zones.codes.len();
+        let mut spans = Vec::new();
+        let mut reference: Vec<Span> = Vec::new();
+        let mut frozen_from = recent_from;
+        for (wi, w) in windows.iter().enumerate() {
+            for variant in [Variant::Now, Variant::Yoy, Variant::Pop] {
+                let Some(s) = variant_span(w, variant) else {
+                    continue;
+                };
+                // A span ending before yesterday slides inside the day holding its end:
+                // that day (and the one before, for spans crossing midnight) is a reference day.
+                let (pool, split) = if s.to > recent_from {
+                    (Pool::Recent, recent_from.max(s.from))
+                } else {
+                    let end_day = local_date(tz, s.to - 1);
+                    let first = end_day.pred_opt().expect("date in range");
+                    for d in [first, end_day] {
+                        let (a, b) = day_bounds(tz, d);
+                        if !reference.iter().any(|r| r.from == a) {
+                            reference.push(Span {
+                                from: a,
+                                to: b.min(recent_from),
+                            });
+                        }
+                    }
+                    (Pool::Reference, day_bounds(tz, first).0.max(s.from))
+                };
+                frozen_from = frozen_from.min(s.from);
+                spans.push(SpanState {
+                    window: wi,
+                    variant,
+                    pool,
+                    split,
+                    frozen: Vec::new(),
+                    tail: vec![Figures::default(); ncuts],
+                    applied: (split, split),
+                    dirty: vec![true; ncuts],
+                });
+            }
+        }
+        let frozen_work = spans
+            .iter()
+            .map(|_| vec![Figures::default(); ncuts])
+            .collect();
+        let plan = Plan {
+            now,
+            frozen: Span {
+                from: frozen_from,
+                to: recent_from,
+            },
+            recent_from,
+            reference,
+        };
+        Builder {
+            tz,
+            zones,
+            plan,
+            windows,
+            spans,
+            frozen_work,
+            recent: FactPool::default(),
+            reference: FactPool::default(),
+            max_row: HashMap::new(),
+            seq: 0,
+        }
+    }
+
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    pub fn zones(&self) -> &Zones {
+        &self.zones
+    }
+
+    fn seen(&mut self, key: Key) {
+        let m = self.max_row.entry(key.0).or_insert(0);
+        *m = (*m).max(key.1);
+    }
+
+    /// A fact from before yesterday: counted into every frozen part that holds it.
+    pub fn add_frozen(&mut self, key: Key, fact: &Fact) {
+        self.seen(key);
+        for (t, p) in anchors(fact) {
+            for (si, s) in self.spans.iter().enumerate() {
+                let span = variant_span(&self.windows[s.window], s.variant).expect("span exists");
+                if t >= span.from && t < s.split {
+                    for c in cuts_of(fact) {
+                        self.frozen_work[si][c].apply(fact, part_of(p), 1);
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn add_recent(&mut self, key: Key, fact: Fact) {
+        self.seen(key);
+        self.recent.insert(key, fact);
+    }
+
+    pub fn add_reference(&mut self, key: Key, fact: Fact) {
+        self.seen(key);
+        self.reference.insert(key, fact);
+    }
+
+    /// The change number the loaded data is complete up to.
+    pub fn set_seq(&mut self, seq: i64) {
+        self.seq = seq;
+    }
+
+    pub fn finish(mut self) -> Engine {
+        for (s, work) in self.spans.iter_mut().zip(self.frozen_work) {
+            s.frozen = work.iter().map(Figures::freeze).collect();
+        }
+        let mut e = Engine {
+            tz: self.tz,
+            zones: self.zones,
+            day: local_date(self.tz, self.plan.now),
+            recent_from: self.plan.recent_from,
+            spans: self.spans,
+            recent: self.recent,
+            reference: self.reference,
+            max_row: self.max_row,
+            seq: self.seq,
+            now: self.plan.now,
+            reports: HashMap::new(),
+            snapshot: Arc::new(Snapshot::default()),
+        };
+        e.advance(self.plan.now);
+        e.snapshot = Arc::new(e.build_snapshot());
+        e
+    }
+}
+
+/// The outcome of a tick.
+#[derive(Debug)]
+pub enum Tick {
+    Fresh(Arc<Snapshot>),
+    /// The change reaches data the engine keeps only as frozen sums, or a new day began:
+    /// build a new engine (the last snapshot stays valid meanwhile).
+    Rebuild {
+        why: String,
+    },
+}
+
+pub struct Engine {
+    tz: Tz,
+    zones: Zones,
+    day: chrono::NaiveDate,
+    recent_from: Millis,
+    spans: Vec<SpanState>,
+    recent: FactPool,
+    reference: FactPool,
+    max_row: HashMap<Table, i64>,
+    seq: i64,
+    now: Millis,
+    reports: HashMap<(usize, usize), Arc<Report>>,
+    snapshot: Arc<Snapshot>,
+}
+
+/// Every figure the doors show, computed once per tick. Part of the wire format.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Snapshot {
+    /// When the figures were computed (UTC ms).
+    pub as_of: Millis,
+    /// The change number of the newest data included.
+    pub seq: i64,
+    pub windows: Vec<WindowFigures>,
+    pub zones: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WindowFigures {
+    pub key: String,
+    pub span: Span,
+    pub yoy: Option<Span>,
+    pub pop: Option<Span>,
+    /// Cut 0 is the whole centre; cut 1 + i is zone `zones[i]`.
+    pub cuts: Vec<Arc<CutFigures>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CutFigures {
+    pub report: Arc<Report>,
+    pub compared: Vec<Compared>,
+}
+
+impl Engine {
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        Arc::clone(&self.snapshot)
+    }
+
+    pub fn seq(&self) -> i64 {
+        self.seq
+    }
+
+    pub fn zones(&self) -> &Zones {
+        &self.zones
+    }
+
+    /// Folds in the records changed since the last tick (all of them, with the change
+    /// number they bring the engine up to) and moves the windows to `now`.
+    pub fn tick(&mut self, now: Millis, changes: &[(Key, Fact)], seq: i64) -> Tick {
+        if local_date(self.tz, now) != self.day {
+            return Tick::Rebuild {
+                why: "a new day began".into(),
+            };
+        }
+        for (key, fact) in changes {
+            let old = self.recent.facts.get(key).copied();
+            let is_new = key.1 > self.max_row.get(&key.0).copied().unwrap_or(0);
+            if old.is_none() && !is_new {
+                return Tick::Rebuild {
+                    why: format!("an older record changed ({:?} {})", key.0, key.1),
+                };
+            }
+            if anchors(fact).any(|(t, _)| t < self.recent_from) {
+                return Tick::Rebuild {
+                    why: format!(
+                        "a record from before yesterday arrived ({:?} {})",
+                        key.0, key.1
+                    ),
+                };
+            }
+            if is_new {
+                self.max_row.insert(key.0, key.1);
+            }
+            for s in self.spans.iter_mut().filter(|s| s.pool == Pool::Recent) {
+                if let Some(o) = &old {
+                    apply_in(s, o, -1);
+                }
+                apply_in(s, fact, 1);
+            }
+            self.recent.insert(*key, *fact);
+        }
+        self.seq = self.seq.max(seq);
+        self.advance(now);
+        self.snapshot = Arc::new(self.build_snapshot());
+        Tick::Fresh(self.snapshot())
+    }
+
+    /// Moves every tail's bounds to those of `now`.
+    fn advance(&mut self, now: Millis) {
+        self.now = now;
+        let windows = windows(self.tz, now);
+        for s in &mut self.spans {
+            let span = variant_span(&windows[s.window], s.variant).expect("span exists");
+            let (from, to) = (span.from.max(s.split), span.to.max(s.split));
+            let pool = match s.pool {
+                Pool::Recent => &self.recent,
+                Pool::Reference => &self.reference,
+            };
+            let (old_from, old_to) = s.applied;
+            // Enter: [old_to, to); leave: [old_from, from).
+            let mut moves: Vec<((Millis, Key, PartOrd), i64)> = Vec::new();
+            if to > old_to {
+                let lo = old_to.max(from);
+                moves.extend(range(pool, lo, to).map(|e| (e, 1)));
+            }
+            if from > old_from {
+                let hi = from.min(old_to);
+                moves.extend(range(pool, old_from, hi).map(|e| (e, -1)));
+            }
+            for ((_, key, p), sign) in moves {
+                let fact = pool.facts[&key];
+                for c in cuts_of(&fact) {
+                    s.tail[c].apply(&fact, part_of(p), sign);
+                    s.dirty[c] = true;
+                }
+            }
+            s.applied = (from, to);
+        }
+    }
+
+    fn build_snapshot(&mut self) -> Snapshot {
+        let windows = windows(self.tz, self.now);
+        let ncuts = 1 + self.zones.codes.len();
+        let mut out = Vec::new();
+        for (wi, w) in windows.iter().enumerate() {
+            let mut cuts = Vec::with_capacity(ncuts);
+            for c in 0..ncuts {
+                let mut reps: [Option<Arc<Report>>; 3] = [None, None, None];
+                for (si, s) in self
+                    .spans
+                    .iter_mut()
+                    .enumerate()
+                    .filter(|(_, s)| s.window == wi)
+                {
+                    // Open orders turn overdue as time passes: recompute spans holding any.
+                    let has_open = !s.tail[c].open_due.is_empty()
+                        || s.frozen.get(c).is_some_and(|f| !f.open_due.is_empty());
+                    if s.dirty[c] || has_open || !self.reports.contains_key(&(si, c)) {
+                        let parts: Vec<&dyn View> = match s.frozen.get(c) {
+                            Some(f) => vec![f, &s.tail[c]],
+                            None => vec![&s.tail[c]],
+                        };
+                        self.reports
+                            .insert((si, c), Arc::new(report(&parts, self.now)));
+                        s.dirty[c] = false;
+                    }
+                    let ix = match s.variant {
+                        Variant::Now => 0,
+                        Variant::Yoy => 1,
+                        Variant::Pop => 2,
+                    };
+                    reps[ix] = self.reports.get(&(si, c)).cloned();
+                }
+                let now_rep = reps[0].clone().expect("every window has a current span");
+                cuts.push(Arc::new(CutFigures {
+                    compared: compare(&now_rep, reps[1].as_deref(), reps[2].as_deref()),
+                    report: now_rep,
+                }));
+            }
+            out.push(WindowFigures {
+                key: w.key.clone(),
+                span: w.now,
+                yoy: w.yoy,
+                pop: w.pop,
+                cuts,
+            });
+        }
+        Snapshot {
+            as_of: self.now,
+            seq: self.seq,
+            windows: out,
+            zones: self.zones.codes.clone(),
+        }
+    }
+}
+
+fn range(
+    pool: &FactPool,
+    from: Millis,
+    to: Millis,
+) -> impl Iterator<Item = (Millis, Key, PartOrd)> + '_ {
+    let lo = (from, (Table::Calls, i64::MIN), PartOrd(0));
+    pool.index
+        .range(lo..)
+        .take_while(move |(t, _, _)| *t < to)
+        .copied()
+}
+
+/// Adds or removes a fact's parts that fall inside a span's applied tail bounds.
+fn apply_in(s: &mut SpanState, fact: &Fact, sign: i64) {
+    let (from, to) = s.applied;
+    for (t, p) in anchors(fact) {
+        if t >= from && t < to {
+            for c in cuts_of(fact) {
+                s.tail[c].apply(fact, part_of(p), sign);
+                s.dirty[c] = true;
+            }
+        }
+    }
+}
