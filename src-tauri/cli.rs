@@ -47,6 +47,8 @@ pub enum Command {
         #[arg(long)]
         mapping: PathBuf,
     },
+    /// Print the figures of a window (or, without --from/--to, the wall's live windows).
+    Kpi(KpiArgs),
     /// Database maintenance.
     Db {
         #[command(subcommand)]
@@ -87,6 +89,34 @@ pub struct SimulateArgs {
     /// End of the backfill (RFC 3339), instead of now; for reproducible data sets.
     #[arg(long)]
     pub until: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct KpiArgs {
+    /// Start: a local date (2025-08-24, from its midnight) or an RFC 3339 time.
+    #[arg(long, requires = "to")]
+    pub from: Option<String>,
+    /// End, exclusive: a local date (through the end of that day) or an RFC 3339 time.
+    #[arg(long, requires = "from")]
+    pub to: Option<String>,
+    /// Judge open work orders and live windows at this time (RFC 3339) instead of now.
+    #[arg(long)]
+    pub as_of: Option<String>,
+    #[arg(long)]
+    pub zone: Option<String>,
+    #[arg(long)]
+    pub category: Option<String>,
+    #[arg(long)]
+    pub channel: Option<String>,
+    #[arg(long)]
+    pub seat: Option<String>,
+    #[arg(long)]
+    pub unit: Option<String>,
+    #[arg(long)]
+    pub priority: Option<i32>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -175,6 +205,7 @@ async fn run_async(command: Command, url: String, mut config: Config) -> anyhow:
             print!("{summary}");
             Ok(())
         }
+        Command::Kpi(args) => crate::kpi_cli::run(&url, &config, &args).await,
         Command::Simulate(args) => {
             if let Some(n) = args.calls_per_day {
                 config.simulator.calls_per_day = n;
@@ -220,14 +251,19 @@ async fn db_check(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// An RFC 3339 time in UTC milliseconds, with the option named in the error.
+pub fn parse_time(option: &str, t: &str) -> anyhow::Result<i64> {
+    Ok(chrono::DateTime::parse_from_rfc3339(t)
+        .with_context(|| {
+            format!("{option} '{t}' is not an RFC 3339 time like 2026-11-24T08:00:00+08:00")
+        })?
+        .timestamp_millis())
+}
+
 /// Backfill and/or live simulation, shared by `simulate` and the desktop demo.
 pub async fn simulate(store: &Store, city: Arc<City>, args: &SimulateArgs) -> anyhow::Result<()> {
     let now = match &args.until {
-        Some(t) => chrono::DateTime::parse_from_rfc3339(t)
-            .with_context(|| {
-                format!("--until '{t}' is not an RFC 3339 time like 2026-11-24T08:00:00+08:00")
-            })?
-            .timestamp_millis(),
+        Some(t) => parse_time("--until", t)?,
         None => now_ms(),
     };
     let speed = parse_speed(&args.speed).map_err(anyhow::Error::msg)?;

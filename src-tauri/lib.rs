@@ -10,5 +10,7 @@ pub mod config;
 pub mod core;
 pub mod desktop;
 pub mod import;
+pub mod kpi_cli;
+pub mod kpi_feed;
 pub mod sim;
 pub mod store;

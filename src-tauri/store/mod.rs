@@ -2,6 +2,7 @@
 //! this module speaks `Store` and the core's records, never SQL.
 
 mod error;
+mod facts;
 mod rows;
 mod sqlite;
 
@@ -10,6 +11,9 @@ use std::path::PathBuf;
 pub use error::StoreError;
 
 use crate::config::Config;
+use crate::core::kpi::engine::Key;
+use crate::core::kpi::facts::{Fact, Zones};
+use crate::core::kpi::filter::Filter;
 use crate::core::live::FeedReading;
 use crate::core::model::{Batch, DataIssue, Millis};
 
@@ -149,6 +153,41 @@ impl Store {
     pub async fn feed_reading(&self, from: Millis, to: Millis) -> Result<FeedReading, StoreError> {
         match self {
             Store::Sqlite(s) => s.feed_reading(from, to).await,
+        }
+    }
+
+    /// Streams the facts anchored in `[from, to)` that the filter admits; returns how many.
+    pub async fn facts_in(
+        &self,
+        zones: &Zones,
+        range: (Millis, Millis),
+        filter: &Filter,
+        sink: &mut (dyn FnMut(Key, Fact) + Send),
+    ) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(s) => {
+                facts::facts_in(s.pool(), &s.url(), zones, range, filter, sink).await
+            }
+        }
+    }
+
+    /// Streams the facts stored under a change number above `seq`. Read `change_seq` first
+    /// and pass it to the next call: a row committed meanwhile comes again, which is harmless.
+    pub async fn facts_changed(
+        &self,
+        zones: &Zones,
+        seq: i64,
+        sink: &mut (dyn FnMut(Key, Fact) + Send),
+    ) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(s) => facts::facts_changed(s.pool(), &s.url(), zones, seq, sink).await,
+        }
+    }
+
+    /// The newest change number committed.
+    pub async fn change_seq(&self) -> Result<i64, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.change_seq().await,
         }
     }
 

@@ -81,6 +81,17 @@ impl SqliteStore {
         self.url.clone()
     }
 
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub async fn change_seq(&self) -> Result<i64, StoreError> {
+        sqlx::query_scalar("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq'")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(self.err())
+    }
+
     fn err(&self) -> impl Fn(sqlx::Error) -> StoreError + '_ {
         move |e| StoreError::classify(&self.url, e)
     }

@@ -1,8 +1,10 @@
 //! The KPI engine: every figure of the domain contract, from facts to reports.
 
 pub mod engine;
+pub mod evaluate;
 pub mod facts;
 pub mod figures;
+pub mod filter;
 pub mod hist;
 pub mod report;
 pub mod window;

@@ -1,0 +1,185 @@
+//! `commandwall kpi`: the figures of a window as a table or JSON, for scripts and checks.
+
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+use crate::app::now_ms;
+use crate::cli::{parse_time, KpiArgs};
+use crate::config::Config;
+use crate::core::kpi::evaluate::Evaluated;
+use crate::core::kpi::filter::Filter;
+use crate::core::kpi::report::{Change, Compared};
+use crate::core::kpi::window::range;
+use crate::core::model::Millis;
+use crate::core::time::{day_bounds, utc};
+use crate::kpi_feed::{build_engine, evaluate, zones};
+use crate::store::{OpenMode, Store};
+
+/// A local date means its midnight (`end`: the midnight after it); anything else must be
+/// an RFC 3339 time.
+fn bound(tz: Tz, option: &str, text: &str, end: bool) -> anyhow::Result<Millis> {
+    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        let (a, b) = day_bounds(tz, d);
+        return Ok(if end { b } else { a });
+    }
+    parse_time(option, text)
+}
+
+pub async fn run(url: &str, config: &Config, args: &KpiArgs) -> anyhow::Result<()> {
+    let store = Store::open(url, OpenMode::Existing).await?;
+    let tz = config.tz();
+    let zones = zones(config);
+    let now = match &args.as_of {
+        Some(t) => parse_time("--as-of", t)?,
+        None => now_ms(),
+    };
+    let filter = Filter {
+        zone: args.zone.clone(),
+        category: args.category.clone(),
+        channel: args.channel.clone(),
+        seat: args.seat.clone(),
+        unit: args.unit.clone(),
+        priority: args.priority,
+    };
+    let out = match (&args.from, &args.to) {
+        (Some(f), Some(t)) => {
+            let from = bound(tz, "--from", f, false)?;
+            let to = bound(tz, "--to", t, true)?;
+            anyhow::ensure!(
+                from < to,
+                "--from ({f}) must be before --to ({t}): the window would be empty"
+            );
+            let e = evaluate(&store, &zones, range(tz, from, to), &filter, now).await?;
+            if args.json {
+                serde_json::to_string_pretty(&e)?
+            } else {
+                table(&e, tz)
+            }
+        }
+        _ => {
+            anyhow::ensure!(
+                filter.is_empty(),
+                "the live windows are cut by zone only, as on the wall; give --from and --to to cut by other fields"
+            );
+            let (engine, _) = build_engine(&store, zones, tz, now).await?;
+            let snap = engine.snapshot();
+            if args.json {
+                serde_json::to_string_pretty(&*snap)?
+            } else {
+                let mut s = String::new();
+                for w in &snap.windows {
+                    let e = Evaluated {
+                        key: w.key.clone(),
+                        span: w.span,
+                        yoy: w.yoy,
+                        pop: w.pop,
+                        report: (*w.cuts[0].report).clone(),
+                        compared: w.cuts[0].compared.clone(),
+                    };
+                    s.push_str(&table(&e, tz));
+                    s.push('\n');
+                }
+                s
+            }
+        }
+    };
+    println!("{out}");
+    store.close().await;
+    Ok(())
+}
+
+fn is_share(key: &str) -> bool {
+    key.ends_with("_rate")
+        || key.ends_with("_share")
+        || key.contains("within")
+        || key == "satisfaction"
+}
+
+fn fmt_value(key: &str, v: Option<f64>) -> String {
+    match v {
+        None => "—".into(),
+        Some(v) if is_share(key) => format!("{:.1}%", v * 100.0),
+        Some(v) if v.fract() == 0.0 => format!("{v:.0}"),
+        Some(v) => format!("{v:.1}"),
+    }
+}
+
+/// `−6000 (−11.3%)`; a share's difference in percentage points; "—" without a base.
+fn fmt_change(key: &str, c: &Change) -> String {
+    let Some(d) = c.diff else {
+        return "—".into();
+    };
+    let diff = if is_share(key) {
+        format!("{:+.1}pp", d * 100.0)
+    } else if d.fract() == 0.0 {
+        format!("{d:+.0}")
+    } else {
+        format!("{d:+.1}")
+    };
+    match c.pct {
+        Some(p) => format!("{diff} ({p:+.1}%)"),
+        None => format!("{diff} (—)"),
+    }
+}
+
+fn local(tz: Tz, t: Millis) -> String {
+    utc(t)
+        .with_timezone(&tz)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// A plain-text table: each figure with 同比 and 环比, then each interval with n, average,
+/// p50, p90 and the records left out.
+fn table(e: &Evaluated, tz: Tz) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{}  {} … {} ({})",
+        e.key,
+        local(tz, e.span.from),
+        local(tz, e.span.to),
+        tz
+    );
+    let _ = writeln!(
+        s,
+        "{:<28} {:>12} {:>22} {:>22}",
+        "figure", "value", "同比 yoy", "环比 pop"
+    );
+    let by_key = |k: &str| e.compared.iter().find(|c| c.key == k);
+    for m in &e.report.metrics {
+        if let Some(Compared { yoy, pop, .. }) = by_key(m.key) {
+            let _ = writeln!(
+                s,
+                "{:<28} {:>12} {:>22} {:>22}",
+                m.key,
+                fmt_value(m.key, m.value),
+                fmt_change(m.key, yoy),
+                fmt_change(m.key, pop)
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        "{:<14} {:>8} {:>10} {:>8} {:>8} {:>8} {:>8} {:>12}",
+        "interval (s)", "n", "avg", "p50", "p90", "missing", "negative", "not recorded"
+    );
+    for i in &e.report.intervals {
+        let o = |v: Option<u32>| v.map_or("—".into(), |v| v.to_string());
+        let _ = writeln!(
+            s,
+            "{:<14} {:>8} {:>10} {:>8} {:>8} {:>8} {:>8} {:>12}",
+            i.key,
+            i.n,
+            i.avg_s.map_or("—".into(), |a| format!("{a:.1}")),
+            o(i.p50_s),
+            o(i.p90_s),
+            i.missing,
+            i.negative,
+            i.not_recorded
+        );
+    }
+    s
+}

@@ -1,0 +1,149 @@
+//! Feeds the KPI core from the store: builds the live engine, ticks it with what changed,
+//! and evaluates one-off windows. The only place figures are asked of the database.
+
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+
+use crate::config::Config;
+use crate::core::kpi::engine::{Builder, Engine, Key, Snapshot, Tick};
+use crate::core::kpi::evaluate::{Evaluated, Evaluation};
+use crate::core::kpi::facts::{Fact, Zones};
+use crate::core::kpi::filter::Filter;
+use crate::core::kpi::window::Window;
+use crate::core::model::Millis;
+use crate::store::{Store, StoreError};
+
+/// The centre's zones, in config order, with their response circles.
+pub fn zones(config: &Config) -> Zones {
+    Zones::new(
+        config
+            .zones
+            .iter()
+            .map(|z| (z.code.clone(), z.circle_minutes)),
+    )
+}
+
+/// How a build went, for logs and the benchmark.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuildStats {
+    pub frozen_facts: u64,
+    pub recent_facts: u64,
+    pub reference_facts: u64,
+}
+
+/// Builds the live engine as of `now`: frozen sums of the past, facts of yesterday and
+/// today, and the reference days the sliding bases need.
+pub async fn build_engine(
+    store: &Store,
+    zones: Zones,
+    tz: Tz,
+    now: Millis,
+) -> Result<(Engine, BuildStats), StoreError> {
+    // Read the change number first: anything committed while loading comes again on the
+    // first tick, and folding a fact in twice replaces it, so nothing is lost or doubled.
+    let seq = store.change_seq().await?;
+    let mut b = Builder::new(tz, zones.clone(), now);
+    let plan = b.plan().clone();
+    let all = Filter::default();
+    let mut stats = BuildStats::default();
+    stats.frozen_facts = store
+        .facts_in(
+            &zones,
+            (plan.frozen.from, plan.frozen.to),
+            &all,
+            &mut |k, f| b.add_frozen(k, &f),
+        )
+        .await?;
+    stats.recent_facts = store
+        .facts_in(
+            &zones,
+            (plan.recent_from, Millis::MAX),
+            &all,
+            &mut |k, f| b.add_recent(k, f),
+        )
+        .await?;
+    for day in &plan.reference {
+        stats.reference_facts += store
+            .facts_in(&zones, (day.from, day.to), &all, &mut |k, f| {
+                b.add_reference(k, f)
+            })
+            .await?;
+    }
+    b.set_seq(seq);
+    Ok((b.finish(), stats))
+}
+
+/// The live figures of the wall: an engine kept current by ticks.
+pub struct LiveFigures {
+    store: Store,
+    zones: Zones,
+    tz: Tz,
+    engine: Engine,
+    /// Why the engine was last rebuilt, if it was.
+    pub last_rebuild: Option<String>,
+}
+
+impl LiveFigures {
+    pub async fn start(store: Store, config: &Config, now: Millis) -> Result<Self, StoreError> {
+        let zones = zones(config);
+        let tz = config.tz();
+        let (engine, _) = build_engine(&store, zones.clone(), tz, now).await?;
+        Ok(LiveFigures {
+            store,
+            zones,
+            tz,
+            engine,
+            last_rebuild: None,
+        })
+    }
+
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.engine.snapshot()
+    }
+
+    /// Reads what changed since the last tick and folds it in; rebuilds the engine when a
+    /// change reaches data it keeps only as sums. On an error the last snapshot stands.
+    pub async fn tick(&mut self, now: Millis) -> Result<Arc<Snapshot>, StoreError> {
+        let seq = self.store.change_seq().await?;
+        let mut changes: Vec<(Key, Fact)> = Vec::new();
+        if seq > self.engine.seq() {
+            self.store
+                .facts_changed(&self.zones, self.engine.seq(), &mut |k, f| {
+                    changes.push((k, f))
+                })
+                .await?;
+        }
+        match self.engine.tick(now, &changes, seq) {
+            Tick::Fresh(s) => Ok(s),
+            Tick::Rebuild { why } => {
+                tracing::info!("rebuilding the KPI engine: {why}");
+                let (engine, _) =
+                    build_engine(&self.store, self.zones.clone(), self.tz, now).await?;
+                self.engine = engine;
+                self.last_rebuild = Some(why);
+                Ok(self.engine.snapshot())
+            }
+        }
+    }
+}
+
+/// The figures of one window and its bases, cut by `filter`, computed from the stored facts.
+pub async fn evaluate(
+    store: &Store,
+    zones: &Zones,
+    window: Window,
+    filter: &Filter,
+    now: Millis,
+) -> Result<Evaluated, StoreError> {
+    let mut e = Evaluation::new(window);
+    // Bases may overlap the window (a range longer than a year): read each span on its own.
+    for (i, span) in e.needs() {
+        store
+            .facts_in(zones, (span.from, span.to), filter, &mut |_, f| {
+                e.add(i, &f)
+            })
+            .await?;
+    }
+    Ok(e.finish(now))
+}
