@@ -46,8 +46,7 @@ pub async fn build_engine(
     let mut b = Builder::new(tz, zones.clone(), now);
     let plan = b.plan().clone();
     let all = Filter::default();
-    let mut stats = BuildStats::default();
-    stats.frozen_facts = store
+    let frozen_facts = store
         .facts_in(
             &zones,
             (plan.frozen.from, plan.frozen.to),
@@ -55,7 +54,7 @@ pub async fn build_engine(
             &mut |k, f| b.add_frozen(k, &f),
         )
         .await?;
-    stats.recent_facts = store
+    let recent_facts = store
         .facts_in(
             &zones,
             (plan.recent_from, Millis::MAX),
@@ -63,6 +62,11 @@ pub async fn build_engine(
             &mut |k, f| b.add_recent(k, f),
         )
         .await?;
+    let mut stats = BuildStats {
+        frozen_facts,
+        recent_facts,
+        reference_facts: 0,
+    };
     for day in &plan.reference {
         stats.reference_facts += store
             .facts_in(&zones, (day.from, day.to), &all, &mut |k, f| {
