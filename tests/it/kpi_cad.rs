@@ -1,0 +1,187 @@
+//! The figures of the real CAD export by priority: the engine's answer (through the
+//! importer, the store and `evaluate`) against the same figures computed straight from the
+//! CSV with plain loops, and against numbers pinned in the closing note of issue 3.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use commandwall::core::kpi::filter::Filter;
+use commandwall::core::kpi::window::range;
+use commandwall::import::{import_file, Mapping};
+use commandwall::kpi_feed::evaluate;
+
+use crate::helpers::{keyer, mapping, shared, TestDb, IMPORT_NOW};
+
+const CAD: &str = "data/decc_cad_2025w35-41.csv";
+
+/// (interval, n, p50, p90) per interval, computed from the file alone.
+type Stats = BTreeMap<&'static str, (u64, Option<u64>, Option<u64>)>;
+
+/// The CSV's own timestamps in milliseconds (local wall time; no DST change falls inside
+/// these weeks, so differences are real durations).
+fn ms(s: &str) -> Option<i64> {
+    NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%d %H:%M:%S%.f")
+        .ok()
+        .map(|t| t.and_utc().timestamp_millis())
+}
+
+fn nearest_rank(v: &mut [u64], q: f64) -> Option<u64> {
+    v.sort_unstable();
+    let r = (q * v.len() as f64).ceil() as usize;
+    (r > 0).then(|| v[r - 1])
+}
+
+/// answer→dispatch, dispatch→signed-for, dispatch→arrival, received→arrival by priority
+/// (`None`: all rows), read straight from the file.
+fn from_csv() -> BTreeMap<Option<i32>, Stats> {
+    let mut reader = csv::Reader::from_path(shared(CAD)).unwrap();
+    let h = reader.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let (id, prio, start, disp, ack, arr) = (
+        col("Master_Incident_Number"),
+        col("Priority_Number"),
+        col("Incident_Start_Time"),
+        col("Incident_Dispatch_Time"),
+        col("TimeFirstUnitDispatchAcknowledged"),
+        col("Incident_Arrival_Time"),
+    );
+    let mut values: BTreeMap<(Option<i32>, &'static str), Vec<u64>> = BTreeMap::new();
+    for row in reader.records().map(Result::unwrap) {
+        if row[id].trim().is_empty() {
+            continue;
+        }
+        let p: i32 = row[prio].trim().parse().unwrap();
+        let pairs = [
+            ("processing", start, disp),
+            ("sign_for", disp, ack),
+            ("arrival", disp, arr),
+            ("arrival_total", start, arr),
+        ];
+        for (k, a, b) in pairs {
+            if let (Some(a), Some(b)) = (ms(&row[a]), ms(&row[b])) {
+                if b >= a {
+                    let s = ((b - a) / 1000) as u64;
+                    values.entry((Some(p), k)).or_default().push(s);
+                    values.entry((None, k)).or_default().push(s);
+                }
+            }
+        }
+    }
+    let mut out: BTreeMap<Option<i32>, Stats> = BTreeMap::new();
+    for ((p, k), mut v) in values {
+        let n = v.len() as u64;
+        let p50 = nearest_rank(&mut v, 0.5);
+        let p90 = nearest_rank(&mut v, 0.9);
+        out.entry(p).or_default().insert(k, (n, p50, p90));
+    }
+    out
+}
+
+#[tokio::test]
+async fn cad_figures_by_priority_match_the_file_and_the_pinned_numbers() {
+    let db = TestDb::new().await;
+    let m = Mapping::load(&mapping("decc_cad.toml")).unwrap();
+    import_file(&db.store, &shared(CAD), &m, keyer(), IMPORT_NOW)
+        .await
+        .unwrap();
+    let tz = chrono_tz::America::New_York;
+    let from = ms("2025-08-01 04:00:00").unwrap();
+    let to = ms("2025-11-01 04:00:00").unwrap();
+    let zones = Default::default();
+    let expected = from_csv();
+    assert_eq!(
+        expected.keys().copied().collect::<Vec<_>>(),
+        [
+            None,
+            Some(1),
+            Some(2),
+            Some(3),
+            Some(4),
+            Some(5),
+            Some(6),
+            Some(8),
+            Some(10)
+        ]
+    );
+    let mut got_all = BTreeMap::new();
+    for (p, want) in &expected {
+        let filter = Filter {
+            priority: *p,
+            ..Filter::default()
+        };
+        let e = evaluate(&db.store, &zones, range(tz, from, to), &filter, IMPORT_NOW)
+            .await
+            .unwrap();
+        let mut got = Stats::new();
+        for (k, _) in want {
+            let i = e.report.interval(k).unwrap();
+            got.insert(*k, (i.n, i.p50_s.map(u64::from), i.p90_s.map(u64::from)));
+            assert_eq!(
+                i.negative, 0,
+                "{k}: the export has no stages out of order here"
+            );
+        }
+        assert_eq!(&got, want, "priority {p:?}");
+        got_all.insert(*p, got);
+    }
+    // The numbers quoted in the closing note (n, p50, p90 in seconds).
+    let pinned: [(Option<i32>, [(u64, u64, u64); 4]); 5] = [
+        (
+            None,
+            [
+                (9648, 89, 1686),
+                (9415, 11, 92),
+                (8354, 311, 761),
+                (8354, 450, 2264),
+            ],
+        ),
+        (
+            Some(1),
+            [
+                (2258, 36, 101),
+                (2252, 54, 99),
+                (1929, 310, 509),
+                (1929, 363, 560),
+            ],
+        ),
+        (
+            Some(2),
+            [
+                (3756, 194, 1247),
+                (3684, 4, 47),
+                (3400, 275, 841),
+                (3400, 551, 1938),
+            ],
+        ),
+        (
+            Some(3),
+            [
+                (1959, 62, 1236),
+                (1877, 56, 110),
+                (1635, 353, 690),
+                (1635, 451, 1421),
+            ],
+        ),
+        (
+            Some(4),
+            [
+                (1528, 744, 9196),
+                (1467, 3, 76),
+                (1256, 336, 1247),
+                (1256, 1185, 10394),
+            ],
+        ),
+    ];
+    for (p, rows) in pinned {
+        for (k, (n, p50, p90)) in ["processing", "sign_for", "arrival", "arrival_total"]
+            .into_iter()
+            .zip(rows)
+        {
+            assert_eq!(
+                got_all[&p][k],
+                (n, Some(p50), Some(p90)),
+                "priority {p:?} {k}"
+            );
+        }
+    }
+}

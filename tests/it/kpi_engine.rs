@@ -1,0 +1,347 @@
+//! The live engine against the naive reference, on random event streams: records arrive
+//! out of order, stages are filled in late (or before the stage they follow), work orders
+//! turn overdue as time passes, the clock crosses midnight and daylight-saving changes, and
+//! old records change so that the engine must be rebuilt. After every tick, every figure of
+//! every window, cut and base must equal the reference.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use commandwall::core::kpi::engine::{Builder, Engine, Key, Snapshot, Table, Tick};
+use commandwall::core::kpi::facts::{CallFact, CallbackFact, Fact, IncidentFact, OrderFact, Zones};
+use commandwall::core::model::{Direction, Millis, Outcome, Satisfaction};
+use commandwall::core::time::local_to_utc;
+use proptest::prelude::*;
+
+use crate::kpi_reference::{assert_same, figures, of_report, Figures};
+
+const MIN: Millis = 60_000;
+const HOUR: Millis = 60 * MIN;
+const DAY: Millis = 24 * HOUR;
+
+fn zones() -> Zones {
+    Zones::new([("Z1".to_string(), 1), ("Z3".to_string(), 3)])
+}
+
+/// Random draws for one record; each field takes what it needs by modulo.
+type Draws = [u32; 12];
+
+fn opt_after(r: u32, base: Option<Millis>, span: Millis) -> Option<Millis> {
+    let base = base?;
+    match r % 9 {
+        0 | 1 => None,
+        // Out of order: the later stage recorded before the earlier one.
+        2 => Some(base - Millis::from(r % 90 + 1) * 1000),
+        _ => Some(base + Millis::from(r) % span),
+    }
+}
+
+fn zone(r: u32) -> Option<u16> {
+    match r % 3 {
+        0 => None,
+        z => Some(z as u16 - 1),
+    }
+}
+
+fn make(kind: u8, t: Millis, r: &Draws) -> (Table, Fact) {
+    let z = zones();
+    match kind % 4 {
+        0 => (
+            Table::Calls,
+            Fact::Call(CallFact {
+                received: t,
+                answered: opt_after(r[0], Some(t), 40_000),
+                ended: opt_after(r[1], Some(t), 300_000),
+                ring_recorded: r[2] % 5 != 0,
+                outcome: [
+                    None,
+                    Some(Outcome::Police),
+                    Some(Outcome::NonPolice),
+                    Some(Outcome::Diverted),
+                    Some(Outcome::Invalid),
+                ][r[3] as usize % 5],
+                duplicate: r[4] % 6 == 0,
+                zone: zone(r[5]),
+            }),
+        ),
+        1 => {
+            let zone = zone(r[5]);
+            let received = t - Millis::from(r[6] % 120) * 1000;
+            let answered = received + Millis::from(r[7] % 30) * 1000;
+            let dispatched = opt_after(r[0], Some(t), 20 * MIN);
+            let arrived = opt_after(r[2], dispatched, 12 * MIN);
+            (
+                Table::Incidents,
+                Fact::Incident(IncidentFact {
+                    created: t,
+                    call_received: (r[8] % 7 != 0).then_some(received),
+                    call_answered: (r[8] % 7 != 0).then_some(answered),
+                    dispatched,
+                    signed_for: opt_after(r[1], dispatched, 4 * MIN),
+                    arrived,
+                    fed_back: opt_after(r[3], arrived, 3 * HOUR),
+                    closed: (r[4] % 3 == 0).then_some(t + 5 * HOUR),
+                    circle_ms: z.circle_ms(zone),
+                    case_filed: r[9] % 4 == 0,
+                    case_cleared: r[9] % 8 == 0,
+                    zone,
+                }),
+            )
+        }
+        2 => {
+            let accepted = opt_after(r[0], Some(t), 2 * HOUR);
+            (
+                Table::WorkOrders,
+                Fact::Order(OrderFact {
+                    sent: t,
+                    direction: [Direction::Diverted, Direction::ToPolice, Direction::Hotline]
+                        [r[1] as usize % 3],
+                    accepted,
+                    accept_by: (r[2] % 4 != 0).then_some(t + HOUR),
+                    handled: opt_after(r[3], accepted, 6 * HOUR),
+                    fed_back: opt_after(r[4], accepted, 8 * HOUR),
+                    // Due soon, so open orders turn overdue while the test's clock runs.
+                    due: (r[6] % 5 != 0).then_some(t + Millis::from(r[7]) % (3 * HOUR)),
+                    returned: (r[8] % 9 == 0).then_some(t + HOUR),
+                    zone: zone(r[5]),
+                }),
+            )
+        }
+        _ => (
+            Table::Callbacks,
+            Fact::Callback(CallbackFact {
+                called: t,
+                reached: r[0] % 6 != 0,
+                satisfaction: [
+                    None,
+                    Some(Satisfaction::Satisfied),
+                    Some(Satisfaction::Basic),
+                    Some(Satisfaction::Dissatisfied),
+                ][r[1] as usize % 4],
+                zone: zone(r[5]),
+            }),
+        ),
+    }
+}
+
+/// The database as the engine's loader would read it.
+struct World {
+    tz: Tz,
+    facts: BTreeMap<Key, Fact>,
+    next_id: i64,
+    seq: i64,
+}
+
+impl World {
+    fn insert(&mut self, kind: u8, t: Millis, r: &Draws) -> (Key, Fact) {
+        let (table, fact) = make(kind, t, r);
+        self.next_id += 1;
+        let key = (table, self.next_id);
+        self.facts.insert(key, fact);
+        (key, fact)
+    }
+
+    /// A late stage update: the same record (same table and anchor), new stage times.
+    fn update(&mut self, pick: usize, r: &Draws) -> Option<(Key, Fact)> {
+        let key = *self.facts.keys().nth(pick % self.facts.len().max(1))?;
+        let old = self.facts[&key];
+        let kind = key.0 as u8;
+        let t = old.anchors()[0].0;
+        let (_, fact) = make(kind, t, r);
+        self.facts.insert(key, fact);
+        Some((key, fact))
+    }
+
+    /// What `kpi_feed::build_engine` does, over the in-memory facts.
+    fn load(&self, now: Millis) -> Engine {
+        let mut b = Builder::new(self.tz, zones(), now);
+        let plan = b.plan().clone();
+        for (k, f) in &self.facts {
+            let ts: Vec<Millis> = f
+                .anchors()
+                .iter()
+                .map(|(t, _)| *t)
+                .filter(|t| *t != Millis::MIN)
+                .collect();
+            let any_in = |from: Millis, to: Millis| ts.iter().any(|t| *t >= from && *t < to);
+            if any_in(plan.frozen.from, plan.frozen.to) {
+                b.add_frozen(*k, f);
+            }
+            if any_in(plan.recent_from, Millis::MAX) {
+                b.add_recent(*k, *f);
+            }
+            for d in &plan.reference {
+                if any_in(d.from, d.to) {
+                    b.add_reference(*k, *f);
+                }
+            }
+        }
+        b.set_seq(self.seq);
+        b.finish()
+    }
+
+    fn check(&self, snap: &Snapshot, now: Millis, step: usize) {
+        assert_eq!(snap.as_of, now);
+        let facts: Vec<Fact> = self.facts.values().copied().collect();
+        for w in &snap.windows {
+            for (c, cut) in w.cuts.iter().enumerate() {
+                let zone = c.checked_sub(1).map(|z| z as u16);
+                let what = format!("step {step}, window {}, cut {c}", w.key);
+                let want = figures(&facts, w.span, zone, now);
+                assert_same(&of_report(&cut.report), &want, &what);
+                let bases = [
+                    (
+                        "同比",
+                        w.yoy,
+                        cut.compared
+                            .iter()
+                            .map(|x| (x.key.clone(), x.yoy.base))
+                            .collect::<Figures>(),
+                    ),
+                    (
+                        "环比",
+                        w.pop,
+                        cut.compared
+                            .iter()
+                            .map(|x| (x.key.clone(), x.pop.base))
+                            .collect(),
+                    ),
+                ];
+                for (name, span, got) in bases {
+                    let Some(span) = span else { continue };
+                    let mut want = figures(&facts, span, zone, now);
+                    // Comparisons carry values, not the n of each interval.
+                    want.retain(|k, _| !k.ends_with("_n"));
+                    assert_same(&got, &want, &format!("{what} {name}"));
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Change {
+    /// A new record anchored this long before now.
+    New { kind: u8, ago_s: u32, r: Draws },
+    /// A record from days ago arriving late (the engine must rebuild).
+    Old { kind: u8, days: u8, r: Draws },
+    /// New stage times for an existing record.
+    Update { pick: usize, r: Draws },
+}
+
+fn draws() -> impl Strategy<Value = Draws> {
+    prop::array::uniform12(any::<u32>())
+}
+
+fn change() -> impl Strategy<Value = Change> {
+    prop_oneof![
+        6 => (any::<u8>(), 0u32..5400, draws()).prop_map(|(kind, ago_s, r)| Change::New { kind, ago_s, r }),
+        1 => (any::<u8>(), 2u8..40, draws()).prop_map(|(kind, days, r)| Change::Old { kind, days, r }),
+        4 => (any::<usize>(), draws()).prop_map(|(pick, r)| Change::Update { pick, r }),
+    ]
+}
+
+/// History offsets that land in the bases of the wall's windows: the day, week, month and
+/// year before, and anywhere in the past 400 days.
+fn history() -> impl Strategy<Value = Vec<(u8, Millis, Draws)>> {
+    let offset = prop_oneof![
+        (0usize..9, 0i64..3 * HOUR)
+            .prop_map(|(i, j)| { [0, 1, 2, 7, 28, 30, 31, 364, 365][i] * DAY + j }),
+        0i64..400 * DAY,
+    ];
+    prop::collection::vec((any::<u8>(), offset, draws()), 0..40)
+}
+
+/// Starting clocks: an ordinary afternoon, just before local midnight, New Year, the first
+/// hour of an ISO week 53, and the day Berlin springs forward.
+fn start(i: usize, tz: Tz) -> Millis {
+    let at = |y, m, d, h, min| {
+        local_to_utc(
+            tz,
+            NaiveDate::from_ymd_opt(y, m, d)
+                .unwrap()
+                .and_hms_opt(h, min, 0)
+                .unwrap(),
+        )
+    };
+    [
+        at(2026, 11, 24, 15, 10),
+        at(2026, 11, 24, 23, 35),
+        at(2027, 1, 1, 0, 20),
+        at(2026, 12, 28, 0, 40),
+        at(2026, 3, 29, 1, 30),
+    ][i]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 160, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_engine_equals_the_reference_after_every_tick(
+        berlin in any::<bool>(),
+        start_ix in 0usize..5,
+        hist in history(),
+        steps in prop::collection::vec(
+            (prop_oneof![3 => 0i64..900, 1 => 900i64..4 * 3600], prop::collection::vec(change(), 0..6)),
+            1..8,
+        ),
+    ) {
+        let tz = if berlin { chrono_tz::Europe::Berlin } else { chrono_tz::Asia::Shanghai };
+        let mut now = start(start_ix, tz);
+        let mut world = World { tz, facts: BTreeMap::new(), next_id: 0, seq: 1 };
+        for (kind, ago, r) in &hist {
+            world.insert(*kind, now - ago, r);
+        }
+        let mut engine = world.load(now);
+        world.check(&engine.snapshot(), now, 0);
+        for (step, (advance_s, changes)) in steps.iter().enumerate() {
+            now += advance_s * 1000;
+            let mut batch = Vec::new();
+            for ch in changes {
+                let done = match ch {
+                    Change::New { kind, ago_s, r } => Some(world.insert(*kind, now - Millis::from(*ago_s) * 1000, r)),
+                    Change::Old { kind, days, r } => Some(world.insert(*kind, now - Millis::from(*days) * DAY, r)),
+                    Change::Update { pick, r } => world.update(*pick, r),
+                };
+                batch.extend(done);
+            }
+            world.seq += 1;
+            let snap = match engine.tick(now, &batch, world.seq) {
+                Tick::Fresh(s) => s,
+                Tick::Rebuild { .. } => {
+                    engine = world.load(now);
+                    engine.snapshot()
+                }
+            };
+            prop_assert_eq!(snap.seq, world.seq);
+            world.check(&snap, now, step + 1);
+        }
+    }
+}
+
+/// A tick that only moves the clock, with many records in the recent pool, must not be
+/// told to rebuild, and a late stage update must change the figures in place.
+#[test]
+fn late_stage_updates_are_folded_in_without_a_rebuild() {
+    let tz = chrono_tz::Asia::Shanghai;
+    let now = start(0, tz);
+    let mut world = World {
+        tz,
+        facts: BTreeMap::new(),
+        next_id: 0,
+        seq: 1,
+    };
+    let r: Draws = [3; 12];
+    for i in 0..50 {
+        world.insert(1, now - i * MIN, &r);
+    }
+    let mut engine = world.load(now);
+    let (key, _) = world.update(7, &[4; 12]).unwrap();
+    world.seq += 1;
+    let fact = world.facts[&key];
+    match engine.tick(now + 1000, &[(key, fact)], world.seq) {
+        Tick::Fresh(s) => world.check(&s, now + 1000, 1),
+        Tick::Rebuild { why } => panic!("a recent record's update rebuilt the engine: {why}"),
+    }
+}

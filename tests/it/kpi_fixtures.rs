@@ -1,0 +1,237 @@
+//! Hand-worked fixtures for the edges of the contract, each figure worked out on paper.
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use commandwall::core::kpi::evaluate::{Evaluated, Evaluation};
+use commandwall::core::kpi::facts::{CallFact, Fact, IncidentFact};
+use commandwall::core::kpi::window::{calendar, range, Calendar, Period};
+use commandwall::core::model::{Millis, Outcome};
+use commandwall::core::time::local_to_utc;
+
+const SH: Tz = chrono_tz::Asia::Shanghai;
+
+fn at(tz: Tz, y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> Millis {
+    local_to_utc(
+        tz,
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, min, s)
+            .unwrap(),
+    )
+}
+
+fn call(received: Millis, answer_after_ms: Option<i64>, outcome: Option<Outcome>) -> Fact {
+    Fact::Call(CallFact {
+        received,
+        answered: answer_after_ms.map(|a| received + a),
+        ended: Some(received + 60_000),
+        ring_recorded: true,
+        outcome,
+        duplicate: false,
+        zone: None,
+    })
+}
+
+fn incident(created: Millis, sign_for_s: i64) -> Fact {
+    let dispatched = created + 30_000;
+    Fact::Incident(IncidentFact {
+        created,
+        call_received: Some(created - 20_000),
+        call_answered: Some(created - 10_000),
+        dispatched: Some(dispatched),
+        signed_for: Some(dispatched + sign_for_s * 1000),
+        arrived: None,
+        fed_back: None,
+        closed: None,
+        circle_ms: None,
+        case_filed: false,
+        case_cleared: false,
+        zone: None,
+    })
+}
+
+fn eval(w: commandwall::core::kpi::window::Window, facts: &[Fact], now: Millis) -> Evaluated {
+    let mut e = Evaluation::new(w);
+    for (i, _) in e.needs() {
+        for f in facts {
+            e.add(i, f);
+        }
+    }
+    e.finish(now)
+}
+
+fn day(tz: Tz, y: i32, m: u32, d: u32) -> commandwall::core::kpi::window::Window {
+    calendar(
+        tz,
+        Calendar::Day,
+        Period::day(NaiveDate::from_ymd_opt(y, m, d).unwrap()),
+    )
+}
+
+#[test]
+fn a_shanghai_day_by_hand() {
+    // 24 Nov 2026 local. Five calls: answered after 3.0 s, 12.9 s, 15.0 s and 25 s, one
+    // abandoned; one of the answered is non-police and diverted, one invalid. One call at
+    // 23:59:59 the evening before and one at 00:00:00 the next day fall outside.
+    let facts = [
+        call(
+            at(SH, 2026, 11, 23, 23, 59, 59),
+            Some(1000),
+            Some(Outcome::Police),
+        ),
+        call(
+            at(SH, 2026, 11, 24, 0, 0, 0),
+            Some(3_000),
+            Some(Outcome::Police),
+        ),
+        call(
+            at(SH, 2026, 11, 24, 9, 0, 0),
+            Some(12_900),
+            Some(Outcome::Diverted),
+        ),
+        call(
+            at(SH, 2026, 11, 24, 12, 0, 0),
+            Some(15_000),
+            Some(Outcome::Invalid),
+        ),
+        call(
+            at(SH, 2026, 11, 24, 18, 0, 0),
+            Some(25_000),
+            Some(Outcome::Police),
+        ),
+        call(at(SH, 2026, 11, 24, 23, 59, 59), None, None),
+        call(
+            at(SH, 2026, 11, 25, 0, 0, 0),
+            Some(1000),
+            Some(Outcome::Police),
+        ),
+        // 23 Nov 2025 (同比 base): two calls; 23 Nov 2026 (环比 base): the one above.
+        call(
+            at(SH, 2025, 11, 24, 10, 0, 0),
+            Some(5_000),
+            Some(Outcome::Police),
+        ),
+        call(
+            at(SH, 2025, 11, 24, 11, 0, 0),
+            Some(9_000),
+            Some(Outcome::NonPolice),
+        ),
+    ];
+    let e = eval(day(SH, 2026, 11, 24), &facts, at(SH, 2026, 11, 25, 8, 0, 0));
+    let r = &e.report;
+    assert_eq!(r.metric("calls"), Some(5.0));
+    assert_eq!(r.metric("abandoned"), Some(1.0));
+    assert_eq!(r.metric("answered"), Some(4.0));
+    // Valid: answered and not invalid → 3 of 4.
+    assert_eq!(r.metric("valid_incidents"), Some(3.0));
+    assert_eq!(r.metric("non_police_share"), Some(0.25));
+    assert_eq!(r.metric("diversion_rate"), Some(1.0));
+    // Whole seconds 3, 12, 15, 25: within 10 s one, within 15 s three, within 20 s three.
+    assert_eq!(r.metric("answered_within_10s"), Some(0.25));
+    assert_eq!(r.metric("answered_within_15s"), Some(0.75));
+    assert_eq!(r.metric("answered_within_20s"), Some(0.75));
+    let a = r.interval("answer").unwrap();
+    assert_eq!(
+        (a.n, a.avg_s, a.p50_s, a.p90_s),
+        (4, Some(13.75), Some(12), Some(25))
+    );
+    // 同比: 2 calls → +3, +150%; 环比: 1 call → +4, +400%.
+    let calls = e.compared.iter().find(|c| c.key == "calls").unwrap();
+    assert_eq!(
+        (calls.yoy.base, calls.yoy.diff, calls.yoy.pct),
+        (Some(2.0), Some(3.0), Some(150.0))
+    );
+    assert_eq!(
+        (calls.pop.base, calls.pop.diff, calls.pop.pct),
+        (Some(1.0), Some(4.0), Some(400.0))
+    );
+    // The 环比 base had no diverted calls and no non-police calls: the rate is unknown
+    // there, so the change is "—" as well.
+    let div = e
+        .compared
+        .iter()
+        .find(|c| c.key == "diversion_rate")
+        .unwrap();
+    assert_eq!((div.pop.base, div.pop.pct), (None, None));
+}
+
+#[test]
+fn an_empty_window_and_a_base_of_zero() {
+    let facts = [call(
+        at(SH, 2026, 11, 24, 9, 0, 0),
+        Some(3_000),
+        Some(Outcome::Police),
+    )];
+    let e = eval(day(SH, 2026, 11, 20), &facts, at(SH, 2026, 11, 25, 8, 0, 0));
+    assert_eq!(e.report.metric("calls"), Some(0.0));
+    assert_eq!(
+        e.report.metric("non_police_share"),
+        None,
+        "nothing to divide by"
+    );
+    let a = e.report.interval("answer").unwrap();
+    assert_eq!((a.n, a.avg_s, a.p50_s, a.p90_s), (0, None, None, None));
+    // Now the day with the call against an empty day before: +1, and "—" not infinity.
+    let e = eval(day(SH, 2026, 11, 24), &facts, at(SH, 2026, 11, 25, 8, 0, 0));
+    let calls = e.compared.iter().find(|c| c.key == "calls").unwrap();
+    assert_eq!(
+        (calls.pop.base, calls.pop.diff, calls.pop.pct),
+        (Some(0.0), Some(1.0), None)
+    );
+}
+
+#[test]
+fn p90_over_1_9_10_and_11_sign_for_times() {
+    let t0 = at(SH, 2026, 11, 24, 9, 0, 0);
+    let cases: [(&[i64], u32, u32); 4] = [
+        (&[42], 42, 42),
+        (&[9, 1, 8, 2, 7, 3, 6, 4, 5], 5, 9),
+        (&[10, 1, 9, 2, 8, 3, 7, 4, 6, 5], 5, 9),
+        (&[11, 1, 10, 2, 9, 3, 8, 4, 7, 5, 6], 6, 10),
+    ];
+    for (secs, p50, p90) in cases {
+        let facts: Vec<Fact> = secs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| incident(t0 + i as i64 * 60_000, *s))
+            .collect();
+        let e = eval(day(SH, 2026, 11, 24), &facts, t0 + 86_400_000);
+        let s = e.report.interval("sign_for").unwrap();
+        assert_eq!(
+            (s.n, s.p50_s, s.p90_s),
+            (secs.len() as u64, Some(p50), Some(p90)),
+            "{secs:?}"
+        );
+        // Processing is 10 s for each: answered 10 s before creation, dispatched 30 s after.
+        assert_eq!(e.report.interval("processing").unwrap().p90_s, Some(40));
+    }
+}
+
+#[test]
+fn a_daylight_saving_day_has_25_hours_of_calls() {
+    // 25 Oct 2026 in Berlin: clocks go back at 03:00, the day has 25 hours.
+    let berlin = chrono_tz::Europe::Berlin;
+    let facts = [
+        call(at(berlin, 2026, 10, 25, 0, 30, 0), Some(2_000), None),
+        // 02:30 happens twice; local_to_utc takes the first. Add the second explicitly.
+        call(at(berlin, 2026, 10, 25, 2, 30, 0), Some(2_000), None),
+        call(
+            at(berlin, 2026, 10, 25, 2, 30, 0) + 3_600_000,
+            Some(2_000),
+            None,
+        ),
+        call(at(berlin, 2026, 10, 25, 23, 59, 59), Some(2_000), None),
+        call(at(berlin, 2026, 10, 26, 0, 0, 0), Some(2_000), None),
+    ];
+    let w = day(berlin, 2026, 10, 25);
+    assert_eq!(w.now.to - w.now.from, 25 * 3_600_000);
+    let e = eval(w.clone(), &facts, at(berlin, 2026, 10, 27, 0, 0, 0));
+    assert_eq!(e.report.metric("calls"), Some(4.0));
+    // The same calls over an explicit UTC range of 24 hours from local midnight miss the last.
+    let e = eval(
+        range(berlin, w.now.from, w.now.from + 24 * 3_600_000),
+        &facts,
+        w.now.to,
+    );
+    assert_eq!(e.report.metric("calls"), Some(3.0));
+}

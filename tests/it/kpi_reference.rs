@@ -1,0 +1,247 @@
+//! The naive way: every figure of the contract computed by plain loops over all facts of a
+//! span, written from the domain document and sharing no code with the engine's counters or
+//! distributions. The property tests and fixtures compare the engine with this.
+
+use std::collections::BTreeMap;
+
+use commandwall::core::kpi::facts::{Fact, IncidentFact};
+use commandwall::core::kpi::window::Span;
+use commandwall::core::model::{Direction, Millis, Outcome, Satisfaction};
+
+/// Figure name → value, in the engine's vocabulary (`Report::values` keys, plus `{k}_n`).
+pub type Figures = BTreeMap<String, Option<f64>>;
+
+fn inside(t: Millis, s: Span) -> bool {
+    t >= s.from && t < s.to
+}
+
+fn share(num: usize, den: usize) -> Option<f64> {
+    (den > 0).then(|| num as f64 / den as f64)
+}
+
+/// Whole seconds from `a` to `b` (truncated), if both exist and `b` is not before `a`.
+fn secs(a: Option<Millis>, b: Option<Millis>) -> Option<u64> {
+    match (a, b) {
+        (Some(a), Some(b)) if b >= a => Some(((b - a) / 1000) as u64),
+        _ => None,
+    }
+}
+
+/// Nearest rank: sort, take the ⌈q·n⌉-th value.
+fn nearest_rank(sorted: &[u64], q: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (q * sorted.len() as f64).ceil().max(1.0) as usize;
+    Some(sorted[rank - 1] as f64)
+}
+
+/// The figures of `span`, for facts of `zone` (or all), with open orders judged at `now`.
+pub fn figures(facts: &[Fact], span: Span, zone: Option<u16>, now: Millis) -> Figures {
+    let in_cut = |f: &Fact| zone.is_none() || f.zone() == zone;
+    let mut calls = Vec::new();
+    let mut incidents = Vec::new();
+    let mut dispatched = 0usize;
+    let mut orders = Vec::new();
+    let mut callbacks = Vec::new();
+    for f in facts.iter().filter(|f| in_cut(f)) {
+        match f {
+            Fact::Call(c) if inside(c.received, span) => calls.push(*c),
+            Fact::Incident(i) => {
+                if inside(i.created, span) {
+                    incidents.push(*i);
+                }
+                if i.dispatched.is_some_and(|d| inside(d, span)) {
+                    dispatched += 1;
+                }
+            }
+            Fact::Order(o) if inside(o.sent, span) => orders.push(*o),
+            Fact::Callback(b) if inside(b.called, span) => callbacks.push(*b),
+            _ => {}
+        }
+    }
+    let answered: Vec<_> = calls.iter().filter(|c| c.answered.is_some()).collect();
+    let non_police = answered
+        .iter()
+        .filter(|c| matches!(c.outcome, Some(Outcome::NonPolice | Outcome::Diverted)))
+        .count();
+    let diverted = answered
+        .iter()
+        .filter(|c| c.outcome == Some(Outcome::Diverted))
+        .count();
+    let invalid = answered
+        .iter()
+        .filter(|c| c.outcome == Some(Outcome::Invalid))
+        .count();
+    let valid = answered
+        .iter()
+        .filter(|c| c.outcome != Some(Outcome::Invalid) && !c.duplicate)
+        .count();
+
+    let mut intervals: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    intervals.insert(
+        "answer",
+        answered
+            .iter()
+            .filter(|c| c.ring_recorded)
+            .filter_map(|c| secs(Some(c.received), c.answered))
+            .collect(),
+    );
+    let with_dispatch: Vec<_> = incidents
+        .iter()
+        .filter(|i| i.dispatched.is_some())
+        .collect();
+    let of = |f: &dyn Fn(&IncidentFact) -> Option<u64>| {
+        with_dispatch
+            .iter()
+            .filter_map(|i| f(i))
+            .collect::<Vec<u64>>()
+    };
+    intervals.insert("processing", of(&|i| secs(i.call_answered, i.dispatched)));
+    intervals.insert("sign_for", of(&|i| secs(i.dispatched, i.signed_for)));
+    intervals.insert("arrival", of(&|i| secs(i.dispatched, i.arrived)));
+    intervals.insert("arrival_total", of(&|i| secs(i.call_received, i.arrived)));
+    intervals.insert(
+        "feedback",
+        incidents
+            .iter()
+            .filter(|i| i.arrived.is_some())
+            .filter_map(|i| secs(i.arrived, i.fed_back))
+            .collect(),
+    );
+    let within = |k: &str, limit: u64| {
+        let v = &intervals[k];
+        share(v.iter().filter(|s| **s <= limit).count(), v.len())
+    };
+
+    // Circle: arrival − dispatch within the zone's circle, among incidents that have both.
+    let circle: Vec<bool> = with_dispatch
+        .iter()
+        .filter_map(|i| match (i.dispatched, i.arrived, i.circle_ms) {
+            (Some(d), Some(a), Some(c)) if a >= d => Some(a - d <= c),
+            _ => None,
+        })
+        .collect();
+
+    let to_police: Vec<_> = orders
+        .iter()
+        .filter(|o| o.direction == Direction::ToPolice)
+        .collect();
+    let in_time = to_police
+        .iter()
+        .filter(|o| matches!((o.accepted, o.accept_by), (Some(a), Some(by)) if a <= by))
+        .count();
+    let overdue = orders
+        .iter()
+        .filter(|o| match (o.handled, o.returned, o.due) {
+            (Some(h), _, Some(d)) => h > d,
+            (None, None, Some(d)) => d < now,
+            _ => false,
+        })
+        .count();
+    let answered_cb: Vec<_> = callbacks.iter().filter_map(|b| b.satisfaction).collect();
+    let pleased = answered_cb
+        .iter()
+        .filter(|s| matches!(s, Satisfaction::Satisfied | Satisfaction::Basic))
+        .count();
+    let filed = incidents.iter().filter(|i| i.case_filed).count();
+    let cleared = incidents.iter().filter(|i| i.case_cleared).count();
+
+    let n = |x: usize| Some(x as f64);
+    let mut out: Figures = [
+        ("calls", n(calls.len())),
+        (
+            "abandoned",
+            n(calls
+                .iter()
+                .filter(|c| c.answered.is_none() && c.ended.is_some())
+                .count()),
+        ),
+        ("answered", n(answered.len())),
+        ("valid_incidents", n(valid)),
+        ("incidents", n(incidents.len())),
+        ("dispatches", n(dispatched)),
+        ("non_police_share", share(non_police, answered.len())),
+        ("diversion_rate", share(diverted, non_police)),
+        ("invalid_share", share(invalid, answered.len())),
+        ("answered_within_10s", within("answer", 10)),
+        ("answered_within_15s", within("answer", 15)),
+        ("answered_within_20s", within("answer", 20)),
+        ("processing_within_60s", within("processing", 60)),
+        ("signed_for_within_30s", within("sign_for", 30)),
+        (
+            "circle_rate",
+            share(circle.iter().filter(|b| **b).count(), circle.len()),
+        ),
+        ("work_orders", n(orders.len())),
+        ("work_order_response_rate", share(in_time, to_police.len())),
+        (
+            "work_order_handled_rate",
+            share(
+                orders.iter().filter(|o| o.handled.is_some()).count(),
+                orders.len(),
+            ),
+        ),
+        (
+            "work_order_feedback_rate",
+            share(
+                orders.iter().filter(|o| o.fed_back.is_some()).count(),
+                orders.len(),
+            ),
+        ),
+        ("work_orders_overdue", n(overdue)),
+        ("satisfaction", share(pleased, answered_cb.len())),
+        ("callbacks", n(callbacks.len())),
+        ("cases_filed", n(filed)),
+        ("clearance_rate", share(cleared, filed)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    for (k, mut v) in intervals {
+        v.sort_unstable();
+        let total: u64 = v.iter().sum();
+        out.insert(format!("{k}_n"), n(v.len()));
+        out.insert(
+            format!("{k}_avg_s"),
+            (!v.is_empty()).then(|| total as f64 / v.len() as f64),
+        );
+        out.insert(format!("{k}_p50_s"), nearest_rank(&v, 0.5));
+        out.insert(format!("{k}_p90_s"), nearest_rank(&v, 0.9));
+    }
+    out
+}
+
+/// The engine's report in the same vocabulary.
+pub fn of_report(r: &commandwall::core::kpi::report::Report) -> Figures {
+    let mut out: Figures = r.values().into_iter().collect();
+    for i in &r.intervals {
+        out.insert(format!("{}_n", i.key), Some(i.n as f64));
+    }
+    out
+}
+
+/// Asserts two figure sets agree (to rounding), naming every figure that differs.
+pub fn assert_same(engine: &Figures, reference: &Figures, what: &str) {
+    let mut wrong = Vec::new();
+    for (k, want) in reference {
+        let got = engine.get(k).copied().flatten();
+        let same = match (got, *want) {
+            (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+            (None, None) => true,
+            _ => false,
+        };
+        if !same {
+            wrong.push(format!("{k}: engine {got:?}, reference {want:?}"));
+        }
+    }
+    let uncovered: Vec<_> = engine
+        .keys()
+        .filter(|k| !reference.contains_key(*k))
+        .collect();
+    assert!(
+        uncovered.is_empty(),
+        "{what}: no reference for {uncovered:?}"
+    );
+    assert!(wrong.is_empty(), "{what}:\n  {}", wrong.join("\n  "));
+}
