@@ -113,7 +113,7 @@ async fn cad_figures_by_priority_match_the_file_and_the_pinned_numbers() {
             .await
             .unwrap();
         let mut got = Stats::new();
-        for (k, _) in want {
+        for k in want.keys() {
             let i = e.report.interval(k).unwrap();
             got.insert(*k, (i.n, i.p50_s.map(u64::from), i.p90_s.map(u64::from)));
             assert_eq!(
@@ -125,7 +125,8 @@ async fn cad_figures_by_priority_match_the_file_and_the_pinned_numbers() {
         got_all.insert(*p, got);
     }
     // The numbers quoted in the closing note (n, p50, p90 in seconds).
-    let pinned: [(Option<i32>, [(u64, u64, u64); 4]); 5] = [
+    type Pinned = (Option<i32>, [(u64, u64, u64); 4]);
+    let pinned: [Pinned; 5] = [
         (
             None,
             [
