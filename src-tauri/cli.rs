@@ -117,6 +117,9 @@ pub struct KpiArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Print the repeat-call governance list (last 7, 30 and 365 days) instead.
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub repeat: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,7 +134,7 @@ pub fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "warn,commandwall=info".into()),
+                .unwrap_or_else(|_| "warn,commandwall=info,sqlx::query=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -13,8 +13,9 @@ use crate::core::kpi::filter::Filter;
 use crate::core::kpi::report::{Change, Compared};
 use crate::core::kpi::window::range;
 use crate::core::model::Millis;
+use crate::core::repeat::Governance;
 use crate::core::time::{day_bounds, utc};
-use crate::kpi_feed::{build_engine, evaluate, zones};
+use crate::kpi_feed::{build_engine, evaluate, governance, zones};
 use crate::store::{OpenMode, Store};
 
 /// A local date means its midnight (`end`: the midnight after it); anything else must be
@@ -43,6 +44,17 @@ pub async fn run(url: &str, config: &Config, args: &KpiArgs) -> anyhow::Result<(
         unit: args.unit.clone(),
         priority: args.priority,
     };
+    if args.repeat {
+        let g = governance(&store, config, now).await?;
+        let out = if args.json {
+            serde_json::to_string_pretty(&g)?
+        } else {
+            repeat_table(&g, tz)
+        };
+        println!("{out}");
+        store.close().await;
+        return Ok(());
+    }
     let out = match (&args.from, &args.to) {
         (Some(f), Some(t)) => {
             let from = bound(tz, "--from", f, false)?;
@@ -179,6 +191,62 @@ fn table(e: &Evaluated, tz: Tz) -> String {
             i.missing,
             i.negative,
             i.not_recorded
+        );
+    }
+    s
+}
+
+/// Flagged callers and places (masked numbers only) and events with several callers.
+fn repeat_table(g: &Governance, tz: Tz) -> String {
+    let mut s = String::new();
+    if let Some(t) = g.thresholds {
+        let _ = writeln!(
+            s,
+            "thresholds: {} in 7 days, {} in 30 days, {} in 365 days",
+            t.week, t.month, t.year
+        );
+    }
+    for (title, list) in [
+        ("callers 一人多报", &g.callers),
+        ("places 一地多报", &g.places),
+    ] {
+        let _ = writeln!(s, "\n{title}: {}", list.len());
+        let _ = writeln!(
+            s,
+            "{:<32} {:<16} {:<6} {:>4} {:>5} {:>4}  {:<16} last",
+            "who", "category", "zone", "week", "month", "year", "crossed"
+        );
+        for f in list {
+            let _ = writeln!(
+                s,
+                "{:<32} {:<16} {:<6} {:>4} {:>5} {:>4}  {:<16} {}",
+                f.who,
+                f.category.as_deref().unwrap_or("-"),
+                f.zone.as_deref().unwrap_or("-"),
+                f.week,
+                f.month,
+                f.year,
+                f.crossed.join(","),
+                local(tz, f.last)
+            );
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\nevents with several callers 多人报一 (7 days): {}",
+        g.events.len()
+    );
+    for e in g.events.iter().take(20) {
+        let _ = writeln!(
+            s,
+            "{:<20} {:<16} {:<6} {} calls from {} callers, {} … {}",
+            e.incident_id,
+            e.category.as_deref().unwrap_or("-"),
+            e.zone.as_deref().unwrap_or("-"),
+            e.calls,
+            e.callers,
+            local(tz, e.first),
+            local(tz, e.last)
         );
     }
     s

@@ -10,8 +10,9 @@ use crate::core::kpi::engine::{Builder, Engine, Key, Snapshot, Tick};
 use crate::core::kpi::evaluate::{Evaluated, Evaluation};
 use crate::core::kpi::facts::{Fact, Zones};
 use crate::core::kpi::filter::Filter;
-use crate::core::kpi::window::Window;
+use crate::core::kpi::window::{Span, Window};
 use crate::core::model::Millis;
+use crate::core::repeat::{screen, Governance, Periods, Thresholds};
 use crate::store::{Store, StoreError};
 
 /// The centre's zones, in config order, with their response circles.
@@ -150,4 +151,32 @@ pub async fn evaluate(
             .await?;
     }
     Ok(e.finish(now))
+}
+
+/// Repeat-call governance as the wall shows it: the last 7, 30 and 365 days up to `now`.
+pub async fn governance(
+    store: &Store,
+    config: &Config,
+    now: Millis,
+) -> Result<Governance, StoreError> {
+    let back = |days: i64| Span {
+        from: now - days * 86_400_000,
+        to: now,
+    };
+    let periods = Periods {
+        week: back(7),
+        month: back(30),
+        year: back(365),
+    };
+    let t = thresholds(config);
+    let calls = store.repeat_candidates(&periods, &t).await?;
+    Ok(screen(&calls, &periods, &t))
+}
+
+pub fn thresholds(config: &Config) -> Thresholds {
+    Thresholds {
+        week: config.repeat.per_week,
+        month: config.repeat.per_month,
+        year: config.repeat.per_year,
+    }
 }

@@ -8,4 +8,5 @@ pub mod categories;
 pub mod kpi;
 pub mod live;
 pub mod model;
+pub mod repeat;
 pub mod time;

@@ -200,12 +200,21 @@ pub fn random_mobile(rng: &mut impl Rng) -> String {
 
 pub fn address(rng: &mut impl Rng, zone: &SimZone) -> String {
     let street = STREETS[rng.random_range(0..STREETS.len())];
-    format!(
-        "{}{}{}号",
-        zone.short_name,
-        street,
-        rng.random_range(1..400)
-    )
+    let number = rng.random_range(1..400);
+    // Most calls come from homes, recorded down to the building and entrance; the rest from
+    // shops and streets, recorded by house number only.
+    if rng.random_bool(0.8) {
+        format!(
+            "{}{}{}号{}栋{}单元",
+            zone.short_name,
+            street,
+            number,
+            rng.random_range(1..30),
+            rng.random_range(1..7)
+        )
+    } else {
+        format!("{}{}{}号", zone.short_name, street, number)
+    }
 }
 
 /// Index drawn with probability proportional to its weight.

@@ -3,6 +3,7 @@
 
 mod error;
 mod facts;
+mod repeat;
 mod rows;
 mod sqlite;
 
@@ -181,6 +182,17 @@ impl Store {
     ) -> Result<u64, StoreError> {
         match self {
             Store::Sqlite(s) => facts::facts_changed(s.pool(), &s.url(), zones, seq, sink).await,
+        }
+    }
+
+    /// The calls repeat-call governance must screen (see `core::repeat`).
+    pub async fn repeat_candidates(
+        &self,
+        periods: &crate::core::repeat::Periods,
+        thresholds: &crate::core::repeat::Thresholds,
+    ) -> Result<Vec<crate::core::repeat::ReportedCall>, StoreError> {
+        match self {
+            Store::Sqlite(s) => repeat::candidates(s.pool(), &s.url(), periods, thresholds).await,
         }
     }
 

@@ -10,4 +10,5 @@ mod kpi_engine;
 mod kpi_fixtures;
 mod kpi_reference;
 mod migrations;
+mod repeat_calls;
 mod simulator;

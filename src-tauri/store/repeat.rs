@@ -1,0 +1,92 @@
+//! Reading the calls repeat-call governance screens: only those of callers, places and
+//! events that could cross a threshold, found by grouping in SQL.
+
+use sqlx::sqlite::SqlitePool;
+use sqlx::Row;
+
+use super::StoreError;
+use crate::core::model::{Millis, UnknownCode};
+use crate::core::repeat::{Periods, ReportedCall, Thresholds};
+
+/// Answered calls of the year whose caller or place (with the matter) is over a threshold,
+/// and calls of the week that share an incident with another call. A superset: the core
+/// applies the exact rules.
+pub async fn candidates(
+    pool: &SqlitePool,
+    url: &str,
+    p: &Periods,
+    t: &Thresholds,
+) -> Result<Vec<ReportedCall>, StoreError> {
+    // Places group on the address without spaces or case, coarser than the core's key, so
+    // no place that the core would flag is missed here.
+    // Counting per period in SQL keeps to the groups over a threshold. Places group on the
+    // address without spaces or case, coarser than the core's key, so no place the core
+    // would flag is missed; the core then applies the exact rules.
+    let sql = "
+        WITH y AS (
+            SELECT caller_key, address, IFNULL(category, '') AS cat, received_ms
+            FROM calls
+            WHERE received_ms >= ?1 AND received_ms < ?2 AND answered_ms IS NOT NULL AND NOT duplicate),
+        callers AS (
+            SELECT caller_key, cat FROM y WHERE caller_key IS NOT NULL GROUP BY 1, 2
+            HAVING COUNT(*) >= ?7 OR SUM(received_ms >= ?5) >= ?8 OR SUM(received_ms >= ?3) >= ?6),
+        places AS (
+            SELECT lower(replace(address, ' ', '')) AS place, cat FROM y
+            WHERE address IS NOT NULL GROUP BY 1, 2
+            HAVING COUNT(*) >= ?7 OR SUM(received_ms >= ?5) >= ?8 OR SUM(received_ms >= ?3) >= ?6),
+        events AS (
+            SELECT source, incident_id FROM calls
+            WHERE received_ms >= ?3 AND received_ms < ?4 AND incident_id IS NOT NULL
+            GROUP BY 1, 2 HAVING COUNT(*) > 1)
+        SELECT id, received_ms, caller_key, caller_masked, address, zone, category, outcome,
+               invalid_reason, incident_id, duplicate
+        FROM calls c
+        WHERE received_ms >= ?1 AND received_ms < ?2 AND answered_ms IS NOT NULL AND (
+              (NOT duplicate AND (caller_key, IFNULL(category, '')) IN callers)
+           OR (NOT duplicate AND (lower(replace(address, ' ', '')), IFNULL(category, '')) IN places)
+           OR (received_ms >= ?3 AND received_ms < ?4 AND (source, incident_id) IN events))";
+    let rows = sqlx::query(sql)
+        .bind(p.year.from)
+        .bind(p.year.to)
+        .bind(p.week.from)
+        .bind(p.week.to)
+        .bind(p.month.from)
+        .bind(i64::from(t.week))
+        .bind(i64::from(t.year))
+        .bind(i64::from(t.month))
+        .fetch_all(pool)
+        .await
+        .map_err(|e| StoreError::classify(url, e))?;
+    rows.iter()
+        .map(|r| {
+            let code = |col: &str| -> Result<Option<String>, sqlx::Error> { r.try_get(col) };
+            let err = |e| StoreError::classify(url, e);
+            Ok(ReportedCall {
+                id: r.try_get("id").map_err(err)?,
+                received: r.try_get::<Millis, _>("received_ms").map_err(err)?,
+                caller_key: code("caller_key").map_err(err)?,
+                caller_masked: code("caller_masked").map_err(err)?,
+                address: code("address").map_err(err)?,
+                zone: code("zone").map_err(err)?,
+                category: code("category").map_err(err)?,
+                outcome: parse(url, "outcome", code("outcome").map_err(err)?)?,
+                invalid_reason: parse(url, "invalid_reason", code("invalid_reason").map_err(err)?)?,
+                incident_id: code("incident_id").map_err(err)?,
+                duplicate: r.try_get("duplicate").map_err(err)?,
+            })
+        })
+        .collect()
+}
+
+fn parse<T: std::str::FromStr<Err = UnknownCode>>(
+    url: &str,
+    col: &str,
+    v: Option<String>,
+) -> Result<Option<T>, StoreError> {
+    v.map(|s| s.parse())
+        .transpose()
+        .map_err(|e: UnknownCode| StoreError::Corrupt {
+            url: url.to_string(),
+            detail: format!("calls.{col}: {e}"),
+        })
+}
