@@ -26,6 +26,9 @@ type Row = (
     Option<i64>,
 );
 
+/// (who, category) → (this week, this month, this year, as shown).
+type Tally = BTreeMap<(String, Option<String>), (u32, u32, u32, String)>;
+
 #[tokio::test]
 async fn flagged_callers_places_and_events_match_plain_loops() {
     let db = TestDb::new().await;
@@ -52,8 +55,8 @@ async fn flagged_callers_places_and_events_match_plain_loops() {
     const DAY: i64 = 86_400_000;
     let within = |t: i64, days: i64| t >= now - days * DAY && t < now;
     // (who, category) → (week, month, year)
-    let mut callers: BTreeMap<(String, Option<String>), (u32, u32, u32, String)> = BTreeMap::new();
-    let mut places: BTreeMap<(String, Option<String>), (u32, u32, u32, String)> = BTreeMap::new();
+    let mut callers: Tally = BTreeMap::new();
+    let mut places: Tally = BTreeMap::new();
     let mut events: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (t, key, masked, address, category, outcome, reason, incident, duplicate, answered) in rows
     {
@@ -70,7 +73,7 @@ async fn flagged_callers_places_and_events_match_plain_loops() {
         if !counts {
             continue;
         }
-        let mut bump = |m: &mut BTreeMap<_, (u32, u32, u32, String)>, k: String, shown: String| {
+        let bump = |m: &mut BTreeMap<_, (u32, u32, u32, String)>, k: String, shown: String| {
             let e = m.entry((k, category.clone())).or_insert((0, 0, 0, shown));
             e.0 += u32::from(within(t, 7));
             e.1 += u32::from(within(t, 30));
@@ -88,7 +91,7 @@ async fn flagged_callers_places_and_events_match_plain_loops() {
             bump(&mut places, norm, a.clone());
         }
     }
-    let over = |m: BTreeMap<(String, Option<String>), (u32, u32, u32, String)>| {
+    let over = |m: Tally| {
         m.into_iter()
             .filter(|(_, (w, mo, y, _))| *w >= 2 || *mo >= 3 || *y >= 5)
             .map(|((_, cat), (w, mo, y, shown))| (shown, cat, w, mo, y))
