@@ -49,6 +49,8 @@ pub enum Command {
     },
     /// Print the figures of a window (or, without --from/--to, the wall's live windows).
     Kpi(KpiArgs),
+    /// Benchmark the live engine against the naive recompute on this database.
+    Bench(crate::bench::BenchArgs),
     /// Database maintenance.
     Db {
         #[command(subcommand)]
@@ -208,6 +210,7 @@ async fn run_async(command: Command, url: String, mut config: Config) -> anyhow:
             print!("{summary}");
             Ok(())
         }
+        Command::Bench(args) => crate::bench::run(&url, &config, &args).await,
         Command::Kpi(args) => crate::kpi_cli::run(&url, &config, &args).await,
         Command::Simulate(args) => {
             if let Some(n) = args.calls_per_day {

@@ -85,7 +85,10 @@ pub struct LiveFigures {
     zones: Zones,
     tz: Tz,
     engine: Engine,
-    /// Why the engine was last rebuilt, if it was.
+    /// What the last build read.
+    pub stats: BuildStats,
+    /// How many times the engine was rebuilt, and why the last time.
+    pub rebuilds: u64,
     pub last_rebuild: Option<String>,
 }
 
@@ -93,12 +96,14 @@ impl LiveFigures {
     pub async fn start(store: Store, config: &Config, now: Millis) -> Result<Self, StoreError> {
         let zones = zones(config);
         let tz = config.tz();
-        let (engine, _) = build_engine(&store, zones.clone(), tz, now).await?;
+        let (engine, stats) = build_engine(&store, zones.clone(), tz, now).await?;
         Ok(LiveFigures {
             store,
             zones,
             tz,
             engine,
+            stats,
+            rebuilds: 0,
             last_rebuild: None,
         })
     }
@@ -123,9 +128,11 @@ impl LiveFigures {
             Tick::Fresh(s) => Ok(s),
             Tick::Rebuild { why } => {
                 tracing::info!("rebuilding the KPI engine: {why}");
-                let (engine, _) =
+                let (engine, stats) =
                     build_engine(&self.store, self.zones.clone(), self.tz, now).await?;
                 self.engine = engine;
+                self.stats = stats;
+                self.rebuilds += 1;
                 self.last_rebuild = Some(why);
                 Ok(self.engine.snapshot())
             }

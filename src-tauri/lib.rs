@@ -5,6 +5,7 @@
 //! it. See ARCHITECTURE.md.
 
 pub mod app;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod core;

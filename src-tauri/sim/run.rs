@@ -179,6 +179,38 @@ impl LiveDay {
     }
 }
 
+/// The records the next `changes` distinct records' stage events after `from` touch, as the
+/// live simulator would write them, and the time of the last event. Benchmarks use it to
+/// advance a simulated database by exactly so many changed rows.
+pub fn next_changes(city: &City, from: Millis, changes: usize) -> (Batch, Millis) {
+    let today = local_date(city.tz, from);
+    let days: Vec<LiveDay> = [today.pred_opt(), Some(today), today.succ_opt()]
+        .into_iter()
+        .flatten()
+        .map(|d| LiveDay::new(d, generate_day(city, d), from))
+        .collect();
+    let mut events: Vec<(Millis, usize, Rec)> = days
+        .iter()
+        .enumerate()
+        .flat_map(|(di, d)| d.events[d.next..].iter().map(move |(t, r)| (*t, di, *r)))
+        .collect();
+    events.sort_unstable();
+    let mut touched: BTreeSet<(usize, Rec)> = BTreeSet::new();
+    let mut until = from;
+    for (t, di, r) in events {
+        if touched.len() == changes && !touched.contains(&(di, r)) {
+            break;
+        }
+        touched.insert((di, r));
+        until = t;
+    }
+    let mut batch = Batch::default();
+    for (di, r) in touched {
+        days[di].add_as_of(r, until, &mut batch);
+    }
+    (batch, until)
+}
+
 /// Writes the city live from `clock.now()` on, every `tick`, until the task is dropped.
 /// Stages already written up to `written_up_to` are not written again. A failed write
 /// (database locked, disk full) is logged and retried on the next tick; nothing is skipped.

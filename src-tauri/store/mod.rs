@@ -3,6 +3,7 @@
 
 mod error;
 mod facts;
+pub mod naive;
 mod repeat;
 mod rows;
 mod sqlite;
@@ -193,6 +194,16 @@ impl Store {
     ) -> Result<Vec<crate::core::repeat::ReportedCall>, StoreError> {
         match self {
             Store::Sqlite(s) => repeat::candidates(s.pool(), &s.url(), periods, thresholds).await,
+        }
+    }
+
+    /// The naive recompute of one span, for the benchmark's comparison.
+    pub async fn naive_span_figures(
+        &self,
+        span: crate::core::kpi::window::Span,
+    ) -> Result<naive::NaiveFigures, StoreError> {
+        match self {
+            Store::Sqlite(s) => naive::span_figures(s.pool(), &s.url(), span).await,
         }
     }
 

@@ -1,0 +1,181 @@
+//! `commandwall bench`: the live engine against the naive recompute on a real database.
+//!
+//! It prints the engine's startup time and memory, the cost of ticks that each fold in
+//! `--changes` changed rows (the simulated city's next records and stage updates, written to
+//! the database first as `simulate --live` would write them), the cost of the same
+//! snapshot recomputed by SQL GROUP BY over the whole windows, and the ratio.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::app::caller_keyer;
+use crate::cli::parse_time;
+use crate::config::Config;
+use crate::core::kpi::engine::windows;
+use crate::kpi_feed::LiveFigures;
+use crate::sim::run::next_changes;
+use crate::sim::City;
+use crate::store::naive::quantile;
+use crate::store::{OpenMode, Store};
+
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Changed rows per tick.
+    #[arg(long, default_value_t = 100)]
+    pub changes: usize,
+    /// Ticks to time.
+    #[arg(long, default_value_t = 30)]
+    pub ticks: usize,
+    /// Seed the database was simulated with (its next minutes are the changes).
+    #[arg(long, default_value_t = 110)]
+    pub seed: u64,
+    /// Build the engine as of this time (RFC 3339); default: the newest call stored.
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Skip the naive recompute (it scans every window's rows and takes a while).
+    #[arg(long)]
+    pub no_naive: bool,
+}
+
+/// Resident and peak memory of this process, in MiB, from /proc (Linux).
+fn memory_mib() -> (Option<f64>, Option<f64>) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map(|kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn ms(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+pub async fn run(url: &str, config: &Config, args: &BenchArgs) -> anyhow::Result<()> {
+    let store = Store::open(url, OpenMode::Existing).await?;
+    let h = store.health().await?;
+    let as_of = match &args.as_of {
+        Some(t) => parse_time("--as-of", t)?,
+        None => h
+            .last_call
+            .ok_or_else(|| anyhow::anyhow!("the database has no calls to benchmark on"))?,
+    };
+    println!(
+        "database: {} calls, {} incidents, {} work orders, {} callbacks",
+        h.calls, h.incidents, h.work_orders, h.callbacks
+    );
+
+    let started = Instant::now();
+    let mut live = LiveFigures::start(store.clone(), config, as_of).await?;
+    let startup = started.elapsed();
+    let (rss, peak) = memory_mib();
+    let stats = live.stats;
+    println!(
+        "startup: {:.2} s ({} frozen, {} recent, {} reference facts read)",
+        startup.as_secs_f64(),
+        stats.frozen_facts,
+        stats.recent_facts,
+        stats.reference_facts
+    );
+    println!(
+        "memory: resident {:.0} MiB, peak {:.0} MiB",
+        rss.unwrap_or(f64::NAN),
+        peak.unwrap_or(f64::NAN)
+    );
+
+    let keyer = caller_keyer(config, url)?;
+    let city = Arc::new(City::new(config, args.seed, keyer));
+    let mut cursor = as_of;
+    let mut times = Vec::new();
+    let mut rebuilds = 0;
+    let changes = args.changes;
+    for _ in 0..args.ticks {
+        let c = Arc::clone(&city);
+        let (batch, until) =
+            tokio::task::spawn_blocking(move || next_changes(&c, cursor, changes)).await?;
+        store.write(&batch).await?;
+        let t = Instant::now();
+        let before = live.rebuilds;
+        live.tick(until).await?;
+        times.push(t.elapsed());
+        rebuilds += live.rebuilds - before;
+        cursor = until;
+    }
+    times.sort();
+    let median = times[times.len() / 2];
+    let p90 = times[(times.len() * 9).div_ceil(10) - 1];
+    println!(
+        "tick with {} changed rows: median {:.2} ms, p90 {:.2} ms, max {:.2} ms over {} ticks ({} rebuilds; the simulated clock advanced {:.0} s)",
+        args.changes,
+        ms(median),
+        ms(p90),
+        ms(*times.last().expect("ticks")),
+        times.len(),
+        rebuilds,
+        (cursor - as_of) as f64 / 1000.0
+    );
+    if args.no_naive {
+        return Ok(());
+    }
+
+    // The same snapshot the naive way: every span of every window, every zone, from SQL.
+    let snap = live.snapshot();
+    let t = Instant::now();
+    let mut spans = 0;
+    let mut check = None;
+    for w in windows(config.tz(), cursor) {
+        for (i, span) in [Some(w.now), w.yoy, w.pop].into_iter().enumerate() {
+            let Some(span) = span else { continue };
+            let naive = store.naive_span_figures(span).await?;
+            spans += 1;
+            if i == 0 && w.key == "day_so_far" {
+                check = Some(naive);
+            }
+        }
+    }
+    let naive = t.elapsed();
+    println!(
+        "naive recompute (SQL GROUP BY over {spans} window spans, all zones): {:.2} s",
+        naive.as_secs_f64()
+    );
+    println!(
+        "ratio: naive / tick median = {:.0}×",
+        naive.as_secs_f64() / median.as_secs_f64()
+    );
+    // Both ways must agree on today's figures for the whole centre.
+    if let (Some(naive), Some(day)) = (check, snap.windows.iter().find(|w| w.key == "day_so_far")) {
+        let r = &day.cuts[0].report;
+        let sum = |k: &str| {
+            naive
+                .values()
+                .map(|c| c.counts.get(k).copied().unwrap_or(0))
+                .sum::<i64>()
+        };
+        let mut arrival = std::collections::BTreeMap::new();
+        for c in naive.values() {
+            for (s, n) in c.intervals.get("arrival").into_iter().flatten() {
+                *arrival.entry(*s).or_insert(0) += n;
+            }
+        }
+        let engine = (
+            r.metric("calls").map(|v| v as i64),
+            r.metric("dispatches").map(|v| v as i64),
+            r.interval("arrival").and_then(|i| i.p90_s).map(i64::from),
+        );
+        let naive = (
+            Some(sum("calls")),
+            Some(sum("dispatches")),
+            quantile(&arrival, 0.9),
+        );
+        println!(
+            "today, whole centre (calls, dispatches, p90 arrival s): engine {engine:?}, naive {naive:?}: {}",
+            if engine == naive { "agree" } else { "DIFFER" }
+        );
+        anyhow::ensure!(engine == naive, "the engine and the naive recompute differ");
+    }
+    Ok(())
+}
