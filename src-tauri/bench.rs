@@ -91,6 +91,8 @@ pub async fn run(url: &str, config: &Config, args: &BenchArgs) -> anyhow::Result
     let city = Arc::new(City::new(config, args.seed, keyer));
     let mut cursor = as_of;
     let mut times = Vec::new();
+    let mut reads = Vec::new();
+    let mut folds = Vec::new();
     let mut rebuilds = 0;
     let changes = args.changes;
     for _ in 0..args.ticks {
@@ -102,10 +104,14 @@ pub async fn run(url: &str, config: &Config, args: &BenchArgs) -> anyhow::Result
         let before = live.rebuilds;
         live.tick(until).await?;
         times.push(t.elapsed());
+        reads.push(live.last_tick.read);
+        folds.push(live.last_tick.fold);
         rebuilds += live.rebuilds - before;
         cursor = until;
     }
     times.sort();
+    reads.sort();
+    folds.sort();
     let median = times[times.len() / 2];
     let p90 = times[(times.len() * 9).div_ceil(10) - 1];
     println!(
@@ -117,6 +123,11 @@ pub async fn run(url: &str, config: &Config, args: &BenchArgs) -> anyhow::Result
         times.len(),
         rebuilds,
         (cursor - as_of) as f64 / 1000.0
+    );
+    println!(
+        "  of which reading the changes: median {:.2} ms; folding them in and the snapshot: median {:.2} ms",
+        ms(reads[reads.len() / 2]),
+        ms(folds[folds.len() / 2])
     );
     if args.no_naive {
         return Ok(());

@@ -90,6 +90,15 @@ pub struct LiveFigures {
     /// How many times the engine was rebuilt, and why the last time.
     pub rebuilds: u64,
     pub last_rebuild: Option<String>,
+    /// What the last tick cost: reading the changes, and folding them into the figures.
+    pub last_tick: TickCost,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TickCost {
+    pub rows: usize,
+    pub read: std::time::Duration,
+    pub fold: std::time::Duration,
 }
 
 impl LiveFigures {
@@ -105,6 +114,7 @@ impl LiveFigures {
             stats,
             rebuilds: 0,
             last_rebuild: None,
+            last_tick: TickCost::default(),
         })
     }
 
@@ -115,6 +125,7 @@ impl LiveFigures {
     /// Reads what changed since the last tick and folds it in; rebuilds the engine when a
     /// change reaches data it keeps only as sums. On an error the last snapshot stands.
     pub async fn tick(&mut self, now: Millis) -> Result<Arc<Snapshot>, StoreError> {
+        let started = std::time::Instant::now();
         let seq = self.store.change_seq().await?;
         let mut changes: Vec<(Key, Fact)> = Vec::new();
         if seq > self.engine.seq() {
@@ -124,7 +135,14 @@ impl LiveFigures {
                 })
                 .await?;
         }
-        match self.engine.tick(now, &changes, seq) {
+        let read = started.elapsed();
+        let tick = self.engine.tick(now, &changes, seq);
+        self.last_tick = TickCost {
+            rows: changes.len(),
+            read,
+            fold: started.elapsed() - read,
+        };
+        match tick {
             Tick::Fresh(s) => Ok(s),
             Tick::Rebuild { why } => {
                 tracing::info!("rebuilding the KPI engine: {why}");

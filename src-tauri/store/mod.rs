@@ -6,6 +6,7 @@ mod facts;
 pub mod naive;
 mod repeat;
 mod rows;
+mod scan;
 mod sqlite;
 
 use std::path::PathBuf;

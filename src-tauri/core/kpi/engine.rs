@@ -287,6 +287,8 @@ impl Builder {
             seq: self.seq,
             now: self.plan.now,
             reports: HashMap::new(),
+            reported_at: Millis::MIN,
+            cut_cache: HashMap::new(),
             snapshot: Arc::new(Snapshot::default()),
         };
         e.advance(self.plan.now);
@@ -318,6 +320,11 @@ pub struct Engine {
     seq: i64,
     now: Millis,
     reports: HashMap<(usize, usize), Arc<Report>>,
+    /// The `now` of the last snapshot: open orders due since then have turned overdue.
+    reported_at: Millis,
+    /// Each window cut's figures with the reports they were compared from.
+    #[allow(clippy::type_complexity)]
+    cut_cache: HashMap<(usize, usize), ([Option<Arc<Report>>; 3], Arc<CutFigures>)>,
     snapshot: Arc<Snapshot>,
 }
 
@@ -450,9 +457,13 @@ impl Engine {
                     .filter(|(_, s)| s.window == wi)
                 {
                     // Open orders turn overdue as time passes: recompute spans holding any.
-                    let has_open = !s.tail[c].open_due.is_empty()
-                        || s.frozen.get(c).is_some_and(|f| !f.open_due.is_empty());
-                    if s.dirty[c] || has_open || !self.reports.contains_key(&(si, c)) {
+                    // An open order falling due since the last snapshot changes the
+                    // overdue count; otherwise a clean part's report stands.
+                    let (since, until) = (self.reported_at, self.now);
+                    let fell_due = since < until
+                        && (s.tail[c].open_due.range(since..until).next().is_some()
+                            || s.frozen.get(c).is_some_and(|f| f.any_due_in(since, until)));
+                    if s.dirty[c] || fell_due || !self.reports.contains_key(&(si, c)) {
                         let parts: Vec<&dyn View> = match s.frozen.get(c) {
                             Some(f) => vec![f, &s.tail[c]],
                             None => vec![&s.tail[c]],
@@ -468,11 +479,27 @@ impl Engine {
                     };
                     reps[ix] = self.reports.get(&(si, c)).cloned();
                 }
-                let now_rep = reps[0].clone().expect("every window has a current span");
-                cuts.push(Arc::new(CutFigures {
-                    compared: compare(&now_rep, reps[1].as_deref(), reps[2].as_deref()),
-                    report: now_rep,
-                }));
+                // Unchanged reports keep their comparisons from the last snapshot.
+                let same = |a: &[Option<Arc<Report>>; 3], b: &[Option<Arc<Report>>; 3]| {
+                    a.iter().zip(b).all(|(x, y)| match (x, y) {
+                        (Some(x), Some(y)) => Arc::ptr_eq(x, y),
+                        (None, None) => true,
+                        _ => false,
+                    })
+                };
+                let cut = match self.cut_cache.get(&(wi, c)) {
+                    Some((from, cut)) if same(from, &reps) => Arc::clone(cut),
+                    _ => {
+                        let now_rep = reps[0].clone().expect("every window has a current span");
+                        let cut = Arc::new(CutFigures {
+                            compared: compare(&now_rep, reps[1].as_deref(), reps[2].as_deref()),
+                            report: now_rep,
+                        });
+                        self.cut_cache.insert((wi, c), (reps, Arc::clone(&cut)));
+                        cut
+                    }
+                };
+                cuts.push(cut);
             }
             out.push(WindowFigures {
                 key: w.key.clone(),
@@ -482,6 +509,7 @@ impl Engine {
                 cuts,
             });
         }
+        self.reported_at = self.now;
         Snapshot {
             as_of: self.now,
             seq: self.seq,

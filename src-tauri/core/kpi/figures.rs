@@ -344,6 +344,14 @@ pub struct FrozenFigures {
     pub open_due: Vec<(Millis, i64)>,
 }
 
+impl FrozenFigures {
+    /// Whether an open order falls due in `[from, to)`.
+    pub fn any_due_in(&self, from: Millis, to: Millis) -> bool {
+        let i = self.open_due.partition_point(|(d, _)| *d < from);
+        self.open_due.get(i).is_some_and(|(d, _)| *d < to)
+    }
+}
+
 /// Read access common to both kinds of part.
 pub trait View {
     fn counts(&self) -> &Counts;

@@ -11,46 +11,54 @@ pub trait Dist {
     fn max(&self) -> Option<u32>;
 }
 
-/// Values below this are counted in a dense array with block sums (fast rank queries);
-/// larger ones (over an hour, rare except feedback times) in a sorted map.
-const DENSE: u32 = 4096;
-const BLOCK: u32 = 64;
+/// Values below this are counted in a Fenwick tree (rank queries in 12 steps); larger ones
+/// (over an hour, rare except feedback times) in a sorted map with block counts.
+const DENSE: usize = 4096;
+const SPARSE_BLOCK: u32 = 256;
 
 /// A mutable distribution (values can be added and removed as records change).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Hist {
-    dense: Vec<u64>,
-    blocks: Vec<u64>,
+    /// Fenwick tree over `[0, DENSE)`; empty until a short value arrives.
+    tree: Vec<u64>,
     sparse: BTreeMap<u32, u64>,
+    /// Counts of sparse values per `SPARSE_BLOCK` seconds, so a rank query sums a few
+    /// hundred blocks rather than every distinct long interval.
+    sparse_blocks: BTreeMap<u32, u64>,
+    dense_n: u64,
     n: u64,
     sum: i64,
 }
 
+/// Adds `sign` to a count, dropping it at zero.
+fn bump(map: &mut BTreeMap<u32, u64>, k: u32, sign: i64) {
+    let c = map.entry(k).or_default();
+    *c = c
+        .checked_add_signed(sign)
+        .expect("removing a value that was never added");
+    if *c == 0 {
+        map.remove(&k);
+    }
+}
+
 impl Hist {
     pub fn add(&mut self, v: u32, sign: i64) {
-        if v < DENSE {
-            if self.dense.is_empty() {
-                self.dense = vec![0; DENSE as usize];
-                self.blocks = vec![0; (DENSE / BLOCK) as usize];
+        if (v as usize) < DENSE {
+            if self.tree.is_empty() {
+                self.tree = vec![0; DENSE];
             }
-            let (d, b) = (
-                &mut self.dense[v as usize],
-                &mut self.blocks[(v / BLOCK) as usize],
-            );
-            *d = d
-                .checked_add_signed(sign)
-                .expect("removing a value that was never added");
-            *b = b
-                .checked_add_signed(sign)
-                .expect("removing a value that was never added");
+            let mut i = v as usize + 1;
+            while i <= DENSE {
+                let node = &mut self.tree[i - 1];
+                *node = node
+                    .checked_add_signed(sign)
+                    .expect("removing a value that was never added");
+                i += i & i.wrapping_neg();
+            }
+            self.dense_n = self.dense_n.checked_add_signed(sign).expect("counted");
         } else {
-            let c = self.sparse.entry(v).or_default();
-            *c = c
-                .checked_add_signed(sign)
-                .expect("removing a value that was never added");
-            if *c == 0 {
-                self.sparse.remove(&v);
-            }
+            bump(&mut self.sparse, v, sign);
+            bump(&mut self.sparse_blocks, v / SPARSE_BLOCK, sign);
         }
         self.n = self
             .n
@@ -59,13 +67,40 @@ impl Hist {
         self.sum += sign * i64::from(v);
     }
 
+    /// Short values ≤ `v`.
+    fn dense_le(&self, v: usize) -> u64 {
+        if self.tree.is_empty() {
+            return 0;
+        }
+        let mut i = v.min(DENSE - 1) + 1;
+        let mut s = 0;
+        while i > 0 {
+            s += self.tree[i - 1];
+            i -= i & i.wrapping_neg();
+        }
+        s
+    }
+
+    /// The smallest short value with at least `rank` short values ≤ it (Fenwick descent).
+    fn dense_rank(&self, rank: u64) -> u32 {
+        let (mut pos, mut rem, mut step) = (0usize, rank, DENSE);
+        while step > 0 {
+            if pos + step <= DENSE && self.tree[pos + step - 1] < rem {
+                pos += step;
+                rem -= self.tree[pos - 1];
+            }
+            step >>= 1;
+        }
+        pos as u32
+    }
+
     fn pairs(&self) -> impl Iterator<Item = (u32, u64)> + '_ {
-        self.dense
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| **c > 0)
-            .map(|(v, c)| (v as u32, *c))
-            .chain(self.sparse.iter().map(|(v, c)| (*v, *c)))
+        let dense = (0..if self.tree.is_empty() { 0 } else { DENSE }).filter_map(|v| {
+            let below = if v == 0 { 0 } else { self.dense_le(v - 1) };
+            let c = self.dense_le(v) - below;
+            (c > 0).then_some((v as u32, c))
+        });
+        dense.chain(self.sparse.iter().map(|(v, c)| (*v, *c)))
     }
 
     pub fn freeze(&self) -> Frozen {
@@ -93,23 +128,23 @@ impl Dist for Hist {
         self.sum
     }
     fn count_le(&self, v: u32) -> u64 {
-        if self.dense.is_empty() {
-            return self.sparse.range(..=v).map(|(_, c)| c).sum();
+        if (v as usize) < DENSE {
+            return self.dense_le(v as usize);
         }
-        if v >= DENSE {
-            let dense: u64 = self.blocks.iter().sum();
-            return dense + self.sparse.range(..=v).map(|(_, c)| c).sum::<u64>();
-        }
-        let b = (v / BLOCK) as usize;
-        let whole: u64 = self.blocks[..b].iter().sum();
-        let part: u64 = self.dense[b * BLOCK as usize..=v as usize].iter().sum();
-        whole + part
+        let block = v / SPARSE_BLOCK;
+        let whole: u64 = self.sparse_blocks.range(..block).map(|(_, c)| c).sum();
+        let part: u64 = self
+            .sparse
+            .range(block * SPARSE_BLOCK..=v)
+            .map(|(_, c)| c)
+            .sum();
+        self.dense_n + whole + part
     }
     fn max(&self) -> Option<u32> {
         if let Some(v) = self.sparse.keys().next_back() {
             return Some(*v);
         }
-        self.dense.iter().rposition(|c| *c > 0).map(|v| v as u32)
+        (self.dense_n > 0).then(|| self.dense_rank(self.dense_n))
     }
 }
 

@@ -227,21 +227,27 @@ pub struct Compared {
 }
 
 /// Pairs each figure of `now` with the same figure in the two base reports (a base that
-/// does not exist, such as ISO week 53 of a 52-week year, compares as unknown).
+/// does not exist, such as ISO week 53 of a 52-week year, compares as unknown). Every report
+/// lists the same figures in the same order.
 pub fn compare(now: &Report, yoy: Option<&Report>, pop: Option<&Report>) -> Vec<Compared> {
-    let base = |r: Option<&Report>, key: &str| -> Option<f64> {
-        r.and_then(|r| {
-            r.values()
-                .into_iter()
-                .find(|(k, _)| k == key)
-                .and_then(|(_, v)| v)
-        })
+    let values = now.values();
+    let base = |r: Option<&Report>| -> Vec<Option<f64>> {
+        match r {
+            Some(r) => {
+                let v = r.values();
+                debug_assert!(v.iter().zip(&values).all(|(a, b)| a.0 == b.0));
+                v.into_iter().map(|(_, x)| x).collect()
+            }
+            None => vec![None; values.len()],
+        }
     };
-    now.values()
+    let (yoy, pop) = (base(yoy), base(pop));
+    values
         .into_iter()
-        .map(|(key, value)| Compared {
-            yoy: Change::between(value, base(yoy, &key)),
-            pop: Change::between(value, base(pop, &key)),
+        .zip(yoy.into_iter().zip(pop))
+        .map(|((key, value), (y, p))| Compared {
+            yoy: Change::between(value, y),
+            pop: Change::between(value, p),
             key,
             value,
         })
