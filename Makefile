@@ -6,3 +6,5 @@ wall:
 	scripts/run --wall
 test:
 	scripts/test
+bench:
+	scripts/bench

@@ -57,7 +57,7 @@ fn ms(d: std::time::Duration) -> f64 {
 
 pub async fn run(url: &str, config: &Config, args: &BenchArgs) -> anyhow::Result<()> {
     let store = Store::open(url, OpenMode::Existing).await?;
-    let h = store.health().await?;
+    let h = store.summary().await?;
     let as_of = match &args.as_of {
         Some(t) => parse_time("--as-of", t)?,
         None => h

@@ -190,7 +190,7 @@ async fn run_async(command: Command, url: String, mut config: Config) -> anyhow:
             action: DbAction::Migrate,
         } => {
             let store = open_store(&url, &config).await?;
-            let h = store.health().await?;
+            let h = store.summary().await?;
             println!(
                 "{}: schema version {}, journal {}",
                 crate::store::redact_url(&h.url),

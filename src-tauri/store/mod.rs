@@ -215,9 +215,17 @@ impl Store {
         }
     }
 
+    /// Row counts, schema state and SQLite's integrity check (reads the whole file).
     pub async fn health(&self) -> Result<Health, StoreError> {
         match self {
-            Store::Sqlite(s) => s.health().await,
+            Store::Sqlite(s) => s.health(true).await,
+        }
+    }
+
+    /// Row counts and schema state without the integrity check.
+    pub async fn summary(&self) -> Result<Health, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.health(false).await,
         }
     }
 

@@ -360,11 +360,17 @@ impl SqliteStore {
             .map_err(self.err())
     }
 
-    pub async fn health(&self) -> Result<Health, StoreError> {
-        let integrity: String = sqlx::query_scalar("PRAGMA quick_check")
-            .fetch_one(&self.pool)
-            .await
-            .map_err(self.err())?;
+    /// Row counts and schema state; `check_integrity` adds SQLite's quick_check, which reads
+    /// the whole file (seconds per gigabyte).
+    pub async fn health(&self, check_integrity: bool) -> Result<Health, StoreError> {
+        let integrity: String = if check_integrity {
+            sqlx::query_scalar("PRAGMA quick_check")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(self.err())?
+        } else {
+            "not checked".into()
+        };
         let journal_mode: String = sqlx::query_scalar("PRAGMA journal_mode")
             .fetch_one(&self.pool)
             .await

@@ -196,7 +196,7 @@ impl World {
                         w.yoy,
                         cut.compared
                             .iter()
-                            .map(|x| (x.key.clone(), x.yoy.base))
+                            .map(|x| (x.key.to_string(), x.yoy.base))
                             .collect::<Figures>(),
                     ),
                     (
@@ -204,7 +204,7 @@ impl World {
                         w.pop,
                         cut.compared
                             .iter()
-                            .map(|x| (x.key.clone(), x.pop.base))
+                            .map(|x| (x.key.to_string(), x.pop.base))
                             .collect(),
                     ),
                 ];

@@ -181,18 +181,34 @@ impl Report {
     }
 
     /// Every comparable number: the metrics, then n/avg/p50/p90 of each interval.
-    pub fn values(&self) -> Vec<(String, Option<f64>)> {
-        let mut out: Vec<(String, Option<f64>)> = self
-            .metrics
-            .iter()
-            .map(|m| (m.key.to_string(), m.value))
-            .collect();
+    pub fn values(&self) -> Vec<(&'static str, Option<f64>)> {
+        let mut out: Vec<(&'static str, Option<f64>)> =
+            self.metrics.iter().map(|m| (m.key, m.value)).collect();
         for i in &self.intervals {
-            out.push((format!("{}_avg_s", i.key), i.avg_s));
-            out.push((format!("{}_p50_s", i.key), i.p50_s.map(f64::from)));
-            out.push((format!("{}_p90_s", i.key), i.p90_s.map(f64::from)));
+            let [avg, p50, p90] = stat_keys(i.key);
+            out.push((avg, i.avg_s));
+            out.push((p50, i.p50_s.map(f64::from)));
+            out.push((p90, i.p90_s.map(f64::from)));
         }
         out
+    }
+}
+
+/// `{interval}_avg_s`, `_p50_s`, `_p90_s`, spelled out once so comparing reports allocates
+/// nothing.
+fn stat_keys(interval: &str) -> [&'static str; 3] {
+    match interval {
+        "answer" => ["answer_avg_s", "answer_p50_s", "answer_p90_s"],
+        "processing" => ["processing_avg_s", "processing_p50_s", "processing_p90_s"],
+        "sign_for" => ["sign_for_avg_s", "sign_for_p50_s", "sign_for_p90_s"],
+        "arrival" => ["arrival_avg_s", "arrival_p50_s", "arrival_p90_s"],
+        "arrival_total" => [
+            "arrival_total_avg_s",
+            "arrival_total_p50_s",
+            "arrival_total_p90_s",
+        ],
+        "feedback" => ["feedback_avg_s", "feedback_p50_s", "feedback_p90_s"],
+        other => unreachable!("interval {other} has no statistic keys"),
     }
 }
 
@@ -218,7 +234,7 @@ impl Change {
 /// One figure with its comparisons.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Compared {
-    pub key: String,
+    pub key: &'static str,
     pub value: Option<f64>,
     /// 同比: the same period a year earlier.
     pub yoy: Change,
