@@ -101,6 +101,10 @@ pub struct KpiArgs {
     /// End, exclusive: a local date (through the end of that day) or an RFC 3339 time.
     #[arg(long, requires = "from")]
     pub to: Option<String>,
+    /// A calendar period instead of --from/--to: 2026-11-24, 2026-W47, 2026-11 or 2026
+    /// (同比 for an ISO week is the same week number a year earlier).
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub period: Option<String>,
     /// Judge open work orders and live windows at this time (RFC 3339) instead of now.
     #[arg(long)]
     pub as_of: Option<String>,
@@ -120,7 +124,7 @@ pub struct KpiArgs {
     #[arg(long)]
     pub json: bool,
     /// Print the repeat-call governance list (last 7, 30 and 365 days) instead.
-    #[arg(long, conflicts_with_all = ["from", "to"])]
+    #[arg(long, conflicts_with_all = ["from", "to", "period"])]
     pub repeat: bool,
 }
 

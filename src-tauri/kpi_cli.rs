@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::core::kpi::evaluate::Evaluated;
 use crate::core::kpi::filter::Filter;
 use crate::core::kpi::report::{Change, Compared};
-use crate::core::kpi::window::range;
+use crate::core::kpi::window::{calendar, parse_period, range};
 use crate::core::model::Millis;
 use crate::core::repeat::Governance;
 use crate::core::time::{day_bounds, utc};
@@ -55,15 +55,25 @@ pub async fn run(url: &str, config: &Config, args: &KpiArgs) -> anyhow::Result<(
         store.close().await;
         return Ok(());
     }
-    let out = match (&args.from, &args.to) {
-        (Some(f), Some(t)) => {
+    let window = match (&args.period, &args.from, &args.to) {
+        (Some(p), _, _) => {
+            let (kind, period) = parse_period(p).map_err(|e| anyhow::anyhow!("--period {e}"))?;
+            Some(calendar(tz, kind, period))
+        }
+        (None, Some(f), Some(t)) => {
             let from = bound(tz, "--from", f, false)?;
             let to = bound(tz, "--to", t, true)?;
             anyhow::ensure!(
                 from < to,
                 "--from ({f}) must be before --to ({t}): the window would be empty"
             );
-            let e = evaluate(&store, &zones, range(tz, from, to), &filter, now).await?;
+            Some(range(tz, from, to))
+        }
+        _ => None,
+    };
+    let out = match window {
+        Some(window) => {
+            let e = evaluate(&store, &zones, window, &filter, now).await?;
             if args.json {
                 serde_json::to_string_pretty(&e)?
             } else {
@@ -73,7 +83,7 @@ pub async fn run(url: &str, config: &Config, args: &KpiArgs) -> anyhow::Result<(
         _ => {
             anyhow::ensure!(
                 filter.is_empty(),
-                "the live windows are cut by zone only, as on the wall; give --from and --to to cut by other fields"
+                "the live windows are cut by zone only, as on the wall; give --period or --from/--to to cut by other fields"
             );
             let (engine, _) = build_engine(&store, zones, tz, now).await?;
             let snap = engine.snapshot();

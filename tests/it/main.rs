@@ -6,6 +6,7 @@ mod helpers;
 mod import_bad;
 mod import_real;
 mod kpi_cad;
+mod kpi_cuts;
 mod kpi_engine;
 mod kpi_fixtures;
 mod kpi_reference;

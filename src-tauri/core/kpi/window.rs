@@ -97,6 +97,32 @@ impl Period {
     }
 }
 
+/// Reads a calendar period as people write it: `2026-11-24` (a day), `2026-W47` (an ISO
+/// week), `2026-11` (a month), `2026` (a year).
+pub fn parse_period(text: &str) -> Result<(Calendar, Period), String> {
+    let bad = || {
+        format!("'{text}' is not a period: write a day (2026-11-24), an ISO week (2026-W47), a month (2026-11) or a year (2026)")
+    };
+    let t = text.trim();
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Ok((Calendar::Day, Period::day(d)));
+    }
+    if let Some((y, w)) = t.split_once("-W").or_else(|| t.split_once("-w")) {
+        let (y, w) = (y.parse().map_err(|_| bad())?, w.parse().map_err(|_| bad())?);
+        return Period::iso_week(y, w)
+            .map(|p| (Calendar::Week, p))
+            .ok_or_else(|| format!("{y} has no ISO week {w}"));
+    }
+    if let Some((y, m)) = t.split_once('-') {
+        let (y, m) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+        return Period::month(y, m)
+            .map(|p| (Calendar::Month, p))
+            .ok_or_else(bad);
+    }
+    let y = t.parse().map_err(|_| bad())?;
+    Period::year(y).map(|p| (Calendar::Year, p)).ok_or_else(bad)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Calendar {
     Day,
@@ -268,6 +294,25 @@ mod tests {
         // Week 1 of 2027 compares with week 1 of 2026 (29 Dec 2025 – 4 Jan 2026).
         let w1 = calendar(SH, Calendar::Week, Period::iso_week(2027, 1).unwrap());
         assert_eq!(show(w1.yoy.unwrap()).0, "2025-12-28 16:00");
+    }
+
+    #[test]
+    fn periods_read_as_people_write_them() {
+        assert_eq!(
+            parse_period("2026-W53").unwrap(),
+            (Calendar::Week, Period::iso_week(2026, 53).unwrap())
+        );
+        assert_eq!(
+            parse_period("2026-11").unwrap(),
+            (Calendar::Month, Period::month(2026, 11).unwrap())
+        );
+        assert_eq!(parse_period("2026").unwrap().0, Calendar::Year);
+        assert_eq!(parse_period("2026-11-24").unwrap().0, Calendar::Day);
+        assert_eq!(
+            parse_period("2025-W53").unwrap_err(),
+            "2025 has no ISO week 53"
+        );
+        assert!(parse_period("last week").unwrap_err().contains("2026-W47"));
     }
 
     #[test]
