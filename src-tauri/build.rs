@@ -2,6 +2,6 @@ fn main() {
     // tauri.conf.json sits at the package root; the capabilities live beside the sources.
     let attrs = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")
-        .app_manifest(tauri_build::AppManifest::new().commands(&["live_status"]));
+        .app_manifest(tauri_build::AppManifest::new().commands(&["wall_state"]));
     tauri_build::try_build(attrs).expect("failed to run tauri-build");
 }

@@ -49,6 +49,8 @@ pub enum Command {
     },
     /// Print the figures of a window (or, without --from/--to, the wall's live windows).
     Kpi(KpiArgs),
+    /// Serve the wall to browsers on other wall controllers (read-only, token required).
+    Serve(crate::serve::ServeArgs),
     /// Benchmark the live engine against the naive recompute on this database.
     Bench(crate::bench::BenchArgs),
     /// Database maintenance.
@@ -214,6 +216,7 @@ async fn run_async(command: Command, url: String, mut config: Config) -> anyhow:
             print!("{summary}");
             Ok(())
         }
+        Command::Serve(args) => crate::serve::run(&url, &config, &args).await,
         Command::Bench(args) => crate::bench::run(&url, &config, &args).await,
         Command::Kpi(args) => crate::kpi_cli::run(&url, &config, &args).await,
         Command::Simulate(args) => {

@@ -1,55 +1,27 @@
-//! The Tauri shell: a window onto the figures. Commands are thin: they read the store and
-//! hand the reading to the core.
+//! The Tauri shell: a window onto the figures. Its one command hands the UI the live loop's
+//! latest state; nothing here computes.
 
 use std::sync::Arc;
 
 use anyhow::Context;
-use serde::Serialize;
 use tauri::{WebviewUrl, WebviewWindowBuilder};
+use tokio::sync::watch;
 
-use crate::app::{caller_keyer, now_ms, open_store};
+use crate::app::{caller_keyer, open_store};
 use crate::cli::{simulate, DesktopArgs, SimulateArgs};
 use crate::config::Config;
-use crate::core::live::LiveStatus;
-use crate::core::time::today_so_far;
+use crate::live_service::WallState;
 use crate::sim::City;
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 
 struct AppState {
-    store: Store,
-    config: Config,
+    live: watch::Receiver<Arc<WallState>>,
 }
 
-/// The error the UI receives: a stable code and a message for people.
-#[derive(Debug, Serialize, PartialEq)]
-pub struct UiError {
-    pub code: &'static str,
-    pub message: String,
-}
-
-impl From<StoreError> for UiError {
-    fn from(e: StoreError) -> Self {
-        UiError {
-            code: e.code(),
-            message: e.to_string(),
-        }
-    }
-}
-
-/// Today's live figures for the window.
+/// The latest figures and whether they are stale, from the live loop.
 #[tauri::command]
-async fn live_status(state: tauri::State<'_, AppState>) -> Result<LiveStatus, UiError> {
-    let now = now_ms();
-    let tz = state.config.tz();
-    let (from, to) = today_so_far(tz, now);
-    let reading = state.store.feed_reading(from, to + 1).await?;
-    Ok(LiveStatus::from_reading(
-        &state.config.centre.name,
-        &state.config.centre.time_zone,
-        now,
-        reading,
-        state.config.live.stale_after_s,
-    ))
+fn wall_state(state: tauri::State<'_, AppState>) -> WallState {
+    (**state.live.borrow()).clone()
 }
 
 pub fn run(url: String, config: Config, args: DesktopArgs) -> anyhow::Result<()> {
@@ -60,13 +32,17 @@ pub fn run(url: String, config: Config, args: DesktopArgs) -> anyhow::Result<()>
         }
         anyhow::Ok(store)
     })?;
+    // The live loop runs on Tauri's runtime for as long as the window is open.
+    let live = tauri::async_runtime::block_on(async {
+        crate::live_service::spawn(store.clone(), config.clone())
+    });
     let demo_store = store.clone();
     let demo_config = config.clone();
     let wall = args.wall;
     let demo = args.demo;
     tauri::Builder::default()
-        .manage(AppState { store, config })
-        .invoke_handler(tauri::generate_handler![live_status])
+        .manage(AppState { live })
+        .invoke_handler(tauri::generate_handler![wall_state])
         .setup(move |app| {
             let mut builder =
                 WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))

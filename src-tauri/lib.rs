@@ -13,5 +13,7 @@ pub mod desktop;
 pub mod import;
 pub mod kpi_cli;
 pub mod kpi_feed;
+pub mod live_service;
+pub mod serve;
 pub mod sim;
 pub mod store;

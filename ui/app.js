@@ -21,13 +21,25 @@ let lang = localStorage.getItem("lang") || "zh-CN";
 let last = null;
 let lastError = null;
 
-async function fetchStatus() {
+// The page was opened with ?token=… by `commandwall serve`; the Tauri window needs none.
+const token = new URLSearchParams(location.search).get("token") || "";
+
+async function fetchState() {
   if (window.__TAURI__) {
-    return window.__TAURI__.core.invoke("live_status");
+    return window.__TAURI__.core.invoke("wall_state");
   }
-  const res = await fetch("api/live", { headers: { Accept: "application/json" } });
-  if (!res.ok) throw await res.json().catch(() => ({ code: "http", message: res.statusText }));
+  const res = await fetch("api/state", {
+    headers: { Accept: "application/json", Authorization: `Bearer ${token}` },
+  });
+  if (!res.ok) throw { code: "http", message: `${res.status} ${res.statusText}` };
   return res.json();
+}
+
+/// A whole-centre figure of one window of the snapshot, or null.
+function figure(state, windowKey, key) {
+  const w = state.snapshot && state.snapshot.windows.find((x) => x.key === windowKey);
+  const m = w && w.cuts[0].report.metrics.find((x) => x.key === key);
+  return m ? m.value : null;
 }
 
 function timeIn(ms, tz) {
@@ -57,22 +69,30 @@ function render() {
   }
   const tz = last.time_zone;
   setText("centre", last.centre);
-  setText("calls_today", number(last.calls_today));
-  setText("answered_today", number(last.answered_today));
-  setText("incidents_today", number(last.incidents_today));
-  setText("as_of", timeIn(last.as_of, tz));
-  setText("last_call", last.last_received ? t.last_call(timeIn(last.last_received, tz)) : "");
-  const stale = last.stale || lastError !== null;
+  const show = (id, key) => {
+    const v = figure(last, "day_so_far", key);
+    setText(id, v === null ? "—" : number(v));
+  };
+  show("calls_today", "calls");
+  show("answered_today", "answered");
+  show("incidents_today", "incidents");
+  setText("as_of", last.snapshot ? timeIn(last.snapshot.as_of, tz) : "--:--:--");
+  setText("last_call", last.last_call ? t.last_call(timeIn(last.last_call, tz)) : "");
+  const stale = last.stale !== null || lastError !== null;
   document.body.classList.toggle("stale", stale);
   banner.hidden = !stale;
   if (stale) {
-    banner.textContent = lastError ? t.unreachable : t.stale(last.last_received ? timeIn(last.last_received, tz) : "—");
+    banner.textContent = lastError
+      ? t.unreachable
+      : last.stale.code === "feed_silent"
+        ? t.stale(timeIn(last.stale.since, tz))
+        : `${t.unreachable}: ${last.stale.reason}`;
   }
 }
 
 async function tick() {
   try {
-    last = await fetchStatus();
+    last = await fetchState();
     lastError = null;
   } catch (e) {
     // Keep showing the last good figures, marked stale.

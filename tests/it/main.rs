@@ -12,4 +12,5 @@ mod kpi_fixtures;
 mod kpi_reference;
 mod migrations;
 mod repeat_calls;
+mod serve;
 mod simulator;

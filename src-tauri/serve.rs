@@ -1,0 +1,176 @@
+//! `commandwall serve`: the same UI and live figures for browsers on other wall controllers.
+//! Read-only; bound to 127.0.0.1 unless `--bind` says otherwise; every request for figures
+//! needs the token (header `Authorization: Bearer …`, or `?token=…` for the event stream,
+//! which browsers cannot give headers). The page opened as `/?token=…` passes it on.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use subtle::ConstantTimeEq;
+use tokio::sync::watch;
+use tokio_stream::wrappers::WatchStream;
+use tokio_stream::StreamExt;
+
+use crate::live_service::WallState;
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on. The default serves this machine only; give e.g. 0.0.0.0:8110
+    /// to serve the hall's network.
+    #[arg(long, default_value = "127.0.0.1:8110")]
+    pub bind: SocketAddr,
+    /// The token browsers must present. Default: a random one, printed at start.
+    #[arg(long, env = "COMMANDWALL_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+}
+
+#[derive(Clone)]
+struct Door {
+    token: Arc<str>,
+    state: watch::Receiver<Arc<WallState>>,
+}
+
+/// The UI, compiled in so the server needs no files beside it.
+const INDEX: &str = include_str!("../ui/index.html");
+const APP_JS: &str = include_str!("../ui/app.js");
+const STYLE: &str = include_str!("../ui/style.css");
+
+/// The router: the page, its script and style, the state as JSON and as an event stream.
+pub fn router(token: &str, state: watch::Receiver<Arc<WallState>>) -> Router {
+    let door = Door {
+        token: token.into(),
+        state,
+    };
+    // The figures need the token; the page, script and style hold none and load without it
+    // (a browser does not pass the page's ?token= on to them).
+    let api = Router::new()
+        .route("/api/state", get(current))
+        .route("/api/events", get(events))
+        .layer(middleware::from_fn_with_state(door.clone(), require_token))
+        .with_state(door);
+    Router::new()
+        .route(
+            "/",
+            get(|| async { page("text/html; charset=utf-8", INDEX) }),
+        )
+        .route(
+            "/app.js",
+            get(|| async { page("text/javascript; charset=utf-8", APP_JS) }),
+        )
+        .route(
+            "/style.css",
+            get(|| async { page("text/css; charset=utf-8", STYLE) }),
+        )
+        .merge(api)
+        .layer(middleware::from_fn(security_headers))
+}
+
+fn page(kind: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, kind)], body).into_response()
+}
+
+async fn current(State(door): State<Door>) -> Json<Arc<WallState>> {
+    Json(door.state.borrow().clone())
+}
+
+async fn events(
+    State(door): State<Door>,
+) -> Sse<impl tokio_stream::Stream<Item = Result<Event, std::convert::Infallible>>> {
+    let stream = WatchStream::new(door.state).map(|s| {
+        Ok(Event::default()
+            .event("state")
+            .data(serde_json::to_string(&*s).unwrap_or_else(|_| "{}".into())))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// The token from the Authorization header or the `token` query parameter.
+fn presented(req: &Request) -> Option<String> {
+    if let Some(v) = req.headers().get(header::AUTHORIZATION) {
+        return v
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::to_string);
+    }
+    req.uri().query().and_then(|q| {
+        q.split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == "token")
+            .map(|(_, v)| v.to_string())
+    })
+}
+
+async fn require_token(State(door): State<Door>, req: Request, next: Next) -> Response {
+    let ok = presented(&req).is_some_and(|t| bool::from(t.as_bytes().ct_eq(door.token.as_bytes())));
+    if !ok {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "a valid token is required (Authorization: Bearer TOKEN, or ?token=TOKEN)\n",
+        )
+            .into_response();
+    }
+    next.run(req).await
+}
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// A random token: 32 hex digits.
+pub fn new_token() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}
+
+pub async fn run(
+    url: &str,
+    config: &crate::config::Config,
+    args: &ServeArgs,
+) -> anyhow::Result<()> {
+    let store = crate::store::Store::open(url, crate::store::OpenMode::Existing).await?;
+    let token = args.token.clone().unwrap_or_else(new_token);
+    anyhow::ensure!(
+        token.len() >= 16,
+        "the token must be at least 16 characters (it is the only lock on the figures)"
+    );
+    let listener = tokio::net::TcpListener::bind(args.bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.bind))?;
+    let state = crate::live_service::spawn(store, config.clone());
+    let addr = listener.local_addr()?;
+    println!("serving the wall on http://{addr}/?token={token}");
+    if !addr.ip().is_loopback() {
+        eprintln!("note: {addr} is reachable from other machines; share the token only with wall controllers");
+    }
+    axum::serve(listener, router(&token, state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
