@@ -251,8 +251,17 @@ impl Union<'_> {
             return None;
         }
         let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
-        // The smallest v with count_le(v) ≥ rank, by binary search over the value range.
-        let (mut lo, mut hi) = (0u32, self.0.iter().filter_map(|d| d.max()).max()?);
+        // The smallest v with count_le(v) ≥ rank, by binary search over the value range —
+        // below an hour when the rank falls there, where every count is a cheap lookup.
+        let max = self.0.iter().filter_map(|d| d.max()).max()?;
+        let short = DENSE as u32 - 1;
+        let (mut lo, mut hi) = if max > short && self.count_le(short) >= rank {
+            (0, short)
+        } else if max > short {
+            (short + 1, max)
+        } else {
+            (0, max)
+        };
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             if self.count_le(mid) >= rank {
