@@ -128,6 +128,9 @@ pub struct KpiArgs {
     /// Print the repeat-call governance list (last 7, 30 and 365 days) instead.
     #[arg(long, conflicts_with_all = ["from", "to", "period"])]
     pub repeat: bool,
+    /// Print the open work orders past their time limit (at most 200) instead.
+    #[arg(long, conflicts_with_all = ["from", "to", "period", "repeat"])]
+    pub overdue: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -44,6 +44,30 @@ pub async fn run(url: &str, config: &Config, args: &KpiArgs) -> anyhow::Result<(
         unit: args.unit.clone(),
         priority: args.priority,
     };
+    if args.overdue {
+        let list = store.overdue_orders(now, 200).await?;
+        let out = if args.json {
+            serde_json::to_string_pretty(&list)?
+        } else {
+            let mut s = format!("open work orders past their time limit: {}\n", list.len());
+            for o in &list {
+                let _ = writeln!(
+                    s,
+                    "{:<20} {:<10} {:<16} {:<6} due {}  overdue {}",
+                    o.source_id,
+                    o.direction,
+                    o.category.as_deref().unwrap_or("-"),
+                    o.zone.as_deref().unwrap_or("-"),
+                    local(tz, o.due),
+                    crate::core::time::describe_span(now - o.due)
+                );
+            }
+            s
+        };
+        println!("{out}");
+        store.close().await;
+        return Ok(());
+    }
     if args.repeat {
         let g = governance(&store, config, now).await?;
         let out = if args.json {

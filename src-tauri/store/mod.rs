@@ -4,6 +4,7 @@
 mod error;
 mod facts;
 pub mod naive;
+mod overdue;
 mod repeat;
 mod rows;
 mod scan;
@@ -12,6 +13,7 @@ mod sqlite;
 use std::path::PathBuf;
 
 pub use error::StoreError;
+pub use overdue::OverdueOrder;
 
 use crate::config::Config;
 use crate::core::kpi::engine::Key;
@@ -205,6 +207,17 @@ impl Store {
     ) -> Result<naive::NaiveFigures, StoreError> {
         match self {
             Store::Sqlite(s) => naive::span_figures(s.pool(), &s.url(), span).await,
+        }
+    }
+
+    /// Open work orders past their time limit at `now`, longest overdue first.
+    pub async fn overdue_orders(
+        &self,
+        now: Millis,
+        limit: u32,
+    ) -> Result<Vec<OverdueOrder>, StoreError> {
+        match self {
+            Store::Sqlite(s) => overdue::overdue_orders(s.pool(), &s.url(), now, limit).await,
         }
     }
 

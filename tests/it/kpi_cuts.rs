@@ -109,3 +109,45 @@ async fn each_cut_counts_what_sql_counts() {
         }
     }
 }
+
+#[tokio::test]
+async fn overdue_orders_are_the_open_ones_past_their_limit() {
+    let db = TestDb::new().await;
+    let mut config = Config::load(None, []).unwrap();
+    config.simulator.calls_per_day = 3_000;
+    let city = Arc::new(City::new(&config, 6, keyer()));
+    let tz = city.tz;
+    let d = |day| NaiveDate::from_ymd_opt(2026, 11, day).unwrap();
+    let now = commandwall::core::time::local_to_utc(tz, d(24).and_hms_opt(12, 0, 0).unwrap());
+    backfill(&db.store, city, d(10), d(24), now, |_, _| {})
+        .await
+        .unwrap();
+    let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+    type Row = (String, Option<i64>, Option<i64>, Option<i64>, i64);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT source_id, handled_ms, returned_ms, due_ms, sent_ms FROM work_orders",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    let mut want: Vec<(i64, String)> = rows
+        .into_iter()
+        .filter_map(
+            |(id, handled, returned, due, _)| match (handled, returned, due) {
+                (None, None, Some(due)) if due < now => Some((due, id)),
+                _ => None,
+            },
+        )
+        .collect();
+    want.sort();
+    assert!(!want.is_empty(), "the simulator leaves some orders overdue");
+    let got = db.store.overdue_orders(now, 10_000).await.unwrap();
+    let got_ids: Vec<&str> = got.iter().map(|o| o.source_id.as_str()).collect();
+    let want_ids: Vec<&str> = want.iter().map(|(_, id)| id.as_str()).collect();
+    assert_eq!(got_ids, want_ids);
+    assert!(got.iter().all(|o| o.due < now));
+    assert_eq!(
+        db.store.overdue_orders(now, 3).await.unwrap().len(),
+        want.len().min(3)
+    );
+}

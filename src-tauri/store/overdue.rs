@@ -1,0 +1,66 @@
+//! Work orders past their time limit and still open: the list beside the overdue count.
+
+use sqlx::sqlite::SqlitePool;
+
+use super::StoreError;
+use crate::core::model::Millis;
+
+/// One open work order past its time limit. Part of the wire format.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct OverdueOrder {
+    pub source_id: String,
+    pub direction: String,
+    pub category: Option<String>,
+    pub zone: Option<String>,
+    pub department: Option<String>,
+    pub sent: Millis,
+    pub due: Millis,
+    pub status: Option<String>,
+}
+
+/// Open orders (neither handled nor returned) whose time limit passed before `now`, the
+/// longest overdue first; at most `limit`.
+pub async fn overdue_orders(
+    pool: &SqlitePool,
+    url: &str,
+    now: Millis,
+    limit: u32,
+) -> Result<Vec<OverdueOrder>, StoreError> {
+    type Row = (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Millis,
+        Millis,
+        Option<String>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT source_id, direction, category, zone, department, sent_ms, due_ms, status
+         FROM work_orders
+         WHERE handled_ms IS NULL AND returned_ms IS NULL AND due_ms < ? AND sent_ms <= ?
+         ORDER BY due_ms, source_id LIMIT ?",
+    )
+    .bind(now)
+    .bind(now)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await
+    .map_err(|e| StoreError::classify(url, e))?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(source_id, direction, category, zone, department, sent, due, status)| OverdueOrder {
+                source_id,
+                direction,
+                category,
+                zone,
+                department,
+                sent,
+                due,
+                status,
+            },
+        )
+        .collect())
+}
