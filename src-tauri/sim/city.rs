@@ -202,8 +202,9 @@ pub fn address(rng: &mut impl Rng, zone: &SimZone) -> String {
     let street = STREETS[rng.random_range(0..STREETS.len())];
     let number = rng.random_range(1..400);
     // Most calls come from homes, recorded down to the building and entrance; the rest from
-    // shops and streets, recorded by house number only.
-    if rng.random_bool(0.8) {
+    // shops, recorded down to the shop. (House numbers alone made unrelated calls share a
+    // "place" and cross the repeat thresholds by chance.)
+    if rng.random_bool(0.85) {
         format!(
             "{}{}{}号{}栋{}单元",
             zone.short_name,
@@ -213,7 +214,13 @@ pub fn address(rng: &mut impl Rng, zone: &SimZone) -> String {
             rng.random_range(1..7)
         )
     } else {
-        format!("{}{}{}号", zone.short_name, street, number)
+        format!(
+            "{}{}{}号{}号铺",
+            zone.short_name,
+            street,
+            number,
+            rng.random_range(1..25)
+        )
     }
 }
 
