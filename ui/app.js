@@ -7,13 +7,13 @@ const I18N = {
     title: "110 指挥大屏", calls_today: "今日呼入量", answered_today: "今日接听",
     incidents_today: "今日警情", as_of: "数据截至", switch: "English",
     stale: (since) => `⚠ 数据已中断 自 ${since}`, unreachable: "⚠ 数据库无法访问",
-    last_call: (t) => `最近来电 ${t}`,
+    last_call: (t) => `最近来电 ${t}`, loading: "正在计算指标…",
   },
   en: {
     title: "110 Command Wall", calls_today: "Calls today", answered_today: "Answered today",
     incidents_today: "Incidents today", as_of: "Data as of", switch: "中文",
     stale: (since) => `⚠ Data feed stopped since ${since}`, unreachable: "⚠ Database unreachable",
-    last_call: (t) => `Last call ${t}`,
+    last_call: (t) => `Last call ${t}`, loading: "Computing the figures…",
   },
 };
 
@@ -80,7 +80,12 @@ function render() {
   setText("last_call", last.last_call ? t.last_call(timeIn(last.last_call, tz)) : "");
   const stale = last.stale !== null || lastError !== null;
   document.body.classList.toggle("stale", stale);
-  banner.hidden = !stale;
+  // Until the engine's first build is done (seconds on a large database) say so, rather
+  // than show dashes that look like a fault.
+  const loading = !stale && !last.snapshot;
+  banner.hidden = !stale && !loading;
+  banner.classList.toggle("info", loading);
+  if (loading) banner.textContent = t.loading;
   if (stale) {
     banner.textContent = lastError
       ? t.unreachable
