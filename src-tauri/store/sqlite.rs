@@ -38,9 +38,6 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5))
-            // The KPI engine streams millions of rows at startup; a deep row buffer lets the
-            // worker thread run ahead instead of waking the reader for every few rows.
-            .row_buffer_size(16_384)
             .foreign_keys(true);
         let path = options.get_filename().to_path_buf();
         let in_memory = url.contains(":memory:") || path.as_os_str().is_empty();

@@ -109,3 +109,41 @@ fn built_in_mappings_are_usable_by_name() {
     assert!(out.contains("9651 read, 9648 stored"), "{out}");
     assert!(out.contains("3 rejected"), "{out}");
 }
+
+#[test]
+fn kpi_names_bad_windows_and_a_missing_database_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("none.db");
+    let (ok, _, err) = commandwall(&["kpi", "--period", "2026-W47"], &missing);
+    assert!(!ok);
+    assert!(
+        err.contains("none.db") && err.contains("does not exist"),
+        "{err}"
+    );
+    assert!(!missing.exists(), "kpi creates no database");
+
+    let db = dir.path().join("wall.db");
+    let (ok, _, err) = commandwall(&["db", "migrate"], &db);
+    assert!(ok, "{err}");
+    let cases: [(&[&str], &str); 4] = [
+        (&["kpi", "--period", "2025-W53"], "2025 has no ISO week 53"),
+        (
+            &["kpi", "--period", "last week"],
+            "'last week' is not a period",
+        ),
+        (
+            &["kpi", "--from", "2026-11-24", "--to", "2026-11-01"],
+            "must be before --to",
+        ),
+        (
+            &["kpi", "--from", "yesterday", "--to", "2026-11-24"],
+            "--from 'yesterday' is not an RFC 3339 time",
+        ),
+    ];
+    for (args, says) in cases {
+        let (ok, _, err) = commandwall(args, &db);
+        assert!(!ok, "{args:?}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
+}

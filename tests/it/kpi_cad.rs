@@ -11,6 +11,7 @@ use commandwall::import::{import_file, Mapping};
 use commandwall::kpi_feed::evaluate;
 
 use crate::helpers::{keyer, mapping, shared, TestDb, IMPORT_NOW};
+use crate::kpi_reference::nearest_rank;
 
 const CAD: &str = "data/decc_cad_2025w35-41.csv";
 
@@ -23,12 +24,6 @@ fn ms(s: &str) -> Option<i64> {
     NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%d %H:%M:%S%.f")
         .ok()
         .map(|t| t.and_utc().timestamp_millis())
-}
-
-fn nearest_rank(v: &mut [u64], q: f64) -> Option<u64> {
-    v.sort_unstable();
-    let r = (q * v.len() as f64).ceil() as usize;
-    (r > 0).then(|| v[r - 1])
 }
 
 /// answer→dispatch, dispatch→signed-for, dispatch→arrival, received→arrival by priority
@@ -70,8 +65,9 @@ fn from_csv() -> BTreeMap<Option<i32>, Stats> {
     let mut out: BTreeMap<Option<i32>, Stats> = BTreeMap::new();
     for ((p, k), mut v) in values {
         let n = v.len() as u64;
-        let p50 = nearest_rank(&mut v, 0.5);
-        let p90 = nearest_rank(&mut v, 0.9);
+        v.sort_unstable();
+        let p50 = nearest_rank(&v, 0.5).map(|x| x as u64);
+        let p90 = nearest_rank(&v, 0.9).map(|x| x as u64);
         out.entry(p).or_default().insert(k, (n, p50, p90));
     }
     out

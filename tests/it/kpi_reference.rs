@@ -28,7 +28,7 @@ fn secs(a: Option<Millis>, b: Option<Millis>) -> Option<u64> {
 }
 
 /// Nearest rank: sort, take the ⌈q·n⌉-th value.
-fn nearest_rank(sorted: &[u64], q: f64) -> Option<f64> {
+pub fn nearest_rank(sorted: &[u64], q: f64) -> Option<f64> {
     if sorted.is_empty() {
         return None;
     }

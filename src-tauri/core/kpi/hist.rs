@@ -94,13 +94,22 @@ impl Hist {
         pos as u32
     }
 
+    /// Each short value's own count, recovered from the Fenwick tree in one pass (the
+    /// reverse of building it), then the long values.
     fn pairs(&self) -> impl Iterator<Item = (u32, u64)> + '_ {
-        let dense = (0..if self.tree.is_empty() { 0 } else { DENSE }).filter_map(|v| {
-            let below = if v == 0 { 0 } else { self.dense_le(v - 1) };
-            let c = self.dense_le(v) - below;
-            (c > 0).then_some((v as u32, c))
-        });
-        dense.chain(self.sparse.iter().map(|(v, c)| (*v, *c)))
+        let mut counts = self.tree.clone();
+        for i in (1..=counts.len()).rev() {
+            let parent = i + (i & i.wrapping_neg());
+            if parent <= counts.len() {
+                counts[parent - 1] -= counts[i - 1];
+            }
+        }
+        counts
+            .into_iter()
+            .enumerate()
+            .filter(|(_, c)| *c > 0)
+            .map(|(v, c)| (v as u32, c))
+            .chain(self.sparse.iter().map(|(v, c)| (*v, *c)))
     }
 
     pub fn freeze(&self) -> Frozen {
