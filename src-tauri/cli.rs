@@ -62,9 +62,13 @@ pub enum Command {
 
 #[derive(Debug, Clone, clap::Args, Default)]
 pub struct DesktopArgs {
-    /// Full-screen wall mode.
+    /// Full-screen wall mode: no cursor, pages rotating.
     #[arg(long)]
     pub wall: bool,
+    /// The monitor the wall fills, counted from 1 in the order the system lists them
+    /// (default: the one the window opens on).
+    #[arg(long, requires = "wall")]
+    pub monitor: Option<usize>,
     /// Run the built-in simulator live into the database (and backfill it if it is empty).
     #[arg(long)]
     pub demo: bool,

@@ -107,6 +107,11 @@ pub struct Live {
     /// After this long without a new call the wall says its figures are stale.
     pub stale_after_s: i64,
     pub refresh_ms: u64,
+    /// How often the pages' lists (seats, categories, units, overdue orders, hourly
+    /// volumes) are read again.
+    pub lists_refresh_s: u64,
+    /// How often repeat calls are screened (a pass over the year's calls).
+    pub repeat_refresh_s: u64,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -189,6 +194,8 @@ impl Default for Live {
         Live {
             stale_after_s: 120,
             refresh_ms: 1000,
+            lists_refresh_s: 5,
+            repeat_refresh_s: 300,
         }
     }
 }

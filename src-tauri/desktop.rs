@@ -7,7 +7,9 @@ use anyhow::Context;
 use tauri::{WebviewUrl, WebviewWindowBuilder};
 use tokio::sync::watch;
 
-use crate::app::{caller_keyer, open_store};
+use crate::app::{caller_keyer, now_ms, open_store};
+use crate::core::wall::pages::IncidentRow;
+use crate::desk::{DeskAnswer, DeskError, DeskQuery};
 use crate::cli::{simulate, DesktopArgs, SimulateArgs};
 use crate::config::Config;
 use crate::live_service::WallState;
@@ -16,12 +18,68 @@ use crate::store::Store;
 
 struct AppState {
     live: watch::Receiver<Arc<WallState>>,
+    store: Store,
+    config: Config,
+}
+
+/// An error as the UI receives it: what went wrong, in words an operator can act on.
+#[derive(Debug, serde::Serialize)]
+struct UiError {
+    code: &'static str,
+    message: String,
+}
+
+impl From<DeskError> for UiError {
+    fn from(e: DeskError) -> Self {
+        UiError {
+            code: e.code(),
+            message: e.to_string(),
+        }
+    }
 }
 
 /// The latest figures and whether they are stale, from the live loop.
 #[tauri::command]
 fn wall_state(state: tauri::State<'_, AppState>) -> WallState {
     (**state.live.borrow()).clone()
+}
+
+/// One chart's SVG (`hourly.zh-CN`), as last drawn.
+#[tauri::command]
+fn chart(state: tauri::State<'_, AppState>, key: String) -> Result<String, UiError> {
+    let svg = state.live.borrow().chart(&key);
+    svg.map(|s| (*s).clone()).ok_or(UiError {
+        code: "no_chart",
+        message: format!("no chart '{key}' is drawn"),
+    })
+}
+
+#[tauri::command]
+async fn desk_query(
+    state: tauri::State<'_, AppState>,
+    query: DeskQuery,
+) -> Result<DeskAnswer, UiError> {
+    Ok(crate::desk::query(&state.store, &state.config, &query, now_ms()).await?)
+}
+
+#[tauri::command]
+async fn zone_incidents(
+    state: tauri::State<'_, AppState>,
+    zone: String,
+    query: DeskQuery,
+) -> Result<Vec<IncidentRow>, UiError> {
+    Ok(crate::desk::zone_incidents(&state.store, &state.config, &zone, &query, now_ms()).await?)
+}
+
+/// Switches the window between the desk and the wall (full screen, no cursor).
+#[tauri::command]
+fn set_wall(window: tauri::WebviewWindow, on: bool) -> Result<(), UiError> {
+    let fail = |e: tauri::Error| UiError {
+        code: "window",
+        message: e.to_string(),
+    };
+    window.set_fullscreen(on).map_err(fail)?;
+    window.set_cursor_visible(!on).map_err(fail)
 }
 
 pub fn run(url: String, config: Config, args: DesktopArgs) -> anyhow::Result<()> {
@@ -39,13 +97,25 @@ pub fn run(url: String, config: Config, args: DesktopArgs) -> anyhow::Result<()>
     let demo_store = store.clone();
     let demo_config = config.clone();
     let wall = args.wall;
+    let monitor = args.monitor.filter(|n| *n > 0);
     let demo = args.demo;
     tauri::Builder::default()
-        .manage(AppState { live })
-        .invoke_handler(tauri::generate_handler![wall_state])
+        .manage(AppState {
+            live,
+            store: store.clone(),
+            config: config.clone(),
+        })
+        .invoke_handler(tauri::generate_handler![
+            wall_state,
+            chart,
+            desk_query,
+            zone_incidents,
+            set_wall
+        ])
         .setup(move |app| {
+            let page = if wall { "index.html?wall" } else { "index.html" };
             let mut builder =
-                WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
+                WebviewWindowBuilder::new(app, "main", WebviewUrl::App(page.into()))
                     .title("指挥大屏 Command Wall")
                     .inner_size(1600.0, 900.0)
                     .min_inner_size(960.0, 540.0);
@@ -56,7 +126,17 @@ pub fn run(url: String, config: Config, args: DesktopArgs) -> anyhow::Result<()>
             if wall {
                 // Cover the monitor even where no window manager honours full-screen
                 // requests (a bare X server driving a video wall).
-                if let Some(monitor) = window.current_monitor()?.or(window.primary_monitor()?) {
+                let chosen = match monitor {
+                    Some(n) => {
+                        let all = window.available_monitors()?;
+                        let count = all.len();
+                        Some(all.into_iter().nth(n - 1).ok_or_else(|| {
+                            anyhow::anyhow!("--monitor {n}: this system lists {count} monitor(s)")
+                        })?)
+                    }
+                    None => window.current_monitor()?.or(window.primary_monitor()?),
+                };
+                if let Some(monitor) = chosen {
                     window.set_position(*monitor.position())?;
                     window.set_size(*monitor.size())?;
                 }

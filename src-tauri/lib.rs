@@ -6,9 +6,11 @@
 
 pub mod app;
 pub mod bench;
+pub mod charts;
 pub mod cli;
 pub mod config;
 pub mod core;
+pub mod desk;
 pub mod desktop;
 pub mod import;
 pub mod kpi_cli;
@@ -17,3 +19,4 @@ pub mod live_service;
 pub mod serve;
 pub mod sim;
 pub mod store;
+pub mod wall_feed;

@@ -12,7 +12,11 @@ use crate::app::now_ms;
 use crate::config::Config;
 use crate::core::kpi::engine::Snapshot;
 use crate::core::model::Millis;
+use crate::charts::set::{ChartSet, Digests};
+use crate::core::wall::pages::RepeatPage;
+use crate::core::wall::Pages;
 use crate::kpi_feed::LiveFigures;
+use crate::wall_feed::{HourlyCache, PageInputs};
 use crate::store::{Store, StoreError};
 
 /// Why the figures on show may be out of date.
@@ -31,10 +35,27 @@ pub struct WallState {
     pub time_zone: String,
     /// The last good figures; `None` until the engine has been built once.
     pub snapshot: Option<Arc<Snapshot>>,
+    /// The pages built from them.
+    pub pages: Option<Arc<Pages>>,
+    /// Digest of each chart (`id.lang`); a door fetches a chart again only when its digest
+    /// changed.
+    pub charts: Digests,
+    /// Why a chart could not be drawn (the figures are still shown).
+    pub chart_errors: Vec<String>,
     pub last_call: Option<Millis>,
     /// When the loop last looked (UTC ms).
     pub checked_at: Millis,
     pub stale: Option<Stale>,
+    /// The drawn charts themselves, served by id.
+    #[serde(skip)]
+    pub chart_set: Arc<ChartSet>,
+}
+
+impl WallState {
+    /// The SVG of chart `id.lang`, if it is drawn.
+    pub fn chart(&self, key: &str) -> Option<Arc<String>> {
+        self.chart_set.charts.get(key).map(|c| c.svg.clone())
+    }
 }
 
 /// Starts the loop on the current runtime; the receiver always holds the latest state.
@@ -43,17 +64,64 @@ pub fn spawn(store: Store, config: Config) -> watch::Receiver<Arc<WallState>> {
         centre: config.centre.name.clone(),
         time_zone: config.centre.time_zone.clone(),
         snapshot: None,
+        pages: None,
+        charts: Digests::default(),
+        chart_errors: Vec::new(),
         last_call: None,
         checked_at: now_ms(),
         stale: None,
+        chart_set: Arc::new(ChartSet::default()),
     });
     let (tx, rx) = watch::channel(initial);
-    tokio::spawn(run(store, config, tx));
+    if let Err(e) = crate::charts::fonts::register() {
+        tracing::warn!("{e}");
+    }
+    let (repeat_tx, repeat_rx) = watch::channel(None);
+    tokio::spawn(screen_repeats(store.clone(), config.clone(), repeat_tx));
+    tokio::spawn(run(store, config, tx, repeat_rx));
     rx
 }
 
-async fn run(store: Store, config: Config, tx: watch::Sender<Arc<WallState>>) {
+/// Screens the year's calls for repeat callers and places every `repeat_refresh_s`. A pass
+/// over a large year takes seconds, so it runs beside the live loop, not in it.
+async fn screen_repeats(
+    store: Store,
+    config: Config,
+    tx: watch::Sender<Option<Arc<RepeatPage>>>,
+) {
+    let every = Duration::from_secs(config.live.repeat_refresh_s.max(10));
+    loop {
+        match crate::wall_feed::repeat_page(&store, &config, now_ms()).await {
+            Ok(page) => {
+                if tx.send(Some(Arc::new(page))).is_err() {
+                    return;
+                }
+            }
+            Err(e) => tracing::warn!("repeat calls not screened: {e}"),
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+/// The pages' lists and when they were read.
+#[derive(Default)]
+struct Lists {
+    inputs: PageInputs,
+    read_at: Option<Millis>,
+    hourly: HourlyCache,
+    /// What the pages were last built from: snapshot seq, lists, repeat screening.
+    built_from: Option<(i64, Millis, Millis)>,
+}
+
+async fn run(
+    store: Store,
+    config: Config,
+    tx: watch::Sender<Arc<WallState>>,
+    repeat: watch::Receiver<Option<Arc<RepeatPage>>>,
+) {
     let mut live: Option<LiveFigures> = None;
+    let mut lists = Lists::default();
+    let zones = crate::kpi_feed::zones(&config);
     let mut failing_since: Option<Millis> = None;
     let mut interval =
         tokio::time::interval(Duration::from_millis(config.live.refresh_ms.max(100)));
@@ -70,6 +138,13 @@ async fn run(store: Store, config: Config, tx: watch::Sender<Arc<WallState>>) {
         match result {
             Ok((snapshot, last_call)) => {
                 failing_since = None;
+                let screened = repeat.borrow().clone();
+                if let Err(e) =
+                    refresh_pages(&store, &config, &zones, &mut lists, &snapshot, screened, now, &mut next).await
+                {
+                    // The figures are fresh; only the lists beside them are from earlier.
+                    tracing::warn!("page lists not updated: {e}");
+                }
                 next.snapshot = Some(snapshot);
                 next.last_call = last_call;
                 next.stale = silence(last_call, now, config.live.stale_after_s);
@@ -88,6 +163,50 @@ async fn run(store: Store, config: Config, tx: watch::Sender<Arc<WallState>>) {
             return; // every door has closed
         }
     }
+}
+
+/// Reads the lists again when they are due, and rebuilds the pages and charts when the
+/// snapshot, the lists or the repeat screening changed.
+#[allow(clippy::too_many_arguments)]
+async fn refresh_pages(
+    store: &Store,
+    config: &Config,
+    zones: &crate::core::kpi::facts::Zones,
+    lists: &mut Lists,
+    snapshot: &Arc<Snapshot>,
+    screened: Option<Arc<RepeatPage>>,
+    now: Millis,
+    next: &mut WallState,
+) -> Result<(), StoreError> {
+    let due = lists
+        .read_at
+        .is_none_or(|t| now - t >= config.live.lists_refresh_s as i64 * 1000);
+    if due {
+        lists.inputs =
+            crate::wall_feed::read_inputs(store, config, zones, &mut lists.hourly, now).await?;
+        lists.read_at = Some(now);
+    }
+    let key = (
+        snapshot.seq,
+        lists.read_at.unwrap_or(0),
+        screened.as_ref().map_or(0, |r| r.screened_at),
+    );
+    if lists.built_from == Some(key) && next.pages.is_some() {
+        return Ok(());
+    }
+    let pages = crate::wall_feed::assemble(
+        snapshot,
+        &lists.inputs,
+        screened.map(|r| (*r).clone()),
+        config,
+    );
+    let set = crate::charts::set::draw(&pages, &crate::charts::Theme::WALL);
+    next.charts = set.digests();
+    next.chart_errors = set.errors.clone();
+    next.chart_set = Arc::new(set);
+    next.pages = Some(Arc::new(pages));
+    lists.built_from = Some(key);
+    Ok(())
 }
 
 async fn step(

@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -18,7 +18,11 @@ use tokio::sync::watch;
 use tokio_stream::wrappers::WatchStream;
 use tokio_stream::StreamExt;
 
+use crate::app::now_ms;
+use crate::config::Config;
+use crate::desk::{DeskError, DeskQuery};
 use crate::live_service::WallState;
+use crate::store::Store;
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
@@ -35,6 +39,9 @@ pub struct ServeArgs {
 struct Door {
     token: Arc<str>,
     state: watch::Receiver<Arc<WallState>>,
+    /// For the desk's questions, answered from the store on demand.
+    store: Store,
+    config: Arc<Config>,
 }
 
 /// The UI, compiled in so the server needs no files beside it.
@@ -43,16 +50,26 @@ const APP_JS: &str = include_str!("../ui/app.js");
 const STYLE: &str = include_str!("../ui/style.css");
 
 /// The router: the page, its script and style, the state as JSON and as an event stream.
-pub fn router(token: &str, state: watch::Receiver<Arc<WallState>>) -> Router {
+pub fn router(
+    token: &str,
+    state: watch::Receiver<Arc<WallState>>,
+    store: Store,
+    config: Config,
+) -> Router {
     let door = Door {
         token: token.into(),
         state,
+        store,
+        config: Arc::new(config),
     };
     // The figures need the token; the page, script and style hold none and load without it
     // (a browser does not pass the page's ?token= on to them).
     let api = Router::new()
         .route("/api/state", get(current))
         .route("/api/events", get(events))
+        .route("/api/charts/{key}", get(chart))
+        .route("/api/desk", get(desk_query))
+        .route("/api/zones/{zone}/incidents", get(zone_incidents))
         .layer(middleware::from_fn_with_state(door.clone(), require_token))
         .with_state(door);
     Router::new()
@@ -89,6 +106,49 @@ async fn events(
             .data(serde_json::to_string(&*s).unwrap_or_else(|_| "{}".into())))
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// One chart's SVG (`hourly.zh-CN`), as last drawn.
+async fn chart(State(door): State<Door>, Path(key): Path<String>) -> Response {
+    let svg = door.state.borrow().chart(&key);
+    match svg {
+        Some(svg) => (
+            [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
+            (*svg).clone(),
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, format!("no chart '{key}' is drawn\n")).into_response(),
+    }
+}
+
+fn desk_error(e: DeskError) -> Response {
+    let status = match e {
+        DeskError::Query(_) => StatusCode::BAD_REQUEST,
+        DeskError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    (
+        status,
+        Json(serde_json::json!({ "code": e.code(), "message": e.to_string() })),
+    )
+        .into_response()
+}
+
+async fn desk_query(State(door): State<Door>, Query(q): Query<DeskQuery>) -> Response {
+    match crate::desk::query(&door.store, &door.config, &q, now_ms()).await {
+        Ok(a) => Json(a).into_response(),
+        Err(e) => desk_error(e),
+    }
+}
+
+async fn zone_incidents(
+    State(door): State<Door>,
+    Path(zone): Path<String>,
+    Query(q): Query<DeskQuery>,
+) -> Response {
+    match crate::desk::zone_incidents(&door.store, &door.config, &zone, &q, now_ms()).await {
+        Ok(rows) => Json(rows).into_response(),
+        Err(e) => desk_error(e),
+    }
 }
 
 /// The token from the Authorization header or the `token` query parameter.
@@ -161,13 +221,13 @@ pub async fn run(
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.bind))?;
-    let state = crate::live_service::spawn(store, config.clone());
+    let state = crate::live_service::spawn(store.clone(), config.clone());
     let addr = listener.local_addr()?;
     println!("serving the wall on http://{addr}/?token={token}");
     if !addr.ip().is_loopback() {
         eprintln!("note: {addr} is reachable from other machines; share the token only with wall controllers");
     }
-    axum::serve(listener, router(&token, state))
+    axum::serve(listener, router(&token, state, store, config.clone()))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -10,3 +10,4 @@ pub mod live;
 pub mod model;
 pub mod repeat;
 pub mod time;
+pub mod wall;

@@ -422,3 +422,16 @@ impl Batch {
         self.callbacks.append(&mut other.callbacks);
     }
 }
+
+/// One open work order past its time limit. Part of the wire format.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct OverdueOrder {
+    pub source_id: String,
+    pub direction: String,
+    pub category: Option<String>,
+    pub zone: Option<String>,
+    pub department: Option<String>,
+    pub sent: Millis,
+    pub due: Millis,
+    pub status: Option<String>,
+}

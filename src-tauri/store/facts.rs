@@ -252,3 +252,65 @@ pub async fn facts_changed(
     }
     Ok(n)
 }
+
+/// A field facts can be grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    Seat,
+    Category,
+}
+
+impl GroupBy {
+    fn column(self) -> &'static str {
+        match self {
+            GroupBy::Seat => "seat",
+            GroupBy::Category => "category",
+        }
+    }
+
+    fn in_table(self, f: Fields) -> bool {
+        match self {
+            GroupBy::Seat => f.seat,
+            GroupBy::Category => f.category,
+        }
+    }
+}
+
+/// Streams every fact anchored in `[from, to)` of the tables that carry the field, with the
+/// field's value; one pass per anchor, however many values there are.
+pub async fn facts_grouped(
+    pool: &SqlitePool,
+    url: &str,
+    zones: &Zones,
+    (from, to): (Millis, Millis),
+    by: GroupBy,
+    sink: &mut (dyn FnMut(Option<&str>, Fact) + Send),
+) -> Result<u64, StoreError> {
+    let mut n = 0;
+    for src in SOURCES.iter().filter(|s| by.in_table(s.fields)) {
+        // The group's column comes last, after the columns `decode` reads by position.
+        let col = src.columns.split(',').count();
+        for (i, anchor) in src.anchors.iter().enumerate() {
+            let mut sql = format!(
+                "SELECT {}, {} FROM {} WHERE {anchor} >= ? AND {anchor} < ?",
+                src.columns,
+                by.column(),
+                src.name
+            );
+            let mut binds = vec![Bind::Int(from), Bind::Int(to)];
+            for earlier in &src.anchors[..i] {
+                sql.push_str(&format!(" AND NOT ({earlier} >= ? AND {earlier} < ?)"));
+                binds.extend([Bind::Int(from), Bind::Int(to)]);
+            }
+            n += scan(pool, url, &sql, &binds, &mut |row| {
+                let id = row.int(0).ok_or("the row has no id")?;
+                let fact =
+                    (src.decode)(zones, row).map_err(|e| format!("{} row {id}: {e}", src.name))?;
+                sink(row.text(col), fact);
+                Ok(())
+            })
+            .await?;
+        }
+    }
+    Ok(n)
+}

@@ -9,10 +9,12 @@ mod repeat;
 mod rows;
 mod scan;
 mod sqlite;
+mod wall;
 
 use std::path::PathBuf;
 
 pub use error::StoreError;
+pub use facts::GroupBy;
 pub use overdue::OverdueOrder;
 
 use crate::config::Config;
@@ -218,6 +220,47 @@ impl Store {
     ) -> Result<Vec<OverdueOrder>, StoreError> {
         match self {
             Store::Sqlite(s) => overdue::overdue_orders(s.pool(), &s.url(), now, limit).await,
+        }
+    }
+
+    /// Streams the facts anchored in `[from, to)` with their value of `by` (seat, category).
+    pub async fn facts_grouped(
+        &self,
+        zones: &Zones,
+        range: (Millis, Millis),
+        by: GroupBy,
+        sink: &mut (dyn FnMut(Option<&str>, Fact) + Send),
+    ) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(s) => {
+                facts::facts_grouped(s.pool(), &s.url(), zones, range, by, sink).await
+            }
+        }
+    }
+
+    /// Receive times of the calls in `[from, to)`.
+    pub async fn received_times(&self, range: (Millis, Millis)) -> Result<Vec<Millis>, StoreError> {
+        match self {
+            Store::Sqlite(s) => wall::received_times(s.pool(), &s.url(), range).await,
+        }
+    }
+
+    /// (unit, dispatch time) of incidents dispatched since `since` and still open.
+    pub async fn open_by_unit(&self, since: Millis) -> Result<Vec<(String, Millis)>, StoreError> {
+        match self {
+            Store::Sqlite(s) => wall::open_by_unit(s.pool(), &s.url(), since).await,
+        }
+    }
+
+    /// One zone's incidents created in `[from, to)`, newest first, at most `limit`.
+    pub async fn zone_incidents(
+        &self,
+        zone: &str,
+        range: (Millis, Millis),
+        limit: u32,
+    ) -> Result<Vec<crate::core::wall::pages::IncidentRow>, StoreError> {
+        match self {
+            Store::Sqlite(s) => wall::zone_incidents(s.pool(), &s.url(), zone, range, limit).await,
         }
     }
 

@@ -3,20 +3,8 @@
 use sqlx::sqlite::SqlitePool;
 
 use super::StoreError;
+pub use crate::core::model::OverdueOrder;
 use crate::core::model::Millis;
-
-/// One open work order past its time limit. Part of the wire format.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct OverdueOrder {
-    pub source_id: String,
-    pub direction: String,
-    pub category: Option<String>,
-    pub zone: Option<String>,
-    pub department: Option<String>,
-    pub sent: Millis,
-    pub due: Millis,
-    pub status: Option<String>,
-}
 
 /// Open orders (neither handled nor returned) whose time limit passed before `now`, the
 /// longest overdue first; at most `limit`.

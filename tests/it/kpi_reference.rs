@@ -123,6 +123,10 @@ pub fn figures(facts: &[Fact], span: Span, zone: Option<u16>, now: Millis) -> Fi
         })
         .collect();
 
+    let diverted_orders: Vec<_> = orders
+        .iter()
+        .filter(|o| o.direction == Direction::Diverted)
+        .collect();
     let to_police: Vec<_> = orders
         .iter()
         .filter(|o| o.direction == Direction::ToPolice)
@@ -172,6 +176,21 @@ pub fn figures(facts: &[Fact], span: Span, zone: Option<u16>, now: Millis) -> Fi
         (
             "circle_rate",
             share(circle.iter().filter(|b| **b).count(), circle.len()),
+        ),
+        ("non_police", n(non_police)),
+        ("diverted", n(diverted)),
+        ("diverted_orders", n(diverted_orders.len())),
+        (
+            "diverted_accepted",
+            n(diverted_orders.iter().filter(|o| o.accepted.is_some()).count()),
+        ),
+        (
+            "diverted_handled",
+            n(diverted_orders.iter().filter(|o| o.handled.is_some()).count()),
+        ),
+        (
+            "diverted_fed_back",
+            n(diverted_orders.iter().filter(|o| o.fed_back.is_some()).count()),
         ),
         ("work_orders", n(orders.len())),
         ("work_order_response_rate", share(in_time, to_police.len())),

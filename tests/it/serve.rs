@@ -82,10 +82,11 @@ async fn the_served_state_needs_the_token_follows_the_database_and_goes_stale() 
     let mut config = Config::load(None, []).unwrap();
     config.live.refresh_ms = 200;
     config.live.stale_after_s = 4;
-    let live = live_service::spawn(db.store.clone(), config);
+    let live = live_service::spawn(db.store.clone(), config.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router(TOKEN, live)).await });
+    let app = router(TOKEN, live, db.store.clone(), config);
+    tokio::spawn(async move { axum::serve(listener, app).await });
 
     // No token, a wrong token, a token in the wrong place: refused, with nothing of the data.
     for (path, auth) in [

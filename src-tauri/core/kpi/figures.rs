@@ -104,6 +104,11 @@ pub struct Counts {
     pub orders_done_late: i64,
     pub to_police: i64,
     pub to_police_in_time: i64,
+    /// Orders diverted from 110, and how far along the 12345 side has taken them.
+    pub diverted_orders: i64,
+    pub diverted_accepted: i64,
+    pub diverted_handled: i64,
+    pub diverted_fed_back: i64,
     pub callbacks: i64,
     pub callbacks_reached: i64,
     pub satisfied: i64,
@@ -136,6 +141,10 @@ impl Counts {
             orders_done_late,
             to_police,
             to_police_in_time,
+            diverted_orders,
+            diverted_accepted,
+            diverted_handled,
+            diverted_fed_back,
             callbacks,
             callbacks_reached,
             satisfied,
@@ -288,6 +297,12 @@ impl Figures {
                     if h > d {
                         c.orders_done_late += sign;
                     }
+                }
+                if o.direction == Direction::Diverted {
+                    c.diverted_orders += sign;
+                    c.diverted_accepted += sign * i64::from(o.accepted.is_some());
+                    c.diverted_handled += sign * i64::from(o.handled.is_some());
+                    c.diverted_fed_back += sign * i64::from(o.fed_back.is_some());
                 }
                 if o.direction == Direction::ToPolice {
                     c.to_police += sign;

@@ -1,5 +1,6 @@
 //! The KPI engine: every figure of the domain contract, from facts to reports.
 
+pub mod breakdown;
 pub mod engine;
 pub mod evaluate;
 pub mod facts;

@@ -103,6 +103,13 @@ pub fn report(parts: &[&dyn View], now: Millis) -> Report {
             ratio(c.circle_within, c.circle_n),
             Some(c.circle_n),
         ),
+        // The 110→12345 funnel, stage by stage.
+        m("non_police", Some(c.non_police as f64), None),
+        m("diverted", Some(c.diverted as f64), None),
+        m("diverted_orders", Some(c.diverted_orders as f64), None),
+        m("diverted_accepted", Some(c.diverted_accepted as f64), None),
+        m("diverted_handled", Some(c.diverted_handled as f64), None),
+        m("diverted_fed_back", Some(c.diverted_fed_back as f64), None),
         m("work_orders", Some(c.orders as f64), None),
         m(
             "work_order_response_rate",

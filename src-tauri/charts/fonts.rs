@@ -1,0 +1,61 @@
+//! The CJK font charts are measured with: the one the UI renders SVG text in (Debian's
+//! fonts-noto-cjk). Read once from disk and registered with plotters.
+
+use std::sync::OnceLock;
+
+use plotters::style::{register_font, FontStyle};
+
+/// The family name written into every SVG `<text>`; the UI's CSS loads the same font.
+pub const FAMILY: &str = "Noto Sans CJK SC";
+
+const CANDIDATES: [(&str, &str); 3] = [
+    (
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    ),
+    (
+        "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+        "/usr/share/fonts/noto-cjk/NotoSansCJK-Bold.ttc",
+    ),
+    (
+        "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+        "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Bold.ttc",
+    ),
+];
+
+static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
+
+/// Registers the font once per process; the error names the paths looked at and the
+/// package that provides them.
+pub fn register() -> Result<(), String> {
+    REGISTERED.get_or_init(load).clone()
+}
+
+fn load() -> Result<(), String> {
+    let custom = std::env::var("COMMANDWALL_CJK_FONT").ok();
+    let mut tried = Vec::new();
+    let pairs = custom
+        .as_deref()
+        .map(|p| (p, p))
+        .into_iter()
+        .chain(CANDIDATES);
+    for (regular, bold) in pairs {
+        tried.push(regular.to_string());
+        let Ok(bytes) = std::fs::read(regular) else {
+            continue;
+        };
+        // plotters keeps fonts for the life of the process.
+        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+        register_font(FAMILY, FontStyle::Normal, bytes)
+            .map_err(|_| format!("{regular} is not a font plotters can read"))?;
+        if let Ok(b) = std::fs::read(bold) {
+            let b: &'static [u8] = Box::leak(b.into_boxed_slice());
+            let _ = register_font(FAMILY, FontStyle::Bold, b);
+        }
+        return Ok(());
+    }
+    Err(format!(
+        "no CJK font found for the charts (looked at {}); install Debian's fonts-noto-cjk or set COMMANDWALL_CJK_FONT",
+        tried.join(", ")
+    ))
+}

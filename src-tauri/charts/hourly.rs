@@ -1,0 +1,105 @@
+//! Calls per hour today against the same weekday last week and last year: today thick and
+//! bright, the bases thin and dim, each labelled at its line's end instead of a legend.
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::fonts::FAMILY;
+use super::{failed, ChartError, Lang, Theme};
+use crate::core::wall::hourly::Hourly;
+
+pub fn hourly(
+    h: &Hourly,
+    theme: &Theme,
+    lang: Lang,
+    (width, height): (u32, u32),
+) -> Result<String, ChartError> {
+    const CHART: &str = "hourly";
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        root.fill(&theme.background).map_err(failed(CHART))?;
+        let px = theme.label_px as f64 * 1.24;
+        let font = (FAMILY, px).into_font().color(&theme.dim);
+        let names = [
+            lang.pick("今日", "Today"),
+            lang.pick("上周同日", "Last week"),
+            lang.pick("去年同期", "Last year"),
+        ];
+        // Room on the right for the longest direct label.
+        let label_w = names
+            .iter()
+            .map(|n| root.estimate_text_size(n, &font).map(|(w, _)| w))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(failed(CHART))?
+            .into_iter()
+            .max()
+            .unwrap_or(0);
+        let top = h
+            .today
+            .iter()
+            .chain(&h.last_week)
+            .chain(&h.last_year)
+            .copied()
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let y_max = (top as f64 * 1.12).ceil();
+        let mut chart = ChartBuilder::on(&root)
+            .margin(theme.label_px / 2)
+            .margin_right(label_w + theme.label_px)
+            .x_label_area_size(px as u32 + theme.label_px / 2)
+            .y_label_area_size(
+                root.estimate_text_size(&format!("{}", y_max as u64), &font)
+                    .map_err(failed(CHART))?
+                    .0
+                    + theme.label_px / 2,
+            )
+            .build_cartesian_2d(0f64..23f64, 0f64..y_max)
+            .map_err(failed(CHART))?;
+        let hour_suffix = lang.pick("时", "h");
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(theme.background)
+            .bold_line_style(theme.grid.stroke_width(1))
+            .axis_style(theme.grid.stroke_width(2))
+            .x_labels(8)
+            .y_labels(5)
+            .x_label_formatter(&|x| format!("{}{hour_suffix}", *x as u32))
+            .y_label_formatter(&|y| format!("{}", *y as u64))
+            .label_style(font.clone())
+            .draw()
+            .map_err(failed(CHART))?;
+        let series: [(&[u32], ShapeStyle, &str); 3] = [
+            (&h.last_year, theme.dim.mix(0.6).stroke_width(3), names[2]),
+            (&h.last_week, theme.dim.stroke_width(3), names[1]),
+            (&h.today, theme.accent.stroke_width(7), names[0]),
+        ];
+        for (values, style, name) in series {
+            if values.is_empty() {
+                continue;
+            }
+            let points: Vec<(f64, f64)> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i as f64, f64::from(*v)))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points.clone(), style))
+                .map_err(failed(CHART))?;
+            let (x, y) = *points.last().expect("not empty");
+            let (px_x, px_y) = chart.backend_coord(&(x, y));
+            root.draw(&Text::new(
+                name,
+                (px_x + theme.label_px as i32 / 2, px_y),
+                font.clone()
+                    .color(&style.color)
+                    .pos(Pos::new(HPos::Left, VPos::Center)),
+            ))
+            .map_err(failed(CHART))?;
+        }
+        root.present().map_err(failed(CHART))?;
+    }
+    Ok(svg)
+}

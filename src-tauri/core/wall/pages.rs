@@ -1,0 +1,572 @@
+//! What each page of the wall shows, built from the engine's snapshot and a few lists the
+//! adapters read. Values only: the UI formats them, the charts draw them.
+
+use serde::Serialize;
+
+use super::goals::{grade, trend, Better, Goal, Grade, Trend};
+use super::hourly::Hourly;
+use crate::core::categories;
+use crate::core::kpi::engine::{CutFigures, Snapshot};
+use crate::core::kpi::report::{Compared, IntervalReport, Report};
+use crate::core::model::{Millis, OverdueOrder};
+use crate::core::repeat::{Flagged, Governance, SharedEvent};
+
+/// The window the pages show: today so far, local time.
+pub const TODAY: &str = "day_so_far";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Count,
+    Share,
+    Seconds,
+}
+
+/// One figure on a tile: value, target grade and both comparisons.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tile {
+    pub key: &'static str,
+    pub unit: Unit,
+    pub value: Option<f64>,
+    pub better: Option<Better>,
+    pub target: Option<f64>,
+    pub grade: Grade,
+    pub yoy: Trend,
+    pub pop: Trend,
+}
+
+/// The overview's tiles: (figure, unit, which way is good). Volumes are neither.
+pub const OVERVIEW: [(&str, Unit, Option<Better>); 10] = [
+    ("calls", Unit::Count, None),
+    ("valid_incidents", Unit::Count, None),
+    ("dispatches", Unit::Count, None),
+    ("diversion_rate", Unit::Share, Some(Better::Higher)),
+    ("answered_within_15s", Unit::Share, Some(Better::Higher)),
+    ("sign_for_avg_s", Unit::Seconds, Some(Better::Lower)),
+    ("arrival_p90_s", Unit::Seconds, Some(Better::Lower)),
+    ("circle_rate", Unit::Share, Some(Better::Higher)),
+    ("satisfaction", Unit::Share, Some(Better::Higher)),
+    ("work_order_response_rate", Unit::Share, Some(Better::Higher)),
+];
+
+/// The diversion page's rates beside the funnel.
+pub const DIVERSION: [(&str, Unit, Option<Better>); 5] = [
+    ("diversion_rate", Unit::Share, Some(Better::Higher)),
+    ("work_order_response_rate", Unit::Share, Some(Better::Higher)),
+    ("work_order_handled_rate", Unit::Share, Some(Better::Higher)),
+    ("work_order_feedback_rate", Unit::Share, Some(Better::Higher)),
+    ("work_orders_overdue", Unit::Count, Some(Better::Lower)),
+];
+
+/// The funnel's stages, from non-police calls to orders fed back.
+pub const FUNNEL: [&str; 5] = [
+    "non_police",
+    "diverted",
+    "diverted_accepted",
+    "diverted_handled",
+    "diverted_fed_back",
+];
+
+/// Tiles for `specs` from a window's compared figures.
+pub fn tiles(
+    specs: &[(&'static str, Unit, Option<Better>)],
+    compared: &[Compared],
+    goals: &[Goal],
+) -> Vec<Tile> {
+    specs
+        .iter()
+        .map(|&(key, unit, better)| {
+            let c = compared.iter().find(|c| c.key == key);
+            let value = c.and_then(|c| c.value);
+            let goal = goals.iter().find(|g| g.key == key);
+            let none = crate::core::kpi::report::Change::between(None, None);
+            Tile {
+                key,
+                unit,
+                value,
+                better,
+                target: goal.map(|g| g.target),
+                grade: grade(value, goal),
+                yoy: trend(c.map_or(none, |c| c.yoy), better),
+                pop: trend(c.map_or(none, |c| c.pop), better),
+            }
+        })
+        .collect()
+}
+
+/// A zone as the centre configures it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZoneInfo {
+    pub code: String,
+    pub name: String,
+    pub circle_minutes: u32,
+}
+
+/// A seat or a unit as the centre configures it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Named {
+    pub code: String,
+    pub name: String,
+    /// A unit's zone; empty for seats.
+    pub zone: String,
+}
+
+fn today(s: &Snapshot) -> Option<&crate::core::kpi::engine::WindowFigures> {
+    s.windows.iter().find(|w| w.key == TODAY)
+}
+
+/// The cut of a window for zone `code` (cut 0 is the whole centre, then the snapshot's zones).
+fn zone_cut<'a>(
+    s: &'a Snapshot,
+    w: &'a crate::core::kpi::engine::WindowFigures,
+    code: &str,
+) -> Option<&'a CutFigures> {
+    let i = s.zones.iter().position(|z| z == code)?;
+    w.cuts.get(i + 1).map(|c| &**c)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Overview {
+    pub tiles: Vec<Tile>,
+    pub hourly: Option<Hourly>,
+}
+
+pub fn overview(s: &Snapshot, goals: &[Goal], hourly: Option<Hourly>) -> Overview {
+    let compared = today(s).map_or(&[][..], |w| &w.cuts[0].compared[..]);
+    Overview {
+        tiles: tiles(&OVERVIEW, compared, goals),
+        hourly,
+    }
+}
+
+/// One zone's cell in the grid.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ZoneCell {
+    pub code: String,
+    pub name: String,
+    pub circle_minutes: u32,
+    pub circle_rate: Option<f64>,
+    /// Incidents with both dispatch and arrival (the rate's n).
+    pub n: u64,
+    pub grade: Grade,
+    pub arrival_p90_s: Option<u32>,
+    pub sign_for_avg_s: Option<f64>,
+    pub dispatches: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Response {
+    pub sign_for: Option<IntervalReport>,
+    pub arrival: Option<IntervalReport>,
+    pub zones: Vec<ZoneCell>,
+    /// Zones missing the circle target, worst first.
+    pub lagging: Vec<ZoneCell>,
+    pub tiles: Vec<Tile>,
+}
+
+pub const RESPONSE: [(&str, Unit, Option<Better>); 4] = [
+    ("signed_for_within_30s", Unit::Share, Some(Better::Higher)),
+    ("sign_for_avg_s", Unit::Seconds, Some(Better::Lower)),
+    ("arrival_p90_s", Unit::Seconds, Some(Better::Lower)),
+    ("circle_rate", Unit::Share, Some(Better::Higher)),
+];
+
+pub fn response(s: &Snapshot, zones: &[ZoneInfo], goals: &[Goal]) -> Response {
+    let Some(w) = today(s) else {
+        return Response {
+            sign_for: None,
+            arrival: None,
+            zones: Vec::new(),
+            lagging: Vec::new(),
+            tiles: tiles(&RESPONSE, &[], goals),
+        };
+    };
+    let whole = &w.cuts[0].report;
+    let circle_goal = goals.iter().find(|g| g.key == "circle_rate");
+    let cells: Vec<ZoneCell> = zones
+        .iter()
+        .map(|z| {
+            let r = zone_cut(s, w, &z.code).map(|c| &*c.report);
+            let metric = |k: &str| r.and_then(|r| r.metrics.iter().find(|m| m.key == k));
+            let rate = metric("circle_rate").and_then(|m| m.value);
+            ZoneCell {
+                code: z.code.clone(),
+                name: z.name.clone(),
+                circle_minutes: z.circle_minutes,
+                circle_rate: rate,
+                n: metric("circle_rate").and_then(|m| m.n).unwrap_or(0),
+                grade: grade(rate, circle_goal),
+                arrival_p90_s: r.and_then(|r| r.interval("arrival")).and_then(|i| i.p90_s),
+                sign_for_avg_s: r.and_then(|r| r.interval("sign_for")).and_then(|i| i.avg_s),
+                dispatches: r.and_then(|r| r.metric("dispatches")).unwrap_or(0.0) as u64,
+            }
+        })
+        .collect();
+    let mut lagging: Vec<ZoneCell> = cells
+        .iter()
+        .filter(|c| c.grade == Grade::Misses)
+        .cloned()
+        .collect();
+    lagging.sort_by(|a, b| {
+        a.circle_rate
+            .partial_cmp(&b.circle_rate)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| b.n.cmp(&a.n))
+    });
+    Response {
+        sign_for: whole.interval("sign_for").cloned(),
+        arrival: whole.interval("arrival").cloned(),
+        zones: cells,
+        lagging,
+        tiles: tiles(&RESPONSE, &w.cuts[0].compared, goals),
+    }
+}
+
+/// One stage of the 110→12345 funnel.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stage {
+    pub key: &'static str,
+    pub count: u64,
+}
+
+/// One class of matter in today's calls.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryShare {
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+    pub calls: u64,
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diversion {
+    pub funnel: Vec<Stage>,
+    pub tiles: Vec<Tile>,
+    pub overdue: Vec<OverdueOrder>,
+    pub categories: Vec<CategoryShare>,
+}
+
+pub fn diversion(
+    s: &Snapshot,
+    goals: &[Goal],
+    overdue: Vec<OverdueOrder>,
+    by_category: &[(String, Report)],
+) -> Diversion {
+    let w = today(s);
+    let report = w.map(|w| &*w.cuts[0].report);
+    Diversion {
+        funnel: FUNNEL
+            .iter()
+            .map(|&key| Stage {
+                key,
+                count: report.and_then(|r| r.metric(key)).unwrap_or(0.0) as u64,
+            })
+            .collect(),
+        tiles: tiles(
+            &DIVERSION,
+            w.map_or(&[][..], |w| &w.cuts[0].compared[..]),
+            goals,
+        ),
+        overdue,
+        categories: category_mix(by_category),
+    }
+}
+
+/// Calls per class of matter (leaf categories folded into their class), most first.
+pub fn category_mix(by_category: &[(String, Report)]) -> Vec<CategoryShare> {
+    let mut classes: Vec<CategoryShare> = Vec::new();
+    for (code, r) in by_category {
+        let calls = r.metric("calls").unwrap_or(0.0) as u64;
+        if calls == 0 {
+            continue;
+        }
+        let class = categories::find(code)
+            .map(|c| c.parent.and_then(categories::find).unwrap_or(c));
+        let (code, zh, en) = match class {
+            Some(c) => (c.code.to_string(), c.zh.to_string(), c.en.to_string()),
+            None if code.is_empty() => ("".into(), "未分类".into(), "uncategorised".into()),
+            // A code the taxonomy does not know is shown as it came, not hidden.
+            None => (code.clone(), code.clone(), code.clone()),
+        };
+        match classes.iter_mut().find(|c| c.code == code) {
+            Some(c) => c.calls += calls,
+            None => classes.push(CategoryShare {
+                code,
+                zh,
+                en,
+                calls,
+                share: 0.0,
+            }),
+        }
+    }
+    let total: u64 = classes.iter().map(|c| c.calls).sum();
+    for c in &mut classes {
+        c.share = c.calls as f64 / total.max(1) as f64;
+    }
+    classes.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.code.cmp(&b.code)));
+    classes
+}
+
+/// A flagged place, with its address cut to street level for the wall.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Place {
+    #[serde(flatten)]
+    pub flagged: Flagged,
+    pub street: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RepeatPage {
+    /// When the screening ran (it covers the year before).
+    pub screened_at: Millis,
+    pub callers: Vec<Flagged>,
+    pub places: Vec<Place>,
+    pub events: Vec<SharedEvent>,
+}
+
+pub fn repeat(g: &Governance, screened_at: Millis) -> RepeatPage {
+    RepeatPage {
+        screened_at,
+        callers: g.callers.clone(),
+        places: g
+            .places
+            .iter()
+            .map(|f| Place {
+                street: street_level(&f.who),
+                flagged: f.clone(),
+            })
+            .collect(),
+        events: g.events.clone(),
+    }
+}
+
+/// An address cut to its street, as visitors to the hall may see it: "城区人民路12号3栋"
+/// → "城区人民路", "120 W 42nd St" → "W 42nd St".
+pub fn street_level(address: &str) -> String {
+    let a = address.trim();
+    if a.starts_with(|c: char| c.is_ascii_digit()) {
+        return a
+            .split_once(char::is_whitespace)
+            .map_or(String::new(), |(_, rest)| rest.trim().to_string());
+    }
+    a.split(|c: char| c.is_ascii_digit())
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string()
+}
+
+/// One call-taker seat today.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeatRow {
+    pub code: String,
+    pub name: String,
+    pub calls: u64,
+    pub answered: u64,
+    pub abandoned: u64,
+    pub answer_avg_s: Option<f64>,
+    pub answer_p90_s: Option<u32>,
+    pub answered_within_15s: Option<f64>,
+    pub grade: Grade,
+}
+
+/// One unit: how many of today's dispatched incidents it still holds open.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitRow {
+    pub code: String,
+    pub name: String,
+    pub zone: String,
+    pub open_incidents: u32,
+    /// Dispatch time of the oldest open incident.
+    pub busy_since: Option<Millis>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Seats {
+    pub seats: Vec<SeatRow>,
+    pub units: Vec<UnitRow>,
+    pub units_busy: u32,
+}
+
+/// Seats in the centre's order (and any seat the data names that the centre does not),
+/// then units busiest first.
+pub fn seats(
+    by_seat: &[(String, Report)],
+    seat_list: &[Named],
+    unit_list: &[Named],
+    open: &[(String, Millis)],
+    goals: &[Goal],
+) -> Seats {
+    let goal = goals.iter().find(|g| g.key == "answered_within_15s");
+    let mut codes: Vec<(String, String)> = seat_list
+        .iter()
+        .map(|s| (s.code.clone(), s.name.clone()))
+        .collect();
+    for (code, _) in by_seat {
+        if !code.is_empty() && !codes.iter().any(|(c, _)| c == code) {
+            codes.push((code.clone(), code.clone()));
+        }
+    }
+    let rows = codes
+        .into_iter()
+        .map(|(code, name)| {
+            let r = by_seat.iter().find(|(c, _)| *c == code).map(|(_, r)| r);
+            let count = |k: &str| r.and_then(|r| r.metric(k)).unwrap_or(0.0) as u64;
+            let answer = r.and_then(|r| r.interval("answer"));
+            let within = r.and_then(|r| r.metric("answered_within_15s"));
+            SeatRow {
+                calls: count("calls"),
+                answered: count("answered"),
+                abandoned: count("abandoned"),
+                answer_avg_s: answer.and_then(|a| a.avg_s),
+                answer_p90_s: answer.and_then(|a| a.p90_s),
+                answered_within_15s: within,
+                grade: grade(within, goal),
+                code,
+                name,
+            }
+        })
+        .collect();
+    let mut units: Vec<UnitRow> = unit_list
+        .iter()
+        .map(|u| UnitRow {
+            code: u.code.clone(),
+            name: u.name.clone(),
+            zone: u.zone.clone(),
+            open_incidents: 0,
+            busy_since: None,
+        })
+        .collect();
+    for (unit, dispatched) in open {
+        let row = match units.iter_mut().position(|u| u.code == *unit) {
+            Some(i) => &mut units[i],
+            None => {
+                units.push(UnitRow {
+                    code: unit.clone(),
+                    name: unit.clone(),
+                    zone: String::new(),
+                    open_incidents: 0,
+                    busy_since: None,
+                });
+                units.last_mut().expect("just pushed")
+            }
+        };
+        row.open_incidents += 1;
+        row.busy_since = Some(row.busy_since.map_or(*dispatched, |b| b.min(*dispatched)));
+    }
+    units.sort_by(|a, b| {
+        b.open_incidents
+            .cmp(&a.open_incidents)
+            .then_with(|| a.busy_since.cmp(&b.busy_since))
+    });
+    Seats {
+        units_busy: units.iter().filter(|u| u.open_incidents > 0).count() as u32,
+        seats: rows,
+        units,
+    }
+}
+
+/// One incident of a zone, for drill-down: its stage times and the intervals between them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IncidentRow {
+    pub source_id: String,
+    pub category: Option<String>,
+    pub priority: Option<i64>,
+    pub unit: Option<String>,
+    pub created: Millis,
+    pub dispatched: Option<Millis>,
+    pub signed_for: Option<Millis>,
+    pub arrived: Option<Millis>,
+    pub closed: Option<Millis>,
+    pub sign_for_s: Option<u32>,
+    pub arrival_s: Option<u32>,
+    /// Arrived within the zone's circle; `None` until it has both stages.
+    pub within_circle: Option<bool>,
+}
+
+impl IncidentRow {
+    /// Fills the intervals from the stage times, the way the figures count them (whole
+    /// seconds, truncated; stages out of order give none).
+    pub fn with_intervals(mut self, circle_minutes: Option<u32>) -> IncidentRow {
+        let secs = |a: Option<Millis>, b: Option<Millis>| match (a, b) {
+            (Some(a), Some(b)) if b >= a => u32::try_from((b - a) / 1000).ok(),
+            _ => None,
+        };
+        self.sign_for_s = secs(self.dispatched, self.signed_for);
+        self.arrival_s = secs(self.dispatched, self.arrived);
+        self.within_circle = match (self.dispatched, self.arrived, circle_minutes) {
+            (Some(d), Some(a), Some(m)) if a >= d => Some(a - d <= i64::from(m) * 60_000),
+            _ => None,
+        };
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_cut_to_the_street() {
+        assert_eq!(street_level("城区人民路123号5栋2单元"), "城区人民路");
+        assert_eq!(street_level("东区解放街7号12号铺"), "东区解放街");
+        assert_eq!(street_level("120 W 42nd St"), "W 42nd St");
+        assert_eq!(street_level("火车站广场"), "火车站广场");
+        assert_eq!(street_level(""), "");
+    }
+
+    #[test]
+    fn open_incidents_make_units_busy_oldest_first() {
+        let units = [
+            Named {
+                code: "u1".into(),
+                name: "一组".into(),
+                zone: "z1".into(),
+            },
+            Named {
+                code: "u2".into(),
+                name: "二组".into(),
+                zone: "z1".into(),
+            },
+        ];
+        let open = [("u2".to_string(), 50), ("u2".into(), 20), ("x9".into(), 30)];
+        let s = seats(&[], &[], &units, &open, &[]);
+        let got: Vec<_> = s
+            .units
+            .iter()
+            .map(|u| (u.code.as_str(), u.open_incidents, u.busy_since))
+            .collect();
+        assert_eq!(
+            got,
+            [("u2", 2, Some(20)), ("x9", 1, Some(30)), ("u1", 0, None)]
+        );
+        assert_eq!(s.units_busy, 2);
+    }
+
+    #[test]
+    fn circle_is_judged_on_whole_stages() {
+        let row = IncidentRow {
+            source_id: "A".into(),
+            category: None,
+            priority: None,
+            unit: None,
+            created: 0,
+            dispatched: Some(1_000),
+            signed_for: Some(31_999),
+            arrived: Some(181_000),
+            closed: None,
+            sign_for_s: None,
+            arrival_s: None,
+            within_circle: None,
+        };
+        let r = row.clone().with_intervals(Some(3));
+        assert_eq!((r.sign_for_s, r.arrival_s, r.within_circle), (Some(30), Some(180), Some(true)));
+        let late = IncidentRow {
+            arrived: Some(181_001),
+            ..row
+        }
+        .with_intervals(Some(3));
+        assert_eq!(late.within_circle, Some(false));
+    }
+}

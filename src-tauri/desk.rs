@@ -1,0 +1,132 @@
+//! The commander's desk: figures for a chosen window and cut, and a zone's incidents. Both
+//! doors (Tauri commands and `serve`) call these with the same arguments.
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::core::kpi::evaluate::Evaluated;
+use crate::core::kpi::filter::Filter;
+use crate::core::kpi::window::{calendar, parse_period, range, so_far, Calendar, Span, Window};
+use crate::core::model::Millis;
+use crate::core::time::day_bounds;
+use crate::core::wall::pages::{tiles, IncidentRow, Tile, OVERVIEW};
+use crate::store::{Store, StoreError};
+
+/// What the desk asks. Part of the wire format (query string or Tauri arguments).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DeskQuery {
+    /// `day`, `week`, `month` or `year` so far; or a calendar period (`2026-W47`).
+    pub period: Option<String>,
+    /// A local date range, both days included.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub zone: Option<String>,
+    pub category: Option<String>,
+    pub channel: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeskAnswer {
+    pub tiles: Vec<Tile>,
+    pub figures: Evaluated,
+}
+
+/// A desk request the centre cannot answer, with what was wrong in it.
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    #[error("{0}")]
+    Query(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl DeskError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            DeskError::Query(_) => "bad_query",
+            DeskError::Store(e) => e.code(),
+        }
+    }
+}
+
+fn date(name: &str, text: &str) -> Result<NaiveDate, DeskError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| DeskError::Query(format!("{name} '{text}' is not a date (YYYY-MM-DD)")))
+}
+
+/// The window a query names; today so far when it names none.
+pub fn window(tz: Tz, q: &DeskQuery, now: Millis) -> Result<Window, DeskError> {
+    match (q.period.as_deref(), q.from.as_deref(), q.to.as_deref()) {
+        (_, Some(f), Some(t)) => {
+            let (from, to) = (date("from", f)?, date("to", t)?);
+            if from > to {
+                return Err(DeskError::Query(format!(
+                    "from ({f}) is after to ({t}): the window would be empty"
+                )));
+            }
+            Ok(range(tz, day_bounds(tz, from).0, day_bounds(tz, to).1))
+        }
+        (None | Some("day"), None, None) => Ok(so_far(tz, Calendar::Day, now)),
+        (Some("week"), None, None) => Ok(so_far(tz, Calendar::Week, now)),
+        (Some("month"), None, None) => Ok(so_far(tz, Calendar::Month, now)),
+        (Some("year"), None, None) => Ok(so_far(tz, Calendar::Year, now)),
+        (Some(p), None, None) => {
+            let (kind, period) = parse_period(p).map_err(DeskError::Query)?;
+            Ok(calendar(tz, kind, period))
+        }
+        _ => Err(DeskError::Query(
+            "give both from and to, or neither".to_string(),
+        )),
+    }
+}
+
+/// Figures of the asked window and cut, with the overview's tiles graded.
+pub async fn query(
+    store: &Store,
+    config: &Config,
+    q: &DeskQuery,
+    now: Millis,
+) -> Result<DeskAnswer, DeskError> {
+    let w = window(config.tz(), q, now)?;
+    let clean = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+    let filter = Filter {
+        zone: clean(&q.zone),
+        category: clean(&q.category),
+        channel: clean(&q.channel),
+        ..Filter::default()
+    };
+    let zones = crate::kpi_feed::zones(config);
+    let figures = crate::kpi_feed::evaluate(store, &zones, w, &filter, now).await?;
+    Ok(DeskAnswer {
+        tiles: tiles(
+            &OVERVIEW,
+            &figures.compared,
+            &crate::wall_feed::goals(config),
+        ),
+        figures,
+    })
+}
+
+/// How many incidents a drill-down lists.
+const DRILL_LIMIT: u32 = 500;
+
+/// A zone's incidents in the asked window (today when none), newest first.
+pub async fn zone_incidents(
+    store: &Store,
+    config: &Config,
+    zone: &str,
+    q: &DeskQuery,
+    now: Millis,
+) -> Result<Vec<IncidentRow>, DeskError> {
+    if !config.zones.iter().any(|z| z.code == zone) {
+        return Err(DeskError::Query(format!("'{zone}' is not one of the centre's zones")));
+    }
+    let w = window(config.tz(), q, now)?;
+    let span = Span {
+        from: w.now.from,
+        to: w.now.to,
+    };
+    Ok(crate::wall_feed::zone_incidents(store, config, zone, span, DRILL_LIMIT).await?)
+}

@@ -1,0 +1,98 @@
+//! The few lists the wall's pages show beside the figures: receive times for the hourly
+//! chart, incidents still open per unit, one zone's incidents for drill-down.
+
+use sqlx::sqlite::SqlitePool;
+
+use super::scan::{scan, Bind};
+use super::StoreError;
+use crate::core::model::Millis;
+use crate::core::wall::pages::IncidentRow;
+
+/// Receive times of the calls in `[from, to)`.
+pub async fn received_times(
+    pool: &SqlitePool,
+    url: &str,
+    (from, to): (Millis, Millis),
+) -> Result<Vec<Millis>, StoreError> {
+    let mut out = Vec::new();
+    scan(
+        pool,
+        url,
+        "SELECT received_ms FROM calls WHERE received_ms >= ? AND received_ms < ?",
+        &[Bind::Int(from), Bind::Int(to)],
+        &mut |row| {
+            out.extend(row.int(0));
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(out)
+}
+
+/// (unit, dispatch time) of every incident dispatched since `since` and not yet closed.
+pub async fn open_by_unit(
+    pool: &SqlitePool,
+    url: &str,
+    since: Millis,
+) -> Result<Vec<(String, Millis)>, StoreError> {
+    let mut out = Vec::new();
+    scan(
+        pool,
+        url,
+        "SELECT unit, dispatched_ms FROM incidents
+         WHERE dispatched_ms >= ? AND closed_ms IS NULL AND unit IS NOT NULL",
+        &[Bind::Int(since)],
+        &mut |row| {
+            if let (Some(u), Some(d)) = (row.text(0), row.int(1)) {
+                out.push((u.to_string(), d));
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(out)
+}
+
+/// The incidents of one zone created in `[from, to)`, newest first; at most `limit`.
+pub async fn zone_incidents(
+    pool: &SqlitePool,
+    url: &str,
+    zone: &str,
+    (from, to): (Millis, Millis),
+    limit: u32,
+) -> Result<Vec<IncidentRow>, StoreError> {
+    let mut out = Vec::new();
+    scan(
+        pool,
+        url,
+        "SELECT source_id, category, priority, unit, created_ms, dispatched_ms, signed_for_ms,
+                arrived_ms, closed_ms
+         FROM incidents WHERE zone = ? AND created_ms >= ? AND created_ms < ?
+         ORDER BY created_ms DESC LIMIT ?",
+        &[
+            Bind::Text(zone.to_string()),
+            Bind::Int(from),
+            Bind::Int(to),
+            Bind::Int(i64::from(limit)),
+        ],
+        &mut |row| {
+            out.push(IncidentRow {
+                source_id: row.text(0).unwrap_or_default().to_string(),
+                category: row.text(1).map(str::to_string),
+                priority: row.int(2),
+                unit: row.text(3).map(str::to_string),
+                created: row.int(4).ok_or("incident without a creation time")?,
+                dispatched: row.int(5),
+                signed_for: row.int(6),
+                arrived: row.int(7),
+                closed: row.int(8),
+                sign_for_s: None,
+                arrival_s: None,
+                within_circle: None,
+            });
+            Ok(())
+        },
+    )
+    .await?;
+    Ok(out)
+}
