@@ -33,8 +33,13 @@ pub struct Stale {
 pub struct WallState {
     pub centre: String,
     pub time_zone: String,
-    /// The last good figures; `None` until the engine has been built once.
+    /// The last good figures; `None` until the engine has been built once. Served on its
+    /// own (`/api/snapshot`): every window × zone is too much to send every second.
+    #[serde(skip)]
     pub snapshot: Option<Arc<Snapshot>>,
+    /// The snapshot's time and change number.
+    pub as_of: Option<Millis>,
+    pub seq: Option<i64>,
     /// The pages built from them.
     pub pages: Option<Arc<Pages>>,
     /// Digest of each chart (`id.lang`); a door fetches a chart again only when its digest
@@ -64,6 +69,8 @@ pub fn spawn(store: Store, config: Config) -> watch::Receiver<Arc<WallState>> {
         centre: config.centre.name.clone(),
         time_zone: config.centre.time_zone.clone(),
         snapshot: None,
+        as_of: None,
+        seq: None,
         pages: None,
         charts: Digests::default(),
         chart_errors: Vec::new(),
@@ -145,6 +152,8 @@ async fn run(
                     // The figures are fresh; only the lists beside them are from earlier.
                     tracing::warn!("page lists not updated: {e}");
                 }
+                next.as_of = Some(snapshot.as_of);
+                next.seq = Some(snapshot.seq);
                 next.snapshot = Some(snapshot);
                 next.last_call = last_call;
                 next.stale = silence(last_call, now, config.live.stale_after_s);

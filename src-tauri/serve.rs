@@ -67,6 +67,7 @@ pub fn router(
     let api = Router::new()
         .route("/api/state", get(current))
         .route("/api/events", get(events))
+        .route("/api/snapshot", get(snapshot))
         .route("/api/charts/{key}", get(chart))
         .route("/api/desk", get(desk_query))
         .route("/api/zones/{zone}/incidents", get(zone_incidents))
@@ -106,6 +107,12 @@ async fn events(
             .data(serde_json::to_string(&*s).unwrap_or_else(|_| "{}".into())))
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// Every live window × zone of the last good snapshot (`null` before the first).
+async fn snapshot(State(door): State<Door>) -> Response {
+    let snap = door.state.borrow().snapshot.clone();
+    Json(snap).into_response()
 }
 
 /// One chart's SVG (`hourly.zh-CN`), as last drawn.

@@ -76,6 +76,7 @@ pub struct PageInputs {
     pub by_category: Vec<(String, Report)>,
     pub open_units: Vec<(String, Millis)>,
     pub overdue: Vec<OverdueOrder>,
+    pub overdue_open: u64,
 }
 
 /// Hour counts of finished days do not change: kept per day.
@@ -140,6 +141,7 @@ pub async fn read_inputs(
         by_category: grouped(store, zones, span, GroupBy::Category, now).await?,
         open_units: store.open_by_unit(now - BUSY_HORIZON_MS).await?,
         overdue: store.overdue_orders(now, OVERDUE_LISTED).await?,
+        overdue_open: store.overdue_count(now).await?,
     })
 }
 
@@ -172,10 +174,11 @@ pub fn assemble(
         diversion: pages::diversion(
             snapshot,
             &goals,
-            inputs.overdue.clone(),
+            (inputs.overdue_open, inputs.overdue.clone()),
             &inputs.by_category,
         ),
         repeat,
+        names: crate::core::wall::names(&zone_infos(config)),
         seats: pages::seats(
             &inputs.by_seat,
             &seats,

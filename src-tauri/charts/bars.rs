@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::fonts::FAMILY;
-use super::{failed, ChartError, Theme};
+use super::{failed, text_width, ChartError, Theme};
 
 /// What a bar's colour says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,11 +41,7 @@ pub fn bars(
         let px = theme.label_px as f64 * 1.24;
         let label_font = (FAMILY, px).into_font().color(&theme.text);
         let value_font = (FAMILY, px).into_font().style(FontStyle::Bold);
-        let measure = |text: &str, f: &TextStyle| -> Result<i32, ChartError> {
-            root.estimate_text_size(text, f)
-                .map(|(w, _)| w as i32)
-                .map_err(failed(chart))
-        };
+        let measure = |text: &str, f: &TextStyle| text_width(&root, text, f);
         let pad = (theme.label_px / 2) as i32;
         let mut label_w = 0;
         let mut value_w = 0;

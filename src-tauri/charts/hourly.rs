@@ -5,7 +5,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::fonts::FAMILY;
-use super::{failed, ChartError, Lang, Theme};
+use super::{failed, text_width, ChartError, Lang, Theme};
 use crate::core::wall::hourly::Hourly;
 
 pub fn hourly(
@@ -27,14 +27,14 @@ pub fn hourly(
             lang.pick("去年同期", "Last year"),
         ];
         // Room on the right for the longest direct label.
-        let label_w = names
-            .iter()
-            .map(|n| root.estimate_text_size(n, &font).map(|(w, _)| w))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(failed(CHART))?
-            .into_iter()
-            .max()
-            .unwrap_or(0);
+        let mut label_w = 0;
+        for n in names {
+            label_w = label_w.max(text_width(&root, n, &font)?);
+        }
+        // A base day without a single call is a day without data, not a quiet day.
+        let has = |v: &[u32]| v.iter().any(|x| *x > 0);
+        // The current hour is still filling: drawn as a point, not as a fall in the line.
+        let (done, partial) = h.today.split_at(h.today.len().saturating_sub(1));
         let top = h
             .today
             .iter()
@@ -47,13 +47,10 @@ pub fn hourly(
         let y_max = (top as f64 * 1.12).ceil();
         let mut chart = ChartBuilder::on(&root)
             .margin(theme.label_px / 2)
-            .margin_right(label_w + theme.label_px)
+            .margin_right(label_w.max(0) as u32 + theme.label_px)
             .x_label_area_size(px as u32 + theme.label_px / 2)
             .y_label_area_size(
-                root.estimate_text_size(&format!("{}", y_max as u64), &font)
-                    .map_err(failed(CHART))?
-                    .0
-                    + theme.label_px / 2,
+                text_width(&root, &format!("{}", y_max as u64), &font)? as u32 + theme.label_px / 2,
             )
             .build_cartesian_2d(0f64..23f64, 0f64..y_max)
             .map_err(failed(CHART))?;
@@ -74,10 +71,16 @@ pub fn hourly(
         let series: [(&[u32], ShapeStyle, &str); 3] = [
             (&h.last_year, theme.dim.mix(0.6).stroke_width(3), names[2]),
             (&h.last_week, theme.dim.stroke_width(3), names[1]),
-            (&h.today, theme.accent.stroke_width(7), names[0]),
+            (done, theme.accent.stroke_width(7), names[0]),
         ];
+        if let Some(&v) = partial.first() {
+            let at = (done.len() as f64, f64::from(v));
+            chart
+                .draw_series([Circle::new(at, 7, theme.accent.filled())])
+                .map_err(failed(CHART))?;
+        }
         for (values, style, name) in series {
-            if values.is_empty() {
+            if !has(values) {
                 continue;
             }
             let points: Vec<(f64, f64)> = values

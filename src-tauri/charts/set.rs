@@ -9,13 +9,12 @@ use serde::Serialize;
 
 use super::{bars, hourly, Bar, ChartError, Lang, Theme, Tone};
 use crate::core::kpi::report::IntervalReport;
-use crate::core::wall::goals::Grade;
 use crate::core::wall::Pages;
 
 /// Canvas sizes, in the chart's own pixels; the UI scales the SVG to its panel.
-const WIDE: (u32, u32) = (1600, 560);
-const HALF: (u32, u32) = (900, 420);
-const TALL: (u32, u32) = (900, 640);
+/// Shaped like the panels they fill on a 16:9 wall.
+const WIDE: (u32, u32) = (1800, 440);
+const HALF: (u32, u32) = (1000, 300);
 
 #[derive(Debug, Clone)]
 pub struct Chart {
@@ -118,14 +117,6 @@ fn stage_name(key: &str, lang: Lang) -> &'static str {
     }
 }
 
-fn tone(g: Grade) -> Tone {
-    match g {
-        Grade::Meets => Tone::Good,
-        Grade::Misses => Tone::Bad,
-        Grade::Unjudged => Tone::Plain,
-    }
-}
-
 /// Draws every chart of `pages` in both languages.
 pub fn draw(pages: &Pages, theme: &Theme) -> ChartSet {
     let mut set = ChartSet::default();
@@ -167,7 +158,7 @@ pub fn draw(pages: &Pages, theme: &Theme) -> ChartSet {
         let mix: Vec<Bar> = d
             .categories
             .iter()
-            .take(8)
+            .take(6)
             .map(|c| Bar {
                 label: match lang {
                     Lang::Zh => c.zh.clone(),
@@ -179,22 +170,7 @@ pub fn draw(pages: &Pages, theme: &Theme) -> ChartSet {
             })
             .collect();
         if !mix.is_empty() {
-            put("categories", bars("categories", &mix, theme, TALL));
-        }
-        let seats: Vec<Bar> = pages
-            .seats
-            .seats
-            .iter()
-            .filter(|s| s.calls > 0)
-            .map(|s| Bar {
-                label: s.name.clone(),
-                value: s.calls as f64,
-                text: thousands(s.calls),
-                tone: tone(s.grade),
-            })
-            .collect();
-        if !seats.is_empty() {
-            put("seats", bars("seats", &seats, theme, TALL));
+            put("categories", bars("categories", &mix, theme, HALF));
         }
     }
     set

@@ -118,6 +118,11 @@ pub fn find(code: &str) -> Option<&'static Category> {
     CATEGORIES.iter().find(|c| c.code == code)
 }
 
+/// Every class and item of the taxonomy, classes before their items.
+pub fn all() -> impl Iterator<Item = &'static Category> {
+    CATEGORIES.iter()
+}
+
 /// The items (leaves) of the taxonomy.
 pub fn items() -> impl Iterator<Item = &'static Category> {
     CATEGORIES.iter().filter(|c| c.parent.is_some())

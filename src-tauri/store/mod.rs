@@ -264,6 +264,13 @@ impl Store {
         }
     }
 
+    /// How many open work orders are past their time limit at `now`.
+    pub async fn overdue_count(&self, now: Millis) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(s) => overdue::overdue_count(s.pool(), &s.url(), now).await,
+        }
+    }
+
     /// The newest change number committed.
     pub async fn change_seq(&self) -> Result<i64, StoreError> {
         match self {

@@ -52,3 +52,17 @@ pub async fn overdue_orders(
         )
         .collect())
 }
+
+/// How many open orders are past their time limit at `now` (the list is cut at a limit).
+pub async fn overdue_count(pool: &SqlitePool, url: &str, now: Millis) -> Result<u64, StoreError> {
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM work_orders
+         WHERE handled_ms IS NULL AND returned_ms IS NULL AND due_ms < ? AND sent_ms <= ?",
+    )
+    .bind(now)
+    .bind(now)
+    .fetch_one(pool)
+    .await
+    .map_err(|e| StoreError::classify(url, e))?;
+    Ok(n as u64)
+}

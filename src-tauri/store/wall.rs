@@ -29,7 +29,8 @@ pub async fn received_times(
     Ok(out)
 }
 
-/// (unit, dispatch time) of every incident dispatched since `since` and not yet closed.
+/// (unit, dispatch time) of every incident dispatched since `since` that its unit has not
+/// yet reported back on (反馈) and that is not closed: the unit is still on it.
 pub async fn open_by_unit(
     pool: &SqlitePool,
     url: &str,
@@ -40,7 +41,8 @@ pub async fn open_by_unit(
         pool,
         url,
         "SELECT unit, dispatched_ms FROM incidents
-         WHERE dispatched_ms >= ? AND closed_ms IS NULL AND unit IS NOT NULL",
+         WHERE dispatched_ms >= ? AND fed_back_ms IS NULL AND closed_ms IS NULL
+           AND unit IS NOT NULL",
         &[Bind::Int(since)],
         &mut |row| {
             if let (Some(u), Some(d)) = (row.text(0), row.int(1)) {

@@ -55,11 +55,10 @@ fn call(id: &str, received: i64) -> Call {
     }
 }
 
+/// Today's calls as the overview page's first tile shows them.
 fn calls_today(state: &serde_json::Value) -> Option<f64> {
-    let windows = state["snapshot"]["windows"].as_array()?;
-    let day = windows.iter().find(|w| w["key"] == "day_so_far")?;
-    let metrics = day["cuts"][0]["report"]["metrics"].as_array()?;
-    metrics.iter().find(|m| m["key"] == "calls")?["value"].as_f64()
+    let tiles = state["pages"]["overview"]["tiles"].as_array()?;
+    tiles.iter().find(|t| t["key"] == "calls")?["value"].as_f64()
 }
 
 async fn state(addr: std::net::SocketAddr) -> serde_json::Value {
@@ -93,10 +92,14 @@ async fn the_served_state_needs_the_token_follows_the_database_and_goes_stale() 
         ("/api/state", None),
         ("/api/state", Some("not-the-token-0000000000")),
         ("/api/events?token=nope", None),
+        ("/api/snapshot", None),
+        ("/api/charts/hourly.zh-CN", None),
+        ("/api/desk", Some("wrong-token-wrong-token")),
+        ("/api/zones/Z01/incidents", None),
     ] {
         let (status, body) = get(addr, path, auth).await;
         assert_eq!(status, 401, "{path} {auth:?}");
-        assert!(!body.contains("snapshot"));
+        assert!(!body.contains("snapshot") && !body.contains("<svg"));
     }
     // The page itself holds no figures and loads without the token.
     let (status, page) = get(addr, "/", None).await;
@@ -136,6 +139,31 @@ async fn the_served_state_needs_the_token_follows_the_database_and_goes_stale() 
         "fresh figures are not stale: {}",
         s["stale"]
     );
+
+    // The same call through the other doors: the full snapshot, the desk, the drill-down.
+    let (status, body) = get(addr, "/api/snapshot", Some(TOKEN)).await;
+    assert_eq!(status, 200);
+    let snap: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(snap["seq"], s["seq"]);
+    let (status, body) = get(addr, "/api/desk?period=day", Some(TOKEN)).await;
+    assert_eq!(status, 200, "{body}");
+    let desk: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(desk["tiles"][0]["key"], "calls");
+    assert_eq!(desk["tiles"][0]["value"].as_f64(), Some(before + 1.0));
+    let (status, body) = get(addr, "/api/desk?from=2026-11-30&to=2026-11-01", Some(TOKEN)).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("from (2026-11-30) is after to (2026-11-01)"), "{body}");
+    let (status, body) = get(addr, "/api/zones/NOPE/incidents", Some(TOKEN)).await;
+    assert_eq!(status, 400);
+    assert!(body.contains("'NOPE' is not one of the centre's zones"), "{body}");
+    // Charts: the hourly chart in both languages, its labels in the CJK font the UI uses.
+    let digests = s["charts"].as_object().unwrap();
+    assert!(digests.contains_key("hourly.zh-CN") && digests.contains_key("hourly.en"));
+    let (status, svg) = get(addr, "/api/charts/hourly.zh-CN", Some(TOKEN)).await;
+    assert_eq!(status, 200);
+    assert!(svg.contains("<svg") && svg.contains("今日") && svg.contains("Noto Sans CJK SC"));
+    let (status, _) = get(addr, "/api/charts/nothing.zh-CN", Some(TOKEN)).await;
+    assert_eq!(status, 404);
 
     // The feed goes silent: after 4 s without a call the state says so, figures kept.
     tokio::time::sleep(Duration::from_millis(4_500)).await;

@@ -7,7 +7,10 @@ pub mod pages;
 
 use serde::Serialize;
 
-use pages::{Diversion, Overview, RepeatPage, Response, Seats};
+use pages::{Diversion, Overview, RepeatPage, Response, Seats, ZoneInfo};
+
+use crate::core::categories;
+use crate::core::model::{Channel, Outcome};
 
 /// Everything the five pages show. Part of the wire format.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -18,4 +21,52 @@ pub struct Pages {
     /// `None` until the first screening of the year has finished.
     pub repeat: Option<RepeatPage>,
     pub seats: Seats,
+    /// Names of the codes the pages carry, in both languages.
+    pub names: Names,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Label {
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+    /// A category class (as opposed to one of its items).
+    pub class: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Names {
+    pub zones: Vec<Label>,
+    pub categories: Vec<Label>,
+    pub channels: Vec<Label>,
+    pub outcomes: Vec<Label>,
+}
+
+fn label(code: &str, zh: &str, en: &str, class: bool) -> Label {
+    Label {
+        code: code.into(),
+        zh: zh.into(),
+        en: en.into(),
+        class,
+    }
+}
+
+pub fn names(zones: &[ZoneInfo]) -> Names {
+    Names {
+        zones: zones
+            .iter()
+            .map(|z| label(&z.code, &z.name, &z.code, false))
+            .collect(),
+        categories: categories::all()
+            .map(|c| label(c.code, c.zh, c.en, c.parent.is_none()))
+            .collect(),
+        channels: Channel::ALL
+            .iter()
+            .map(|c| label(c.code(), c.label_zh(), c.label_en(), false))
+            .collect(),
+        outcomes: Outcome::ALL
+            .iter()
+            .map(|c| label(c.code(), c.label_zh(), c.label_en(), false))
+            .collect(),
+    }
 }

@@ -243,6 +243,8 @@ pub struct CategoryShare {
 pub struct Diversion {
     pub funnel: Vec<Stage>,
     pub tiles: Vec<Tile>,
+    /// Open orders past their limit, whenever sent: how many, and the longest overdue.
+    pub overdue_open: u64,
     pub overdue: Vec<OverdueOrder>,
     pub categories: Vec<CategoryShare>,
 }
@@ -250,7 +252,7 @@ pub struct Diversion {
 pub fn diversion(
     s: &Snapshot,
     goals: &[Goal],
-    overdue: Vec<OverdueOrder>,
+    (overdue_open, overdue): (u64, Vec<OverdueOrder>),
     by_category: &[(String, Report)],
 ) -> Diversion {
     let w = today(s);
@@ -268,6 +270,7 @@ pub fn diversion(
             w.map_or(&[][..], |w| &w.cuts[0].compared[..]),
             goals,
         ),
+        overdue_open,
         overdue,
         categories: category_mix(by_category),
     }
@@ -278,14 +281,14 @@ pub fn category_mix(by_category: &[(String, Report)]) -> Vec<CategoryShare> {
     let mut classes: Vec<CategoryShare> = Vec::new();
     for (code, r) in by_category {
         let calls = r.metric("calls").unwrap_or(0.0) as u64;
-        if calls == 0 {
+        // Calls never answered carry no category: the mix is of categorised calls.
+        if calls == 0 || code.is_empty() {
             continue;
         }
         let class = categories::find(code)
             .map(|c| c.parent.and_then(categories::find).unwrap_or(c));
         let (code, zh, en) = match class {
             Some(c) => (c.code.to_string(), c.zh.to_string(), c.en.to_string()),
-            None if code.is_empty() => ("".into(), "未分类".into(), "uncategorised".into()),
             // A code the taxonomy does not know is shown as it came, not hidden.
             None => (code.clone(), code.clone(), code.clone()),
         };
@@ -320,24 +323,36 @@ pub struct Place {
 pub struct RepeatPage {
     /// When the screening ran (it covers the year before).
     pub screened_at: Millis,
+    /// How many callers, places and events were found; the lists hold the first `LISTED`.
+    pub callers_found: usize,
+    pub places_found: usize,
+    pub events_found: usize,
     pub callers: Vec<Flagged>,
     pub places: Vec<Place>,
     pub events: Vec<SharedEvent>,
 }
 
+/// How many of each the page lists: more than a wall or a desk can show, few enough to
+/// send every second (the full list is `commandwall kpi --repeat`).
+pub const LISTED: usize = 100;
+
 pub fn repeat(g: &Governance, screened_at: Millis) -> RepeatPage {
     RepeatPage {
         screened_at,
-        callers: g.callers.clone(),
+        callers_found: g.callers.len(),
+        places_found: g.places.len(),
+        events_found: g.events.len(),
+        callers: g.callers.iter().take(LISTED).cloned().collect(),
         places: g
             .places
             .iter()
+            .take(LISTED)
             .map(|f| Place {
                 street: street_level(&f.who),
                 flagged: f.clone(),
             })
             .collect(),
-        events: g.events.clone(),
+        events: g.events.iter().take(LISTED / 2).cloned().collect(),
     }
 }
 
