@@ -14,3 +14,4 @@ mod migrations;
 mod repeat_calls;
 mod serve;
 mod simulator;
+mod wall_pages;
