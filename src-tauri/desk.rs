@@ -121,7 +121,9 @@ pub async fn zone_incidents(
     now: Millis,
 ) -> Result<Vec<IncidentRow>, DeskError> {
     if !config.zones.iter().any(|z| z.code == zone) {
-        return Err(DeskError::Query(format!("'{zone}' is not one of the centre's zones")));
+        return Err(DeskError::Query(format!(
+            "'{zone}' is not one of the centre's zones"
+        )));
     }
     let w = window(config.tz(), q, now)?;
     let span = Span {

@@ -8,10 +8,10 @@ use tauri::{WebviewUrl, WebviewWindowBuilder};
 use tokio::sync::watch;
 
 use crate::app::{caller_keyer, now_ms, open_store};
-use crate::core::wall::pages::IncidentRow;
-use crate::desk::{DeskAnswer, DeskError, DeskQuery};
 use crate::cli::{simulate, DesktopArgs, SimulateArgs};
 use crate::config::Config;
+use crate::core::wall::pages::IncidentRow;
+use crate::desk::{DeskAnswer, DeskError, DeskQuery};
 use crate::live_service::WallState;
 use crate::sim::City;
 use crate::store::Store;
@@ -113,12 +113,15 @@ pub fn run(url: String, config: Config, args: DesktopArgs) -> anyhow::Result<()>
             set_wall
         ])
         .setup(move |app| {
-            let page = if wall { "index.html?wall" } else { "index.html" };
-            let mut builder =
-                WebviewWindowBuilder::new(app, "main", WebviewUrl::App(page.into()))
-                    .title("指挥大屏 Command Wall")
-                    .inner_size(1600.0, 900.0)
-                    .min_inner_size(960.0, 540.0);
+            let page = if wall {
+                "index.html?wall"
+            } else {
+                "index.html"
+            };
+            let mut builder = WebviewWindowBuilder::new(app, "main", WebviewUrl::App(page.into()))
+                .title("指挥大屏 Command Wall")
+                .inner_size(1600.0, 900.0)
+                .min_inner_size(960.0, 540.0);
             if wall {
                 builder = builder.fullscreen(true).decorations(false);
             }

@@ -9,15 +9,15 @@ use serde::Serialize;
 use tokio::sync::watch;
 
 use crate::app::now_ms;
+use crate::charts::set::{ChartSet, Digests};
 use crate::config::Config;
 use crate::core::kpi::engine::Snapshot;
 use crate::core::model::Millis;
-use crate::charts::set::{ChartSet, Digests};
 use crate::core::wall::pages::RepeatPage;
 use crate::core::wall::Pages;
 use crate::kpi_feed::LiveFigures;
-use crate::wall_feed::{HourlyCache, PageInputs};
 use crate::store::{Store, StoreError};
+use crate::wall_feed::{HourlyCache, PageInputs};
 
 /// Why the figures on show may be out of date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -91,11 +91,7 @@ pub fn spawn(store: Store, config: Config) -> watch::Receiver<Arc<WallState>> {
 
 /// Screens the year's calls for repeat callers and places every `repeat_refresh_s`. A pass
 /// over a large year takes seconds, so it runs beside the live loop, not in it.
-async fn screen_repeats(
-    store: Store,
-    config: Config,
-    tx: watch::Sender<Option<Arc<RepeatPage>>>,
-) {
+async fn screen_repeats(store: Store, config: Config, tx: watch::Sender<Option<Arc<RepeatPage>>>) {
     let every = Duration::from_secs(config.live.repeat_refresh_s.max(10));
     loop {
         match crate::wall_feed::repeat_page(&store, &config, now_ms()).await {
@@ -146,8 +142,10 @@ async fn run(
             Ok((snapshot, last_call)) => {
                 failing_since = None;
                 let screened = repeat.borrow().clone();
-                if let Err(e) =
-                    refresh_pages(&store, &config, &zones, &mut lists, &snapshot, screened, now, &mut next).await
+                if let Err(e) = refresh_pages(
+                    &store, &config, &zones, &mut lists, &snapshot, screened, now, &mut next,
+                )
+                .await
                 {
                     // The figures are fresh; only the lists beside them are from earlier.
                     tracing::warn!("page lists not updated: {e}");

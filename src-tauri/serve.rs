@@ -124,7 +124,11 @@ async fn chart(State(door): State<Door>, Path(key): Path<String>) -> Response {
             (*svg).clone(),
         )
             .into_response(),
-        None => (StatusCode::NOT_FOUND, format!("no chart '{key}' is drawn\n")).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            format!("no chart '{key}' is drawn\n"),
+        )
+            .into_response(),
     }
 }
 

@@ -40,7 +40,11 @@ pub fn goals(config: &Config) -> Vec<Goal> {
         g("sign_for_avg_s", Better::Lower, t.sign_for_s),
         g("signed_for_within_30s", Better::Higher, 0.9),
         g("circle_rate", Better::Higher, t.circle_share),
-        g("work_order_response_rate", Better::Higher, t.work_order_response),
+        g(
+            "work_order_response_rate",
+            Better::Higher,
+            t.work_order_response,
+        ),
         g("satisfaction", Better::Higher, t.satisfaction),
         g("work_orders_overdue", Better::Lower, 0.0),
     ];
@@ -179,13 +183,7 @@ pub fn assemble(
         ),
         repeat,
         names: crate::core::wall::names(&zone_infos(config)),
-        seats: pages::seats(
-            &inputs.by_seat,
-            &seats,
-            &units,
-            &inputs.open_units,
-            &goals,
-        ),
+        seats: pages::seats(&inputs.by_seat, &seats, &units, &inputs.open_units, &goals),
     }
 }
 

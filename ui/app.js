@@ -232,6 +232,8 @@ function rows(tableId, items, cells, onClick) {
 function changeText(label, tr) {
   // No base (or a base of 0): "—", never an arrow without a number.
   if (tr.pct === null || tr.pct === undefined) return `${label} —`;
+  // A change that rounds to 0.0% reads as level, not as a move either way.
+  if (Math.abs(tr.pct) < 0.05) return `${label} →0.0%`;
   const arrow = { up: "↑", down: "↓", flat: "→", none: "" }[tr.arrow];
   return `${label} ${arrow}${Math.abs(tr.pct).toFixed(1)}%`;
 }
@@ -272,8 +274,9 @@ function renderTiles(containerId, tiles) {
     grade.textContent = tile.grade === "meets" ? tr.meets
       : tile.grade === "misses" ? `${tr.misses} · ${tr.target} ${fmt(tile.unit, tile.target)}` : "";
     const cmp = node.querySelector(".compare");
-    const yoy = el("span", tone(tile.yoy.good), changeText(tr.yoy, tile.yoy));
-    const pop = el("span", tone(tile.pop.good), changeText(tr.pop, tile.pop));
+    const level = (c) => c.pct === null || c.pct === undefined || Math.abs(c.pct) < 0.05;
+    const yoy = el("span", level(tile.yoy) ? "neutral" : tone(tile.yoy.good), changeText(tr.yoy, tile.yoy));
+    const pop = el("span", level(tile.pop) ? "neutral" : tone(tile.pop.good), changeText(tr.pop, tile.pop));
     cmp.replaceChildren(yoy, pop);
   }
   for (const node of [...box.children]) if (!seen.has(node.dataset.tile)) node.remove();

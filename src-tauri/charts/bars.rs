@@ -72,9 +72,7 @@ pub fn bars(
             root.draw(&Text::new(
                 b.label.clone(),
                 (x0 - pad, mid),
-                label_font
-                    .clone()
-                    .pos(Pos::new(HPos::Right, VPos::Center)),
+                label_font.clone().pos(Pos::new(HPos::Right, VPos::Center)),
             ))
             .map_err(failed(chart))?;
             // A zero still shows a hairline, so an empty stage reads as zero, not missing.

@@ -91,11 +91,7 @@ fn band_bars(i: &IntervalReport, lang: Lang) -> Vec<Bar> {
         .map(|(k, b)| Bar {
             label: band_label(b.lo_s, b.hi_s, lang),
             value: b.count as f64,
-            text: format!(
-                "{}  {:.1}%",
-                thousands(b.count),
-                b.count as f64 / n * 100.0
-            ),
+            text: format!("{}  {:.1}%", thousands(b.count), b.count as f64 / n * 100.0),
             // The slowest band is the one commanders act on.
             tone: if k == last && b.count > 0 {
                 Tone::Warn
@@ -138,10 +134,16 @@ pub fn draw(pages: &Pages, theme: &Theme) -> ChartSet {
         }
         let r = &pages.response;
         if let Some(i) = &r.sign_for {
-            put("sign_for_bands", bars("sign_for_bands", &band_bars(i, lang), theme, HALF));
+            put(
+                "sign_for_bands",
+                bars("sign_for_bands", &band_bars(i, lang), theme, HALF),
+            );
         }
         if let Some(i) = &r.arrival {
-            put("arrival_bands", bars("arrival_bands", &band_bars(i, lang), theme, HALF));
+            put(
+                "arrival_bands",
+                bars("arrival_bands", &band_bars(i, lang), theme, HALF),
+            );
         }
         let d = &pages.diversion;
         let funnel: Vec<Bar> = d

@@ -3,8 +3,8 @@
 use sqlx::sqlite::SqlitePool;
 
 use super::StoreError;
-pub use crate::core::model::OverdueOrder;
 use crate::core::model::Millis;
+pub use crate::core::model::OverdueOrder;
 
 /// Open orders (neither handled nor returned) whose time limit passed before `now`, the
 /// longest overdue first; at most `limit`.

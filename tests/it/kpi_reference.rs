@@ -182,15 +182,24 @@ pub fn figures(facts: &[Fact], span: Span, zone: Option<u16>, now: Millis) -> Fi
         ("diverted_orders", n(diverted_orders.len())),
         (
             "diverted_accepted",
-            n(diverted_orders.iter().filter(|o| o.accepted.is_some()).count()),
+            n(diverted_orders
+                .iter()
+                .filter(|o| o.accepted.is_some())
+                .count()),
         ),
         (
             "diverted_handled",
-            n(diverted_orders.iter().filter(|o| o.handled.is_some()).count()),
+            n(diverted_orders
+                .iter()
+                .filter(|o| o.handled.is_some())
+                .count()),
         ),
         (
             "diverted_fed_back",
-            n(diverted_orders.iter().filter(|o| o.fed_back.is_some()).count()),
+            n(diverted_orders
+                .iter()
+                .filter(|o| o.fed_back.is_some())
+                .count()),
         ),
         ("work_orders", n(orders.len())),
         ("work_order_response_rate", share(in_time, to_police.len())),

@@ -152,10 +152,16 @@ async fn the_served_state_needs_the_token_follows_the_database_and_goes_stale() 
     assert_eq!(desk["tiles"][0]["value"].as_f64(), Some(before + 1.0));
     let (status, body) = get(addr, "/api/desk?from=2026-11-30&to=2026-11-01", Some(TOKEN)).await;
     assert_eq!(status, 400);
-    assert!(body.contains("from (2026-11-30) is after to (2026-11-01)"), "{body}");
+    assert!(
+        body.contains("from (2026-11-30) is after to (2026-11-01)"),
+        "{body}"
+    );
     let (status, body) = get(addr, "/api/zones/NOPE/incidents", Some(TOKEN)).await;
     assert_eq!(status, 400);
-    assert!(body.contains("'NOPE' is not one of the centre's zones"), "{body}");
+    assert!(
+        body.contains("'NOPE' is not one of the centre's zones"),
+        "{body}"
+    );
     // Charts: the hourly chart in both languages, its labels in the CJK font the UI uses.
     let digests = s["charts"].as_object().unwrap();
     assert!(digests.contains_key("hourly.zh-CN") && digests.contains_key("hourly.en"));

@@ -19,6 +19,9 @@ use sqlx::{Connection, SqliteConnection};
 
 use crate::helpers::{keyer, TestDb};
 
+/// seat, received, answered, ended
+type SeatCall = (String, i64, Option<i64>, Option<i64>);
+
 async fn count(conn: &mut SqliteConnection, sql: &str, binds: &[i64]) -> i64 {
     let mut q = sqlx::query_scalar::<_, i64>(sql);
     for b in binds {
@@ -105,7 +108,7 @@ async fn every_list_on_the_pages_counts_what_sql_counts() {
     assert_eq!(h.last_year, [0; 24], "no data a year back in this fixture");
 
     // Seats: calls, answered, abandoned and p90 answer time per seat.
-    let seat_rows: Vec<(String, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+    let seat_rows: Vec<SeatCall> = sqlx::query_as(
         "SELECT seat, received_ms, answered_ms, ended_ms FROM calls
          WHERE received_ms >= ? AND received_ms < ? AND seat IS NOT NULL",
     )
@@ -114,8 +117,7 @@ async fn every_list_on_the_pages_counts_what_sql_counts() {
     .fetch_all(&mut conn)
     .await
     .unwrap();
-    let mut per_seat: BTreeMap<String, Vec<&(String, i64, Option<i64>, Option<i64>)>> =
-        BTreeMap::new();
+    let mut per_seat: BTreeMap<String, Vec<&SeatCall>> = BTreeMap::new();
     for r in &seat_rows {
         per_seat.entry(r.0.clone()).or_default().push(r);
     }
@@ -131,7 +133,10 @@ async fn every_list_on_the_pages_counts_what_sql_counts() {
             .iter()
             .filter_map(|r| r.2.map(|a| (a - r.1) / 1000))
             .collect();
-        let abandoned = rows.iter().filter(|r| r.2.is_none() && r.3.is_some()).count();
+        let abandoned = rows
+            .iter()
+            .filter(|r| r.2.is_none() && r.3.is_some())
+            .count();
         assert_eq!(row.calls, rows.len() as u64, "{seat}");
         assert_eq!(row.answered, answered.len() as u64, "{seat}");
         assert_eq!(row.abandoned, abandoned as u64, "{seat}");
@@ -155,7 +160,9 @@ async fn every_list_on_the_pages_counts_what_sql_counts() {
     let mut classes: BTreeMap<String, u64> = BTreeMap::new();
     for (code, n) in cats {
         let c = categories::find(&code).expect("a known category");
-        *classes.entry(c.parent.unwrap_or(c.code).to_string()).or_default() += n as u64;
+        *classes
+            .entry(c.parent.unwrap_or(c.code).to_string())
+            .or_default() += n as u64;
     }
     let shown: BTreeMap<String, u64> = pages
         .diversion
@@ -183,7 +190,12 @@ async fn every_list_on_the_pages_counts_what_sql_counts() {
         )
     };
     let expected = [
-        count(&mut conn, &answered_as("'non_police', 'diverted'"), &[today, now]).await,
+        count(
+            &mut conn,
+            &answered_as("'non_police', 'diverted'"),
+            &[today, now],
+        )
+        .await,
         count(&mut conn, &answered_as("'diverted'"), &[today, now]).await,
         count(&mut conn, &orders("accepted_ms IS NOT NULL"), &[today, now]).await,
         count(&mut conn, &orders("handled_ms IS NOT NULL"), &[today, now]).await,
@@ -241,7 +253,9 @@ async fn every_list_on_the_pages_counts_what_sql_counts() {
     }
     assert_eq!(pages.response.zones.len(), 17);
     let lagging = &pages.response.lagging;
-    assert!(lagging.windows(2).all(|w| w[0].circle_rate <= w[1].circle_rate));
+    assert!(lagging
+        .windows(2)
+        .all(|w| w[0].circle_rate <= w[1].circle_rate));
     assert!(lagging.iter().all(|z| z.circle_rate < Some(0.9)));
 
     // Drill-down: the zone's incidents of today, newest first, intervals from their stages.
@@ -292,7 +306,9 @@ async fn every_list_on_the_pages_counts_what_sql_counts() {
         period: Some("2026-W99".into()),
         ..DeskQuery::default()
     };
-    let e = desk::query(&db.store, &config, &bad, now).await.unwrap_err();
+    let e = desk::query(&db.store, &config, &bad, now)
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), "bad_query");
     assert!(e.to_string().contains("2026 has no ISO week 99"), "{e}");
 
@@ -300,9 +316,18 @@ async fn every_list_on_the_pages_counts_what_sql_counts() {
     charts::fonts::register().expect("the CJK font (fonts-noto-cjk) is installed");
     let set = charts::set::draw(&pages, &charts::Theme::WALL);
     assert!(set.errors.is_empty(), "{:?}", set.errors);
-    for id in ["hourly", "sign_for_bands", "arrival_bands", "funnel", "categories"] {
+    for id in [
+        "hourly",
+        "sign_for_bands",
+        "arrival_bands",
+        "funnel",
+        "categories",
+    ] {
         for lang in ["zh-CN", "en"] {
-            assert!(set.charts.contains_key(&format!("{id}.{lang}")), "{id}.{lang}");
+            assert!(
+                set.charts.contains_key(&format!("{id}.{lang}")),
+                "{id}.{lang}"
+            );
         }
     }
     let funnel_zh = &set.charts["funnel.zh-CN"].svg;

@@ -47,10 +47,20 @@ mod tests {
         let tz: Tz = "Asia/Shanghai".parse().unwrap();
         let day = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
         let at = |h, m| local_to_utc(tz, day.and_hms_opt(h, m, 0).unwrap());
-        let calls = [at(0, 0), at(0, 59), at(13, 30), at(23, 59), at(23, 59) + 60_000];
+        let calls = [
+            at(0, 0),
+            at(0, 59),
+            at(13, 30),
+            at(23, 59),
+            at(23, 59) + 60_000,
+        ];
         let h = per_hour(tz, day, &calls);
         assert_eq!((h[0], h[13], h[23]), (2, 1, 1));
-        assert_eq!(h.iter().sum::<u32>(), 4, "the next day's first minute is left out");
+        assert_eq!(
+            h.iter().sum::<u32>(),
+            4,
+            "the next day's first minute is left out"
+        );
         assert_eq!(
             compared_days(day)[2],
             NaiveDate::from_ymd_opt(2025, 11, 25).unwrap(),

@@ -46,15 +46,27 @@ pub const OVERVIEW: [(&str, Unit, Option<Better>); 10] = [
     ("arrival_p90_s", Unit::Seconds, Some(Better::Lower)),
     ("circle_rate", Unit::Share, Some(Better::Higher)),
     ("satisfaction", Unit::Share, Some(Better::Higher)),
-    ("work_order_response_rate", Unit::Share, Some(Better::Higher)),
+    (
+        "work_order_response_rate",
+        Unit::Share,
+        Some(Better::Higher),
+    ),
 ];
 
 /// The diversion page's rates beside the funnel.
 pub const DIVERSION: [(&str, Unit, Option<Better>); 5] = [
     ("diversion_rate", Unit::Share, Some(Better::Higher)),
-    ("work_order_response_rate", Unit::Share, Some(Better::Higher)),
+    (
+        "work_order_response_rate",
+        Unit::Share,
+        Some(Better::Higher),
+    ),
     ("work_order_handled_rate", Unit::Share, Some(Better::Higher)),
-    ("work_order_feedback_rate", Unit::Share, Some(Better::Higher)),
+    (
+        "work_order_feedback_rate",
+        Unit::Share,
+        Some(Better::Higher),
+    ),
     ("work_orders_overdue", Unit::Count, Some(Better::Lower)),
 ];
 
@@ -285,8 +297,8 @@ pub fn category_mix(by_category: &[(String, Report)]) -> Vec<CategoryShare> {
         if calls == 0 || code.is_empty() {
             continue;
         }
-        let class = categories::find(code)
-            .map(|c| c.parent.and_then(categories::find).unwrap_or(c));
+        let class =
+            categories::find(code).map(|c| c.parent.and_then(categories::find).unwrap_or(c));
         let (code, zh, en) = match class {
             Some(c) => (c.code.to_string(), c.zh.to_string(), c.en.to_string()),
             // A code the taxonomy does not know is shown as it came, not hidden.
@@ -576,7 +588,10 @@ mod tests {
             within_circle: None,
         };
         let r = row.clone().with_intervals(Some(3));
-        assert_eq!((r.sign_for_s, r.arrival_s, r.within_circle), (Some(30), Some(180), Some(true)));
+        assert_eq!(
+            (r.sign_for_s, r.arrival_s, r.within_circle),
+            (Some(30), Some(180), Some(true))
+        );
         let late = IncidentRow {
             arrived: Some(181_001),
             ..row
