@@ -1,0 +1,246 @@
+// The served wall in a real browser (Debian's Chromium driven by playwright-core), against a
+// real server, database and live feed: the token is enforced, the page shows the API's
+// figures, a row written to the database reaches the screen within 2 s, a silent feed
+// raises the stale banner. With SCREENSHOT_DIR set it also saves every page at 1080p and 4K.
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { bin, check, deadline, finish, must, onCleanup, run, scratch, screenshotDir, sleep, start, stop, waitFor } from "./lib.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const cad = process.env.CAD || path.join(here, "../../../shared/data/decc_cad_2025w35-41.csv");
+const PAGES = ["overview", "response", "diversion", "repeat", "seats"];
+const STALE_AFTER_S = 5;
+
+deadline(screenshotDir ? 300_000 : 180_000, "the wall test");
+const dir = scratch("wall");
+const db = path.join(dir, "wall.db");
+const token = crypto.randomBytes(16).toString("hex");
+
+// ---- the city, the feed, the server -------------------------------------------------
+await must(bin, ["--database", db, "simulate", "--backfill", "2d"]);
+let feed = start(dir, "feed", bin, ["--database", db, "simulate", "--live"]);
+const server = start(dir, "serve", bin, ["--database", db, "serve", "--bind", "127.0.0.1:0", "--token", token], {
+  env: { ...process.env, COMMANDWALL__LIVE__STALE_AFTER_S: String(STALE_AFTER_S), COMMANDWALL__LIVE__REFRESH_MS: "500" },
+});
+// Port 0: the server prints the address it got.
+const base = await waitFor("the server printed its address", () => {
+  if (server.exitCode !== null) throw new Error(`serve exited: ${server.err}`);
+  return server.out.match(/serving the wall on (http:\/\/[^/\s]+)\//)?.[1];
+}, { timeout: 20_000 });
+
+const state = async () => {
+  const res = await fetch(`${base}/api/state`, { headers: { Authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new Error(`/api/state: HTTP ${res.status}`);
+  return res.json();
+};
+const shown = (v) => (v === null || v === undefined ? "" : String(v));
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+});
+onCleanup(() => browser.close());
+
+async function open(query, viewport = { width: 1920, height: 1080 }) {
+  const ctx = await browser.newContext({ viewport, deviceScaleFactor: 1 });
+  const page = await ctx.newPage();
+  page.on("pageerror", (e) => console.log(`# page error (${query}): ${e.message}`));
+  await page.goto(`${base}/?${query}`);
+  return page;
+}
+
+// What the page shows: the seq of its figures, the page, every visible figure, the banner.
+const read = (page) => page.evaluate(() => {
+  const b = document.getElementById("banner");
+  return {
+    seq: document.body.dataset.seq ?? "",
+    page: document.body.dataset.page ?? "",
+    stale: document.body.classList.contains("stale"),
+    // Only what is on screen: the other pages' figures may be in the DOM, hidden.
+    figures: [...document.querySelectorAll("[data-key][data-value]")].filter((e) => e.checkVisibility()).map((e) => ({
+      key: e.dataset.key, value: e.getAttribute("data-value"), text: e.innerText.trim(),
+    })),
+    banner: b && { shown: !b.hidden && b.checkVisibility(), kind: b.dataset.kind ?? "", text: b.innerText },
+  };
+});
+const calls = (s) => s.figures.find((f) => f.key === "calls");
+
+// ---- 1. the token -------------------------------------------------------------------
+await check("figures are refused (401) without the token or with a wrong one; the page says so and shows none", async () => {
+  const wrong = "x".repeat(32);
+  const bad = [];
+  for (const p of ["/api/state", "/api/events", "/api/snapshot"]) {
+    for (const [how, url, headers] of [
+      ["no token", p, {}],
+      ["wrong ?token", `${p}?token=${wrong}`, {}],
+      ["wrong Bearer", p, { Authorization: `Bearer ${wrong}` }],
+    ]) {
+      const res = await fetch(base + url, { headers });
+      await res.body?.cancel();
+      if (res.status !== 401) bad.push(`${p} with ${how}: ${res.status}`);
+    }
+    // ...and the right token opens it, so the 401s above are the token's doing.
+    const ac = new AbortController();
+    const res = await fetch(`${base}${p}?token=${token}`, { signal: ac.signal });
+    ac.abort();
+    if (res.status !== 200) bad.push(`${p} with the token: ${res.status}`);
+  }
+  if (bad.length) throw new Error(bad.join("; "));
+  const page = await open(`token=${wrong}&page=overview`);
+  const s = await waitFor("the error banner (data-kind=error, 令牌)", async () => {
+    const s = await read(page);
+    return s.banner?.shown && s.banner.kind === "error" && s.banner.text.includes("令牌") && s;
+  });
+  const figures = s.figures.filter((f) => f.value !== "");
+  if (figures.length || s.seq) throw new Error(`figures shown without a valid token: seq=${s.seq}, ${JSON.stringify(figures.slice(0, 3))}`);
+  await page.context().close();
+});
+
+// ---- 2. the page shows the API's figures --------------------------------------------
+const wall = await open(`token=${token}&page=overview`);
+await check("every overview tile shows the value /api/state has for the same seq", async () => {
+  await waitFor("the first figures on the page (body[data-seq])", async () => (await read(wall)).seq, { timeout: 30_000 });
+  // The feed is running: retry until the page and the API are at the same change number.
+  let s, st;
+  await waitFor("the page and /api/state at the same seq", async () => {
+    s = await read(wall);
+    st = await state();
+    return s.seq === shown(st.seq);
+  }, { timeout: 20_000, every: 200 });
+  if (s.page !== "overview") throw new Error(`body[data-page] is "${s.page}", not overview`);
+  const tiles = st.pages?.overview?.tiles ?? [];
+  if (!tiles.length) throw new Error("/api/state has no overview tiles");
+  const bad = [];
+  for (const t of tiles) {
+    const els = s.figures.filter((f) => f.key === t.key);
+    if (!els.length) bad.push(`${t.key}: no [data-key][data-value] element`);
+    for (const e of els) {
+      if (e.value !== shown(t.value)) bad.push(`${t.key}: page "${e.value}", API "${shown(t.value)}"`);
+      else if (t.value !== null && !e.text) bad.push(`${t.key}: no visible text`);
+    }
+  }
+  if (bad.length) throw new Error(`seq ${s.seq}: ${bad.join("; ")}`);
+  return `${tiles.length} tiles at seq ${s.seq}`;
+});
+
+// ---- 5. screenshots, while the feed runs (optional) ---------------------------------
+if (screenshotDir) {
+  await check(`screenshots of every page at 1920x1080 and 3840x2160 in ${screenshotDir}`, async () => {
+    fs.mkdirSync(screenshotDir, { recursive: true });
+    for (const [width, height] of [[1920, 1080], [3840, 2160]]) {
+      for (const name of PAGES) {
+        const page = await open(`token=${token}&page=${name}`, { width, height });
+        await waitFor(`page ${name} with figures`, async () => {
+          const s = await read(page);
+          return s.page === name && s.seq;
+        }, { timeout: 30_000 });
+        // A call arrives every few seconds; catch a moment without the stale banner.
+        await waitFor("fresh", async () => !(await read(page)).stale, { timeout: 8_000 }).catch(() => {});
+        await page.evaluate(() => document.fonts.ready);
+        await waitFor("images loaded", () => page.evaluate(() => [...document.images].every((i) => i.complete)), { timeout: 5_000 }).catch(() => {});
+        await sleep(300);
+        await page.screenshot({ path: path.join(screenshotDir, `browser-${name}-${width}x${height}.png`), fullPage: true });
+        await page.context().close();
+      }
+    }
+  });
+}
+
+// ---- 3. a row written to the database is on screen within 2 s -----------------------
+let insertedAt = null;
+let expected = null;
+await check("a row imported into the database shows on the calls tile within 2 s", async () => {
+  await stop(feed);
+  feed = null;
+  let prev = null;
+  await waitFor("the page's seq stable and equal to the API's", async () => {
+    const seq = (await read(wall)).seq;
+    const st = await state();
+    const ok = seq && seq === prev && seq === shown(st.seq);
+    prev = seq;
+    return ok;
+  }, { timeout: 15_000, every: 700 });
+  const before = calls(await read(wall));
+  const n = Number(before?.value);
+  if (!before || !Number.isInteger(n)) throw new Error(`no whole calls figure on the page: ${JSON.stringify(before)}`);
+  expected = String(n + 1);
+
+  const csv = path.join(dir, "one.csv");
+  insertedAt = Date.now();
+  fs.writeFileSync(csv, oneRowCsv(cad, `E2E-${insertedAt}`, insertedAt));
+  // The page notes, polling every 50 ms, when N+1 is on screen (same clock as ours).
+  await wall.evaluate((target) => {
+    window.__e2eSeen = 0;
+    const t = setInterval(() => {
+      const el = [...document.querySelectorAll('[data-key="calls"][data-value]')].find((e) => e.checkVisibility());
+      if (el?.getAttribute("data-value") === target) {
+        window.__e2eSeen = Date.now();
+        clearInterval(t);
+      }
+    }, 50);
+  }, expected);
+  const t0 = Date.now();
+  const imp = await run(bin, ["--database", db, "import", csv, "--mapping", "decc_cad"]);
+  const t1 = Date.now();
+  if (imp.code !== 0 || !/1 stored/.test(imp.out)) throw new Error(`import failed (${imp.code}): ${imp.out}${imp.err}`);
+  const seen = await waitFor(`calls ${expected} on the page`, () => wall.evaluate(() => window.__e2eSeen), { timeout: 6_000, every: 50 })
+    .catch(async (e) => { throw new Error(`${e.message}; the page shows calls=${calls(await read(wall))?.value}`); });
+  console.log(`# insert-to-screen latency: ${seen - t0} ms (import finished → screen: ${seen - t1} ms; the import took ${t1 - t0} ms)`);
+  const tile = (await state()).pages.overview.tiles.find((t) => t.key === "calls");
+  if (shown(tile?.value) !== expected) throw new Error(`/api/state calls is ${shown(tile?.value)}, expected ${expected}`);
+  if (seen - t0 >= 2000) throw new Error(`took ${seen - t0} ms`);
+  return `${n} → ${expected} in ${seen - t0} ms`;
+});
+
+// ---- 4. a silent feed raises the stale banner, the figures stay ---------------------
+await check(`with the feed stopped, the stale banner (数据已中断) shows within 8 s of the last call (STALE_AFTER_S=${STALE_AFTER_S})`, async () => {
+  if (feed) await stop(feed); // if check 3 could not stop it
+  const lastCall = insertedAt ?? Date.now();
+  expected ??= calls(await read(wall))?.value;
+  const s = await waitFor("the stale banner", async () => {
+    const s = await read(wall);
+    return s.banner?.shown && s.banner.kind === "stale" && s.banner.text.includes("数据已中断") && s.stale && s;
+  }, { timeout: Math.max(1000, lastCall + 8000 - Date.now()), every: 100 });
+  const elapsed = Date.now() - lastCall;
+  const c = calls(s);
+  if (!c || c.value !== expected || !c.text) throw new Error(`the calls figure changed or vanished: ${JSON.stringify(c)}, expected "${expected}"`);
+  if (screenshotDir) await wall.screenshot({ path: path.join(screenshotDir, "browser-stale-1920x1080.png"), fullPage: true });
+  // The same in English.
+  const en = await open(`token=${token}&page=overview&lang=en`);
+  await waitFor("the English stale banner (Data feed stopped)", async () => {
+    const s = await read(en);
+    return s.banner?.shown && s.banner.kind === "stale" && s.banner.text.includes("Data feed stopped");
+  }, { timeout: 8_000 });
+  await en.context().close();
+  return `${(elapsed / 1000).toFixed(1)} s after the last call`;
+});
+
+await finish(0);
+
+/**
+ * A one-row CAD export: the real file's header and its first plain row, with a fresh
+ * incident number and every timestamp shifted by the same amount (so the stages keep their
+ * order) so that Incident_Start_Time is `now` in the export's zone, New York.
+ */
+function oneRowCsv(src, id, now) {
+  const [header, ...rows] = fs.readFileSync(src, "utf8").split(/\r?\n/);
+  const cols = header.split(",");
+  const stamp = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/;
+  const naive = (v) => Date.parse(`${v.replace(" ", "T")}Z`); // wall-clock time as if UTC
+  const format = (ms) => new Date(ms).toISOString().replace("T", " ").replace("Z", "");
+  const startCol = cols.indexOf("Incident_Start_Time");
+  const row = rows.map((r) => r.split(",")).find((r) => r.length === cols.length && stamp.test(r[startCol]));
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: "America/New_York", hourCycle: "h23",
+      year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+    }).formatToParts(now).map((x) => [x.type, Number(x.value)]),
+  );
+  const nyNow = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second, now % 1000);
+  const shift = nyNow - naive(row[startCol]);
+  const out = row.map((v, i) => (cols[i] === "Master_Incident_Number" ? id : stamp.test(v) ? format(naive(v) + shift) : v));
+  return `${header}\n${out.join(",")}\n`;
+}
