@@ -185,6 +185,7 @@ async fn refresh_pages(
     now: Millis,
     next: &mut WallState,
 ) -> Result<(), StoreError> {
+    let started = std::time::Instant::now();
     let due = lists
         .read_at
         .is_none_or(|t| now - t >= config.live.lists_refresh_s as i64 * 1000);
@@ -207,7 +208,13 @@ async fn refresh_pages(
         screened.map(|r| (*r).clone()),
         config,
     );
+    let assembled = started.elapsed();
     let set = crate::charts::set::draw(&pages, &crate::charts::Theme::WALL);
+    tracing::debug!(
+        "pages rebuilt (lists read: {due}) in {:?}, charts drawn in {:?}",
+        assembled,
+        started.elapsed() - assembled
+    );
     next.charts = set.digests();
     next.chart_errors = set.errors.clone();
     next.chart_set = Arc::new(set);

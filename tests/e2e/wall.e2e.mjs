@@ -23,7 +23,7 @@ const token = crypto.randomBytes(16).toString("hex");
 await must(bin, ["--database", db, "simulate", "--backfill", "2d"]);
 let feed = start(dir, "feed", bin, ["--database", db, "simulate", "--live"]);
 const server = start(dir, "serve", bin, ["--database", db, "serve", "--bind", "127.0.0.1:0", "--token", token], {
-  env: { ...process.env, COMMANDWALL__LIVE__STALE_AFTER_S: String(STALE_AFTER_S), COMMANDWALL__LIVE__REFRESH_MS: "500" },
+  env: { ...process.env, COMMANDWALL__LIVE__STALE_AFTER_S: String(STALE_AFTER_S) },
 });
 // Port 0: the server prints the address it got.
 const base = await waitFor("the server printed its address", () => {
