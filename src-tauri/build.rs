@@ -4,6 +4,7 @@ fn main() {
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")
         .app_manifest(tauri_build::AppManifest::new().commands(&[
             "wall_state",
+            "repeat_page",
             "chart",
             "desk_query",
             "zone_incidents",

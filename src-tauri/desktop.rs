@@ -10,7 +10,7 @@ use tokio::sync::watch;
 use crate::app::{caller_keyer, now_ms, open_store};
 use crate::cli::{simulate, DesktopArgs, SimulateArgs};
 use crate::config::Config;
-use crate::core::wall::pages::IncidentRow;
+use crate::core::wall::pages::{IncidentRow, RepeatPage};
 use crate::desk::{DeskAnswer, DeskError, DeskQuery};
 use crate::live_service::WallState;
 use crate::sim::City;
@@ -42,6 +42,12 @@ impl From<DeskError> for UiError {
 #[tauri::command]
 fn wall_state(state: tauri::State<'_, AppState>) -> WallState {
     (**state.live.borrow()).clone()
+}
+
+/// The repeat-call page of the last screening.
+#[tauri::command]
+fn repeat_page(state: tauri::State<'_, AppState>) -> Option<Arc<RepeatPage>> {
+    state.live.borrow().repeat()
 }
 
 /// One chart's SVG (`hourly.zh-CN`), as last drawn.
@@ -107,6 +113,7 @@ pub fn run(url: String, config: Config, args: DesktopArgs) -> anyhow::Result<()>
         })
         .invoke_handler(tauri::generate_handler![
             wall_state,
+            repeat_page,
             chart,
             desk_query,
             zone_incidents,

@@ -57,6 +57,11 @@ pub struct WallState {
 }
 
 impl WallState {
+    /// The repeat-call page of the last screening.
+    pub fn repeat(&self) -> Option<Arc<RepeatPage>> {
+        self.pages.as_ref().and_then(|p| p.repeat.clone())
+    }
+
     /// The SVG of chart `id.lang`, if it is drawn.
     pub fn chart(&self, key: &str) -> Option<Arc<String>> {
         self.chart_set.charts.get(key).map(|c| c.svg.clone())
@@ -202,12 +207,7 @@ async fn refresh_pages(
     if lists.built_from == Some(key) && next.pages.is_some() {
         return Ok(());
     }
-    let pages = crate::wall_feed::assemble(
-        snapshot,
-        &lists.inputs,
-        screened.map(|r| (*r).clone()),
-        config,
-    );
+    let pages = crate::wall_feed::assemble(snapshot, &lists.inputs, screened, config);
     let assembled = started.elapsed();
     let set = crate::charts::set::draw(&pages, &crate::charts::Theme::WALL);
     tracing::debug!(

@@ -68,6 +68,7 @@ pub fn router(
         .route("/api/state", get(current))
         .route("/api/events", get(events))
         .route("/api/snapshot", get(snapshot))
+        .route("/api/repeat", get(repeat))
         .route("/api/charts/{key}", get(chart))
         .route("/api/desk", get(desk_query))
         .route("/api/zones/{zone}/incidents", get(zone_incidents))
@@ -113,6 +114,12 @@ async fn events(
 async fn snapshot(State(door): State<Door>) -> Response {
     let snap = door.state.borrow().snapshot.clone();
     Json(snap).into_response()
+}
+
+/// The repeat-call page of the last screening (`null` before the first).
+async fn repeat(State(door): State<Door>) -> Response {
+    let page = door.state.borrow().repeat();
+    Json(page).into_response()
 }
 
 /// One chart's SVG (`hourly.zh-CN`), as last drawn.

@@ -2,6 +2,8 @@
 //! volumes, seats, categories, units, overdue orders, a zone's incidents), and assembles
 //! `core::wall::Pages` from them and the live snapshot. The pages' only door to the store.
 
+use std::sync::Arc;
+
 use chrono::{NaiveDate, Timelike};
 use chrono_tz::Tz;
 
@@ -153,7 +155,7 @@ pub async fn read_inputs(
 pub fn assemble(
     snapshot: &Snapshot,
     inputs: &PageInputs,
-    repeat: Option<RepeatPage>,
+    repeat: Option<Arc<RepeatPage>>,
     config: &Config,
 ) -> Pages {
     let goals = goals(config);
@@ -181,6 +183,7 @@ pub fn assemble(
             (inputs.overdue_open, inputs.overdue.clone()),
             &inputs.by_category,
         ),
+        repeat_screened_at: repeat.as_ref().map(|r| r.screened_at),
         repeat,
         names: crate::core::wall::names(&zone_infos(config)),
         seats: pages::seats(&inputs.by_seat, &seats, &units, &inputs.open_units, &goals),

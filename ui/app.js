@@ -121,6 +121,11 @@ async function fetchChart(key) {
   return (await api(`api/charts/${encodeURIComponent(key)}`)).text();
 }
 
+async function fetchRepeat() {
+  if (tauri) return tauri.invoke("repeat_page");
+  return (await api("api/repeat")).json();
+}
+
 async function fetchDesk(q) {
   if (tauri) return tauri.invoke("desk_query", { query: q });
   return (await api(`api/desk?${new URLSearchParams(q)}`)).json();
@@ -326,8 +331,19 @@ function historyRows(f) {
   return f.history.map((h) => `${timeIn(h.received, true)}  ${name("categories", h.category)}  ${h.incident_id || ""}`).join("\n");
 }
 
-function renderRepeat(p) {
-  const r = p.repeat;
+// The repeat page is screened every few minutes and is the largest: fetched on its own,
+// only when a new screening is out.
+let repeatPage = null;
+let repeatAsked = null;
+function loadRepeat(p) {
+  if (!p.repeat_screened_at || repeatAsked === p.repeat_screened_at) return;
+  repeatAsked = p.repeat_screened_at;
+  fetchRepeat().then((r) => { repeatPage = r; if (state && state.pages) renderRepeat(); },
+    () => { repeatAsked = null; });
+}
+
+function renderRepeat() {
+  const r = repeatPage;
   const tr = t();
   if (!r) {
     $("repeat-note").textContent = tr.not_screened;
@@ -435,7 +451,8 @@ function render() {
   renderOverview(p);
   renderResponse(p);
   renderDiversion(p);
-  renderRepeat(p);
+  loadRepeat(p);
+  renderRepeat();
   renderSeats(p);
   // Mark which figures are on screen, so a reader (or a test) can match them to the API.
   document.body.dataset.seq = desk ? "" : String(state.seq);

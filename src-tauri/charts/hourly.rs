@@ -79,11 +79,13 @@ pub fn hourly(
                 .draw_series([Circle::new(at, 7, theme.accent.filled())])
                 .map_err(failed(CHART))?;
         }
-        for (values, style, name) in series {
-            if !has(values) {
+        for (i, (values, style, name)) in series.into_iter().enumerate() {
+            // Today is labelled even in its first hour (at the point); a base only with data.
+            let today = i == 2;
+            if !(has(values) || today && !h.today.is_empty()) {
                 continue;
             }
-            let points: Vec<(f64, f64)> = values
+            let mut points: Vec<(f64, f64)> = values
                 .iter()
                 .enumerate()
                 .map(|(i, v)| (i as f64, f64::from(*v)))
@@ -91,6 +93,9 @@ pub fn hourly(
             chart
                 .draw_series(LineSeries::new(points.clone(), style))
                 .map_err(failed(CHART))?;
+            if today {
+                points.extend(partial.first().map(|v| (done.len() as f64, f64::from(*v))));
+            }
             let (x, y) = *points.last().expect("not empty");
             let (px_x, px_y) = chart.backend_coord(&(x, y));
             root.draw(&Text::new(

@@ -93,6 +93,7 @@ async fn the_served_state_needs_the_token_follows_the_database_and_goes_stale() 
         ("/api/state", Some("not-the-token-0000000000")),
         ("/api/events?token=nope", None),
         ("/api/snapshot", None),
+        ("/api/repeat", None),
         ("/api/charts/hourly.zh-CN", None),
         ("/api/desk", Some("wrong-token-wrong-token")),
         ("/api/zones/Z01/incidents", None),
@@ -145,6 +146,15 @@ async fn the_served_state_needs_the_token_follows_the_database_and_goes_stale() 
     assert_eq!(status, 200);
     let snap: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(snap["seq"], s["seq"]);
+    // The repeat page travels on its own, once per screening.
+    let (status, body) = get(addr, "/api/repeat", Some(TOKEN)).await;
+    assert_eq!(status, 200);
+    let repeat: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(repeat["screened_at"], s["pages"]["repeat_screened_at"]);
+    assert!(
+        s["pages"].get("repeat").is_none(),
+        "not in the per-second state"
+    );
     let (status, body) = get(addr, "/api/desk?period=day", Some(TOKEN)).await;
     assert_eq!(status, 200, "{body}");
     let desk: serde_json::Value = serde_json::from_str(&body).unwrap();

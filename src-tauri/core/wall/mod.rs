@@ -5,6 +5,8 @@ pub mod goals;
 pub mod hourly;
 pub mod pages;
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use pages::{Diversion, Overview, RepeatPage, Response, Seats, ZoneInfo};
@@ -18,8 +20,12 @@ pub struct Pages {
     pub overview: Overview,
     pub response: Response,
     pub diversion: Diversion,
-    /// `None` until the first screening of the year has finished.
-    pub repeat: Option<RepeatPage>,
+    /// `None` until the first screening of the year has finished. Sent on its own
+    /// (`/api/repeat`): it changes every few minutes and is the largest page.
+    #[serde(skip)]
+    pub repeat: Option<Arc<RepeatPage>>,
+    /// When that screening ran: a door fetches the repeat page again when this moves.
+    pub repeat_screened_at: Option<crate::core::model::Millis>,
     pub seats: Seats,
     /// Names of the codes the pages carry, in both languages.
     pub names: Names,
