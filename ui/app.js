@@ -10,7 +10,7 @@ const I18N = {
     f_period: "时段", f_zone: "辖区", f_category: "类别", f_channel: "渠道", f_apply: "查询", f_reset: "复位",
     w_day: "今日", w_week: "本周", w_month: "本月", w_year: "本年", w_range: "自定义", all: "全部",
     to_wall: "大屏模式", to_desk: "桌面模式",
-    c_hourly: "今日逐时呼入量 · 对比上周同日、去年同期", c_sign_for: "签收用时分布（今日）",
+    c_hourly: "今日逐时呼入量 · 对比上周同日、去年同期", c_hourly_all: "（全中心，不随筛选变化）", c_sign_for: "签收用时分布（今日）",
     c_arrival: "到场用时分布（今日）", c_funnel: "110 → 12345 分流（今日）", c_categories: "今日警情类别",
     h_zones: "各巡区快速反应圈达标率（今日）", h_lagging: "未达标巡区", h_overdue: "超时未办结工单（全部在办）",
     h_callers: "一人多报", h_places: "一地多报", h_seats: "接警席位（今日）", h_units: "警力",
@@ -44,7 +44,7 @@ const I18N = {
     f_period: "Period", f_zone: "Zone", f_category: "Category", f_channel: "Channel", f_apply: "Apply", f_reset: "Reset",
     w_day: "Today", w_week: "This week", w_month: "This month", w_year: "This year", w_range: "Range", all: "All",
     to_wall: "Wall mode", to_desk: "Desk mode",
-    c_hourly: "Calls per hour today · vs same weekday last week and last year", c_sign_for: "Sign-for time (today)",
+    c_hourly: "Calls per hour today · vs same weekday last week and last year", c_hourly_all: " (whole centre, not filtered)", c_sign_for: "Sign-for time (today)",
     c_arrival: "Arrival time (today)", c_funnel: "110 → 12345 diversion (today)", c_categories: "Today's calls by category",
     h_zones: "Response-circle rate by zone (today)", h_lagging: "Zones below target", h_overdue: "Open work orders past their limit",
     h_callers: "One caller, many reports", h_places: "One place, many reports", h_seats: "Call-taker seats (today)", h_units: "Units",
@@ -198,9 +198,11 @@ function fmt(unit, v) {
   return unit === "share" ? fmtShare(v) : unit === "seconds" ? fmtSecs(v) : fmtCount(v);
 }
 
+/// hh:mm:ss in the centre's zone; `withDate` adds the day, "short" drops the seconds.
 function timeIn(ms, withDate) {
   const tz = state ? state.time_zone : "Asia/Shanghai";
-  const o = { timeZone: tz, hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false };
+  const o = { timeZone: tz, hour: "2-digit", minute: "2-digit", hour12: false };
+  if (withDate !== "short") o.second = "2-digit";
   if (withDate) Object.assign(o, { month: "2-digit", day: "2-digit" });
   return new Intl.DateTimeFormat(lang, o).format(new Date(ms));
 }
@@ -320,10 +322,10 @@ function renderDiversion(p) {
   const now = state.checked_at;
   const tr = t();
   renderTiles("dv-tiles", d.tiles);
-  $("overdue-count").textContent = tr.n_found(d.overdue_open, Math.min(d.overdue.length, wall ? 8 : 50));
-  rows("overdue", d.overdue.slice(0, wall ? 8 : 50), (o) => [
+  $("overdue-count").textContent = tr.n_found(d.overdue_open, Math.min(d.overdue.length, wall ? 5 : 50));
+  rows("overdue", d.overdue.slice(0, wall ? 5 : 50), (o) => [
     { text: o.source_id }, { text: name("categories", o.category) }, { text: name("zones", o.zone) },
-    { text: o.department || "—" }, { text: timeIn(o.due, true) }, { text: fmtSecs((now - o.due) / 1000), cls: "bad" },
+    { text: o.department || "—" }, { text: timeIn(o.due, "short") }, { text: fmtSecs((now - o.due) / 1000), cls: "bad" },
   ]);
 }
 
@@ -352,7 +354,7 @@ function renderRepeat() {
   $("repeat-note").textContent = tr.screened(timeIn(r.screened_at, true));
   $("callers-count").textContent = tr.n_found(r.callers_found, r.callers.length);
   $("places-count").textContent = tr.n_found(r.places_found, r.places.length);
-  const limit = wall ? 10 : 100;
+  const limit = wall ? 13 : 100;
   const expand = (f, row) => {
     if (wall) return;
     const next = row.nextElementSibling;
@@ -365,12 +367,12 @@ function renderRepeat() {
   };
   rows("callers", r.callers.slice(0, limit), (f) => [
     { text: f.who, cls: "mono" }, { text: name("categories", f.category) }, { text: name("zones", f.zone) },
-    { text: String(f.week) }, { text: String(f.month) }, { text: String(f.year) }, { text: timeIn(f.last, true) },
+    { text: String(f.week) }, { text: String(f.month) }, { text: String(f.year) }, { text: timeIn(f.last, "short") },
   ], expand);
   // Visitors see the wall: places are cut to the street there; the desk sees the address.
   rows("places", r.places.slice(0, limit), (f) => [
     { text: wall ? f.street : f.who }, { text: name("categories", f.category) },
-    { text: String(f.week) }, { text: String(f.month) }, { text: String(f.year) }, { text: timeIn(f.last, true) },
+    { text: String(f.week) }, { text: String(f.month) }, { text: String(f.year) }, { text: timeIn(f.last, "short") },
   ], expand);
 }
 
@@ -438,6 +440,9 @@ function render() {
   $("mode").textContent = wall ? tr.to_desk : tr.to_wall;
   $("page-title").textContent = tr[`p_${page}`];
   document.querySelectorAll(".page").forEach((s) => { s.hidden = s.dataset.page !== page; });
+  // Filters answer the overview's tiles only; the chart and the other pages stay live.
+  document.body.classList.toggle("filtered", !!desk);
+  $("filter-note").hidden = !deskQuery || page !== "overview";
   document.querySelectorAll("[data-goto]").forEach((b) => b.classList.toggle("on", b.dataset.goto === page));
   $("dots").replaceChildren(...PAGES.map((p) => el("span", p === page ? "on" : "", "●")));
   renderBanner();

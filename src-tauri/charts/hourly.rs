@@ -79,6 +79,7 @@ pub fn hourly(
                 .draw_series([Circle::new(at, 7, theme.accent.filled())])
                 .map_err(failed(CHART))?;
         }
+        let mut labels = Vec::new();
         for (i, (values, style, name)) in series.into_iter().enumerate() {
             // Today is labelled even in its first hour (at the point); a base only with data.
             let today = i == 2;
@@ -97,12 +98,23 @@ pub fn hourly(
                 points.extend(partial.first().map(|v| (done.len() as f64, f64::from(*v))));
             }
             let (x, y) = *points.last().expect("not empty");
-            let (px_x, px_y) = chart.backend_coord(&(x, y));
+            labels.push((name, chart.backend_coord(&(x, y)), style.color));
+        }
+        // Lines often end close together: labels are pushed apart to a line's height.
+        labels.sort_by_key(|(_, (_, y), _)| *y);
+        let line = (px * 1.05) as i32;
+        for i in 1..labels.len() {
+            let above = labels[i - 1].1 .1;
+            if labels[i].1 .1 < above + line {
+                labels[i].1 .1 = above + line;
+            }
+        }
+        for (name, (px_x, px_y), colour) in labels {
             root.draw(&Text::new(
                 name,
                 (px_x + theme.label_px as i32 / 2, px_y),
                 font.clone()
-                    .color(&style.color)
+                    .color(&colour)
                     .pos(Pos::new(HPos::Left, VPos::Center)),
             ))
             .map_err(failed(CHART))?;
