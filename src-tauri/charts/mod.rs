@@ -37,7 +37,8 @@ fn text_width<DB: plotters::prelude::DrawingBackend>(
             .map(|(w, _)| f64::from(w))
             .map_err(failed("measure"))
     };
-    let em_measured = measure("中")?.max(1.0);
+    // Ten of them, so plotters' whole-pixel widths round off a tenth as much.
+    let em_measured = (measure("中中中中中中中中中中")? / 10.0).max(0.1);
     let em_rendered = style.font.get_size() / 1.24;
     Ok((measure(text)? * em_rendered / em_measured).ceil() as i32)
 }
@@ -46,5 +47,26 @@ fn failed<E: std::fmt::Debug>(chart: &'static str) -> impl Fn(E) -> ChartError {
     move |e| ChartError {
         chart,
         reason: format!("{e:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use plotters::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn labels_are_measured_at_the_size_the_browser_renders() {
+        fonts::register().expect("the CJK font (fonts-noto-cjk) is installed");
+        let mut svg = String::new();
+        let area = SVGBackend::with_string(&mut svg, (400, 100)).into_drawing_area();
+        // plotters writes font-size = size / 1.24; at size 37.2 that is 30 px, and a
+        // full-width character is one em: five of them are 150 px wide on screen.
+        let style = TextStyle::from((fonts::FAMILY, 37.2).into_font());
+        assert_eq!(text_width(&area, "非警务警情", &style).unwrap(), 150);
+        // Latin digits are narrower than an em but measured with the same scale.
+        let digits = text_width(&area, "12,345", &style).unwrap();
+        assert!((60..120).contains(&digits), "{digits}");
     }
 }
