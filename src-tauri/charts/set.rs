@@ -51,7 +51,8 @@ fn digest(svg: &str) -> String {
     format!("{:016x}", h.finish())
 }
 
-fn thousands(n: u64) -> String {
+/// 51061 → "51,061".
+pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {

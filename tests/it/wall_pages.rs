@@ -332,18 +332,10 @@ async fn every_list_on_the_pages_counts_what_sql_counts() {
     }
     let funnel_zh = &set.charts["funnel.zh-CN"].svg;
     assert!(funnel_zh.contains("非警务警情") && funnel_zh.contains("12345受理"));
-    let thousands = |n: i64| {
-        let s = n.to_string();
-        let mut out = String::new();
-        for (i, c) in s.chars().enumerate() {
-            if i > 0 && (s.len() - i) % 3 == 0 {
-                out.push(',');
-            }
-            out.push(c);
-        }
-        out
-    };
-    assert!(funnel_zh.contains(&format!("\n{}\n", thousands(expected[0]))));
+    assert!(funnel_zh.contains(&format!(
+        "\n{}\n",
+        charts::set::thousands(expected[0] as u64)
+    )));
     assert!(set.charts["funnel.en"].svg.contains("Non-police"));
     assert!(set.charts["hourly.zh-CN"].svg.contains("上周同日"));
     assert!(
