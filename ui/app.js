@@ -28,7 +28,7 @@ const I18N = {
     },
     yoy: "同比", pop: "环比", meets: "✓ 达标", misses: "✗ 未达标", target: "目标",
     stale: (since) => `⚠ 数据已中断 · 自 ${since} 起未更新，显示的是最后一次数据`,
-    unreachable: (why) => `⚠ 数据已中断 · 数据库无法访问（${why}）`,
+    unreachable: (since, why) => `⚠ 数据已中断 · 自 ${since} 起数据库无法访问（${why}）`,
     lost: "⚠ 数据已中断 · 与服务器的连接已断开，正在重连",
     loading: "正在计算指标…", bad_token: "⚠ 访问令牌无效，无法读取数据（请使用服务启动时给出的完整地址）",
     last_call: (t) => `最近来电 ${t}`, n_found: (n, shown) => (n > shown ? `共 ${n} 个，显示前 ${shown} 个` : `共 ${n} 个`),
@@ -62,7 +62,7 @@ const I18N = {
     },
     yoy: "YoY", pop: "PoP", meets: "✓ on target", misses: "✗ below target", target: "target",
     stale: (since) => `⚠ Data feed stopped · no update since ${since}; showing the last figures`,
-    unreachable: (why) => `⚠ Data feed stopped · database unreachable (${why})`,
+    unreachable: (since, why) => `⚠ Data feed stopped · database unreachable since ${since} (${why})`,
     lost: "⚠ Data feed stopped · connection to the server lost, reconnecting",
     loading: "Computing the figures…", bad_token: "⚠ Invalid access token: no figures (open the full address the server printed)",
     last_call: (t) => `Last call ${t}`, n_found: (n, shown) => (n > shown ? `${n} found, first ${shown} shown` : `${n} found`),
@@ -422,7 +422,7 @@ function renderBanner() {
   else if (failure) { kind = "stale"; text = tr.lost; }
   else if (state && state.stale) {
     kind = "stale";
-    text = state.stale.code === "feed_silent" ? tr.stale(timeIn(state.stale.since, true)) : tr.unreachable(state.stale.reason);
+    text = state.stale.code === "feed_silent" ? tr.stale(timeIn(state.stale.since, true)) : tr.unreachable(timeIn(state.stale.since, true), state.stale.reason);
   } else if (!state || !state.pages) { kind = "loading"; text = tr.loading; }
   b.hidden = !kind;
   b.dataset.kind = kind;
