@@ -82,6 +82,10 @@ pub fn window(tz: Tz, q: &DeskQuery, now: Millis) -> Result<Window, DeskError> {
     }
 }
 
+/// One desk question at a time: a year's figures read millions of rows on the worker that
+/// asks, and the live loop must keep a core to itself whatever the desks ask.
+static ONE_AT_A_TIME: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
 /// Figures of the asked window and cut, with the overview's tiles graded.
 pub async fn query(
     store: &Store,
@@ -90,6 +94,7 @@ pub async fn query(
     now: Millis,
 ) -> Result<DeskAnswer, DeskError> {
     let w = window(config.tz(), q, now)?;
+    let _turn = ONE_AT_A_TIME.acquire().await.expect("never closed");
     let clean = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
     let filter = Filter {
         zone: clean(&q.zone),
@@ -126,6 +131,7 @@ pub async fn zone_incidents(
         )));
     }
     let w = window(config.tz(), q, now)?;
+    let _turn = ONE_AT_A_TIME.acquire().await.expect("never closed");
     let span = Span {
         from: w.now.from,
         to: w.now.to,

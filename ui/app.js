@@ -303,7 +303,10 @@ function renderResponse(p) {
     const c = el("button", `zone ${z.grade}`);
     c.type = "button";
     c.dataset.zone = z.code;
-    c.append(el("div", "zname", z.name), el("div", "zrate", fmtShare(z.circle_rate)),
+    const rate = el("div", "zrate", fmtShare(z.circle_rate));
+    rate.dataset.key = `circle_rate:${z.code}`;
+    rate.dataset.value = z.circle_rate === null ? "" : String(z.circle_rate);
+    c.append(el("div", "zname", z.name), rate,
       el("div", "zmeta", `${tr.circle_min(z.circle_minutes)} · ${tr.n(z.n)}`));
     if (!wall) c.addEventListener("click", () => drill(z));
     return c;

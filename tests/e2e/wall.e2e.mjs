@@ -126,6 +126,33 @@ await check("every overview tile shows the value /api/state has for the same seq
   return `${tiles.length} tiles at seq ${s.seq}`;
 });
 
+await check("the response and diversion pages show the API's tiles, and every zone cell its circle rate", async () => {
+  const notes = [];
+  for (const name of ["response", "diversion"]) {
+    await wall.click(`[data-goto="${name}"]`);
+    let s, st;
+    await waitFor(`page ${name} and /api/state at the same seq`, async () => {
+      s = await read(wall);
+      st = await state();
+      return s.page === name && s.seq === shown(st.seq);
+    }, { timeout: 20_000, every: 200 });
+    const expected = st.pages[name].tiles.map((t) => [t.key, t.value]);
+    if (name === "response") {
+      for (const z of st.pages.response.zones) expected.push([`circle_rate:${z.code}`, z.circle_rate]);
+    }
+    const bad = [];
+    for (const [key, value] of expected) {
+      const els = s.figures.filter((f) => f.key === key);
+      if (els.length !== 1) bad.push(`${key}: ${els.length} elements on screen`);
+      else if (els[0].value !== shown(value)) bad.push(`${key}: page "${els[0].value}", API "${shown(value)}"`);
+    }
+    if (bad.length) throw new Error(`${name} at seq ${s.seq}: ${bad.join("; ")}`);
+    notes.push(`${name}: ${expected.length}`);
+  }
+  await wall.click('[data-goto="overview"]');
+  return notes.join(", ");
+});
+
 // ---- 5. screenshots, while the feed runs (optional) ---------------------------------
 if (screenshotDir) {
   await check(`screenshots of every page at 1920x1080 and 3840x2160 in ${screenshotDir}`, async () => {
