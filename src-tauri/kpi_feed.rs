@@ -92,6 +92,10 @@ pub struct LiveFigures {
     pub last_rebuild: Option<String>,
     /// What the last tick cost: reading the changes, and folding them into the figures.
     pub last_tick: TickCost,
+    /// A new engine being built beside this one, to take in late changes to the past.
+    pending: Option<tokio::task::JoinHandle<Result<(Engine, BuildStats), StoreError>>>,
+    /// Why a new engine is still owed (a background build failed: try again).
+    owed: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -115,6 +119,8 @@ impl LiveFigures {
             rebuilds: 0,
             last_rebuild: None,
             last_tick: TickCost::default(),
+            pending: None,
+            owed: None,
         })
     }
 
@@ -122,9 +128,57 @@ impl LiveFigures {
         self.engine.snapshot()
     }
 
-    /// Reads what changed since the last tick and folds it in; rebuilds the engine when a
-    /// change reaches data it keeps only as sums. On an error the last snapshot stands.
+    /// Whether a new engine is being built in the background.
+    pub fn catching_up(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Takes the engine built in the background once it is done; the changes committed
+    /// since it read the database come in on the next read, and folding one in twice
+    /// replaces it.
+    async fn adopt_finished_build(&mut self) {
+        if !self.pending.as_ref().is_some_and(|h| h.is_finished()) {
+            return;
+        }
+        let handle = self.pending.take().expect("checked above");
+        match handle.await {
+            Ok(Ok((engine, stats))) => {
+                self.engine = engine;
+                self.stats = stats;
+                self.rebuilds += 1;
+            }
+            Ok(Err(e)) => {
+                tracing::warn!("building the KPI engine failed, trying again: {e}");
+                self.owed = self.last_rebuild.clone();
+            }
+            Err(e) => {
+                tracing::warn!("the KPI engine build stopped, trying again: {e}");
+                self.owed = self.last_rebuild.clone();
+            }
+        }
+    }
+
+    fn build_beside(&mut self, why: String, now: Millis) {
+        if self.pending.is_some() {
+            return; // whatever it misses comes in as a change after it, and asks again
+        }
+        tracing::info!("building a new KPI engine beside the live one: {why}");
+        let (store, zones, tz) = (self.store.clone(), self.zones.clone(), self.tz);
+        self.pending = Some(tokio::spawn(async move {
+            build_engine(&store, zones, tz, now).await
+        }));
+        self.last_rebuild = Some(why);
+        self.owed = None;
+    }
+
+    /// Reads what changed since the last tick and folds it in. A change to the frozen past
+    /// starts a new engine in the background while this one keeps the wall live; a new day
+    /// rebuilds before the next snapshot. On an error the last snapshot stands.
     pub async fn tick(&mut self, now: Millis) -> Result<Arc<Snapshot>, StoreError> {
+        self.adopt_finished_build().await;
+        if let Some(why) = self.owed.take() {
+            self.build_beside(why, now);
+        }
         let started = std::time::Instant::now();
         let seq = self.store.change_seq().await?;
         let mut changes: Vec<(Key, Fact)> = Vec::new();
@@ -144,7 +198,15 @@ impl LiveFigures {
         };
         match tick {
             Tick::Fresh(s) => Ok(s),
+            Tick::Behind { snapshot, why } => {
+                self.build_beside(why, now);
+                Ok(snapshot)
+            }
             Tick::Rebuild { why } => {
+                // A build started for yesterday's windows is of no use now.
+                if let Some(h) = self.pending.take() {
+                    h.abort();
+                }
                 tracing::info!("rebuilding the KPI engine: {why}");
                 let (engine, stats) =
                     build_engine(&self.store, self.zones.clone(), self.tz, now).await?;

@@ -31,7 +31,7 @@ async fn get(addr: std::net::SocketAddr, path: &str, auth: Option<&str>) -> (u16
     (status, body)
 }
 
-fn call(id: &str, received: i64) -> Call {
+pub(crate) fn call(id: &str, received: i64) -> Call {
     Call {
         source: "test".into(),
         source_id: id.into(),

@@ -8,8 +8,10 @@
 //! moves the sliding bounds forward, adding facts that enter and removing facts that
 //! leave. Its cost follows the changes and the time elapsed, not the history.
 //!
-//! A change the tails cannot absorb — a record anchored before yesterday, or a new local
-//! day — asks the adapter to build the engine again (`Tick::Rebuild`).
+//! A change the tails cannot absorb — a record anchored before yesterday — is left out and
+//! the tick says the engine is `Behind`: the adapter builds a new one beside it while this
+//! one keeps ticking. A new local day asks for a new engine before the next snapshot
+//! (`Tick::Rebuild`).
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -301,8 +303,15 @@ impl Builder {
 #[derive(Debug)]
 pub enum Tick {
     Fresh(Arc<Snapshot>),
-    /// The change reaches data the engine keeps only as frozen sums, or a new day began:
-    /// build a new engine (the last snapshot stays valid meanwhile).
+    /// Every change is folded in except those that reach data the engine keeps only as
+    /// frozen sums (a late update to a record from before yesterday): the snapshot is live
+    /// for everything else, and a new engine should be built to take those in.
+    Behind {
+        snapshot: Arc<Snapshot>,
+        why: String,
+    },
+    /// A new day began: the windows moved past what this engine holds; build a new one
+    /// (the last snapshot stays valid meanwhile).
     Rebuild {
         why: String,
     },
@@ -376,21 +385,26 @@ impl Engine {
                 why: "a new day began".into(),
             };
         }
+        // Changes the tails cannot absorb are left to a new engine; the rest still show now,
+        // so a late correction of last week never holds up the call that just came in.
+        let mut behind: Option<String> = None;
         for (key, fact) in changes {
             let old = self.recent.facts.get(key).copied();
             let is_new = key.1 > self.max_row.get(&key.0).copied().unwrap_or(0);
             if old.is_none() && !is_new {
-                return Tick::Rebuild {
-                    why: format!("an older record changed ({:?} {})", key.0, key.1),
-                };
+                behind.get_or_insert_with(|| {
+                    format!("an older record changed ({:?} {})", key.0, key.1)
+                });
+                continue;
             }
             if anchors(fact).any(|(t, _)| t < self.recent_from) {
-                return Tick::Rebuild {
-                    why: format!(
+                behind.get_or_insert_with(|| {
+                    format!(
                         "a record from before yesterday arrived ({:?} {})",
                         key.0, key.1
-                    ),
-                };
+                    )
+                });
+                continue;
             }
             if is_new {
                 self.max_row.insert(key.0, key.1);
@@ -406,7 +420,13 @@ impl Engine {
         self.seq = self.seq.max(seq);
         self.advance(now);
         self.snapshot = Arc::new(self.build_snapshot());
-        Tick::Fresh(self.snapshot())
+        match behind {
+            None => Tick::Fresh(self.snapshot()),
+            Some(why) => Tick::Behind {
+                snapshot: self.snapshot(),
+                why,
+            },
+        }
     }
 
     /// Moves every tail's bounds to those of `now`.

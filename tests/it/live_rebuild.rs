@@ -1,0 +1,106 @@
+//! A late record for the frozen past must not hold up the wall: the live engine shows the
+//! call that just came in at once, builds a new engine beside it for the late record, and
+//! takes that in when it is ready.
+
+use std::time::{Duration, Instant};
+
+use commandwall::config::Config;
+use commandwall::core::kpi::engine::Snapshot;
+use commandwall::core::model::{Batch, Direction, WorkOrder};
+use commandwall::core::time::local_to_utc;
+use commandwall::kpi_feed::LiveFigures;
+
+use crate::helpers::TestDb;
+use crate::serve::call;
+
+fn figure(s: &Snapshot, window: &str, key: &str) -> f64 {
+    let w = s.windows.iter().find(|w| w.key == window).unwrap();
+    w.cuts[0].report.metric(key).unwrap()
+}
+
+fn order(id: &str, sent: i64) -> WorkOrder {
+    WorkOrder {
+        source: "test".into(),
+        source_id: id.into(),
+        direction: Direction::ToPolice,
+        call_id: None,
+        category: None,
+        zone: Some("Z01".into()),
+        department: None,
+        sent,
+        accepted: Some(sent + 60_000),
+        assigned: None,
+        handled: None,
+        fed_back: None,
+        accept_by: Some(sent + 3_600_000),
+        due: None,
+        status: None,
+        returned: None,
+        return_reason: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_record_of_the_past_is_built_in_beside_the_live_engine() {
+    let db = TestDb::new().await;
+    let config = Config::load(None, []).unwrap();
+    let tz = config.tz();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    let now = local_to_utc(tz, day.and_hms_opt(15, 0, 0).unwrap());
+    db.store
+        .write(&Batch {
+            calls: vec![call("c1", now - 3_600_000)],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut live = LiveFigures::start(db.store.clone(), &config, now)
+        .await
+        .unwrap();
+    let before = live.snapshot();
+    assert_eq!(figure(&before, "day_so_far", "calls"), 1.0);
+    assert_eq!(figure(&before, "month_so_far", "work_orders"), 0.0);
+
+    // A call now, and a work order sent three days ago that only now reached the database.
+    db.store
+        .write(&Batch {
+            calls: vec![call("c2", now + 500)],
+            work_orders: vec![order("w-late", now - 3 * 86_400_000)],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let s = live.tick(now + 1_000).await.unwrap();
+    assert_eq!(
+        figure(&s, "day_so_far", "calls"),
+        2.0,
+        "the new call shows at once"
+    );
+    assert_eq!(figure(&s, "month_so_far", "work_orders"), 0.0);
+    assert!(
+        live.catching_up(),
+        "a new engine is being built for the late order"
+    );
+
+    let started = Instant::now();
+    let mut t = now + 1_000;
+    loop {
+        t += 100;
+        let s = live.tick(t).await.unwrap();
+        if !live.catching_up() {
+            assert_eq!(
+                figure(&s, "month_so_far", "work_orders"),
+                1.0,
+                "the late order is in"
+            );
+            assert_eq!(figure(&s, "day_so_far", "calls"), 2.0);
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the build never finished"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(live.rebuilds, 1);
+}
