@@ -94,6 +94,7 @@ pub struct LiveFigures {
     pub last_tick: TickCost,
     /// A new engine being built beside this one, to take in late changes to the past.
     pending: Option<tokio::task::JoinHandle<Result<(Engine, BuildStats), StoreError>>>,
+    pending_since: Option<std::time::Instant>,
     /// Why a new engine is still owed (a background build failed: try again).
     owed: Option<String>,
 }
@@ -120,6 +121,7 @@ impl LiveFigures {
             last_rebuild: None,
             last_tick: TickCost::default(),
             pending: None,
+            pending_since: None,
             owed: None,
         })
     }
@@ -143,6 +145,10 @@ impl LiveFigures {
         let handle = self.pending.take().expect("checked above");
         match handle.await {
             Ok(Ok((engine, stats))) => {
+                tracing::info!(
+                    "the KPI engine built beside the live one took over after {:?}",
+                    self.pending_since.map(|t| t.elapsed()).unwrap_or_default()
+                );
                 self.engine = engine;
                 self.stats = stats;
                 self.rebuilds += 1;
@@ -164,6 +170,7 @@ impl LiveFigures {
         }
         tracing::info!("building a new KPI engine beside the live one: {why}");
         let (store, zones, tz) = (self.store.clone(), self.zones.clone(), self.tz);
+        self.pending_since = Some(std::time::Instant::now());
         self.pending = Some(tokio::spawn(async move {
             build_engine(&store, zones, tz, now).await
         }));
