@@ -158,11 +158,20 @@ function connect() {
     return;
   }
   // Ask once first: a refused token is told apart from a lost connection.
-  fetchState().then(receive, fail).finally(() => {
-    if (failure && failure.kind === "token") return;
+  // EventSource retries a dropped connection by itself, but gives up for good on an HTTP
+  // error (a proxy's 502 while the server restarts): then a new one is opened, so a wall
+  // comes back after a restart or a night's sleep without anyone touching it.
+  const listen = () => {
     const es = new EventSource(`api/events?token=${encodeURIComponent(token)}`);
     es.addEventListener("state", (ev) => receive(JSON.parse(ev.data)));
-    es.onerror = () => { if (Date.now() - lastHeard > 5000) fail({ kind: "lost" }); };
+    es.onerror = () => {
+      if (Date.now() - lastHeard > 5000) fail({ kind: "lost" });
+      if (es.readyState === EventSource.CLOSED) setTimeout(listen, 3000);
+    };
+  };
+  fetchState().then(receive, fail).finally(() => {
+    if (failure && failure.kind === "token") return;
+    listen();
   });
   setInterval(() => {
     if (state && !failure && Date.now() - lastHeard > 5000) fail({ kind: "lost" });

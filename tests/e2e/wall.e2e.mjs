@@ -22,9 +22,8 @@ const token = crypto.randomBytes(16).toString("hex");
 // ---- the city, the feed, the server -------------------------------------------------
 await must(bin, ["--database", db, "simulate", "--backfill", "2d"]);
 let feed = start(dir, "feed", bin, ["--database", db, "simulate", "--live"]);
-const server = start(dir, "serve", bin, ["--database", db, "serve", "--bind", "127.0.0.1:0", "--token", token], {
-  env: { ...process.env, COMMANDWALL__LIVE__STALE_AFTER_S: String(STALE_AFTER_S) },
-});
+const serveEnv = { ...process.env, COMMANDWALL__LIVE__STALE_AFTER_S: String(STALE_AFTER_S) };
+let server = start(dir, "serve", bin, ["--database", db, "serve", "--bind", "127.0.0.1:0", "--token", token], { env: serveEnv });
 // Port 0: the server prints the address it got.
 const base = await waitFor("the server printed its address", () => {
   if (server.exitCode !== null) throw new Error(`serve exited: ${server.err}`);
@@ -243,6 +242,24 @@ await check(`with the feed stopped, the stale banner (数据已中断) shows wit
   }, { timeout: 8_000 });
   await en.context().close();
   return `${(elapsed / 1000).toFixed(1)} s after the last call`;
+});
+
+// ---- 6. the wall comes back by itself after the server restarts -----------------------
+await check("after the server restarts and the feed resumes, the open page recovers by itself", async () => {
+  const before = Number((await read(wall)).seq);
+  await stop(server);
+  // While the server is away the page says the connection is lost, figures kept.
+  await waitFor("the lost-connection banner", async () => {
+    const s = await read(wall);
+    return s.banner?.shown && s.banner.kind === "stale" && calls(s)?.value === expected;
+  }, { timeout: 10_000 });
+  server = start(dir, "serve-again", bin, ["--database", db, "serve", "--bind", base.replace("http://", ""), "--token", token], { env: serveEnv });
+  feed = start(dir, "feed-again", bin, ["--database", db, "simulate", "--live"]);
+  const s = await waitFor("fresh figures and no banner on the same page", async () => {
+    const s = await read(wall);
+    return !s.banner?.shown && Number(s.seq) > before && s;
+  }, { timeout: 60_000, every: 250 });
+  return `seq ${before} → ${s.seq}`;
 });
 
 await finish(0);
