@@ -18,6 +18,7 @@ use commandwall::wall_feed::{assemble, read_inputs, zone_incidents, HourlyCache}
 use sqlx::{Connection, SqliteConnection};
 
 use crate::helpers::{keyer, TestDb};
+use crate::kpi_reference::nearest_rank;
 
 /// seat, received, answered, ended
 type SeatCall = (String, i64, Option<i64>, Option<i64>);
@@ -28,13 +29,6 @@ async fn count(conn: &mut SqliteConnection, sql: &str, binds: &[i64]) -> i64 {
         q = q.bind(*b);
     }
     q.fetch_one(conn).await.unwrap()
-}
-
-/// Nearest rank: the ⌈p·n⌉-th smallest.
-fn nearest_rank(mut v: Vec<i64>, p: f64) -> Option<i64> {
-    v.sort_unstable();
-    let k = (p * v.len() as f64).ceil() as usize;
-    (k > 0).then(|| v[k - 1])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -129,10 +123,11 @@ async fn every_list_on_the_pages_counts_what_sql_counts() {
             .iter()
             .find(|s| &s.code == seat)
             .unwrap_or_else(|| panic!("seat {seat} is listed"));
-        let answered: Vec<i64> = rows
+        let mut answered: Vec<u64> = rows
             .iter()
-            .filter_map(|r| r.2.map(|a| (a - r.1) / 1000))
+            .filter_map(|r| r.2.map(|a| ((a - r.1) / 1000) as u64))
             .collect();
+        answered.sort_unstable();
         let abandoned = rows
             .iter()
             .filter(|r| r.2.is_none() && r.3.is_some())
@@ -141,8 +136,8 @@ async fn every_list_on_the_pages_counts_what_sql_counts() {
         assert_eq!(row.answered, answered.len() as u64, "{seat}");
         assert_eq!(row.abandoned, abandoned as u64, "{seat}");
         assert_eq!(
-            row.answer_p90_s.map(i64::from),
-            nearest_rank(answered, 0.9),
+            row.answer_p90_s.map(f64::from),
+            nearest_rank(&answered, 0.9),
             "{seat}"
         );
     }

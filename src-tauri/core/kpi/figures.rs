@@ -172,11 +172,20 @@ enum Span {
     Pending,
 }
 
+/// Whole seconds from `a` to `b`, truncated; `None` when `b` is before `a`. The one
+/// definition of an interval, for the figures and for the rows a drill-down lists.
+pub fn whole_seconds(a: Millis, b: Millis) -> Option<u32> {
+    (b >= a).then(|| u32::try_from((b - a) / 1000).unwrap_or(u32::MAX))
+}
+
+/// Whether an arrival counts inside the zone's response circle.
+pub fn within_circle(dispatched: Millis, arrived: Millis, circle_ms: Millis) -> bool {
+    arrived - dispatched <= circle_ms
+}
+
 fn span(a: Option<Millis>, b: Option<Millis>, finished: bool) -> Span {
     match (a, b) {
-        (Some(a), Some(b)) if b >= a => {
-            Span::Secs(u32::try_from((b - a) / 1000).unwrap_or(u32::MAX))
-        }
+        (Some(a), Some(b)) if b >= a => Span::Secs(whole_seconds(a, b).expect("b >= a")),
         (Some(_), Some(_)) => Span::Negative,
         (Some(_), None) if finished => Span::Missing,
         (None, Some(_)) => Span::Missing,
@@ -267,7 +276,9 @@ impl Figures {
                     if let (Span::Secs(_), Some(circle)) = (&arrival, i.circle_ms) {
                         let c = &mut self.counts;
                         c.circle_n += sign;
-                        if i.arrived.is_some_and(|a| a - dispatched <= circle) {
+                        if i.arrived
+                            .is_some_and(|a| within_circle(dispatched, a, circle))
+                        {
                             c.circle_within += sign;
                         }
                     }

@@ -7,6 +7,7 @@ use super::goals::{grade, trend, Better, Goal, Grade, Trend};
 use super::hourly::Hourly;
 use crate::core::categories;
 use crate::core::kpi::engine::{CutFigures, Snapshot};
+use crate::core::kpi::figures::{whole_seconds, within_circle};
 use crate::core::kpi::report::{Compared, IntervalReport, Report};
 use crate::core::model::{Millis, OverdueOrder};
 use crate::core::repeat::{Flagged, Governance, SharedEvent};
@@ -513,17 +514,16 @@ pub struct IncidentRow {
 }
 
 impl IncidentRow {
-    /// Fills the intervals from the stage times, the way the figures count them (whole
+    /// Fills the intervals from the stage times with the figures' own definitions (whole
     /// seconds, truncated; stages out of order give none).
     pub fn with_intervals(mut self, circle_minutes: Option<u32>) -> IncidentRow {
-        let secs = |a: Option<Millis>, b: Option<Millis>| match (a, b) {
-            (Some(a), Some(b)) if b >= a => u32::try_from((b - a) / 1000).ok(),
-            _ => None,
-        };
+        let secs = |a: Option<Millis>, b: Option<Millis>| whole_seconds(a?, b?);
         self.sign_for_s = secs(self.dispatched, self.signed_for);
         self.arrival_s = secs(self.dispatched, self.arrived);
         self.within_circle = match (self.dispatched, self.arrived, circle_minutes) {
-            (Some(d), Some(a), Some(m)) if a >= d => Some(a - d <= i64::from(m) * 60_000),
+            (Some(d), Some(a), Some(m)) if a >= d => {
+                Some(within_circle(d, a, i64::from(m) * 60_000))
+            }
             _ => None,
         };
         self
