@@ -9,6 +9,7 @@ fn main() {
             "desk_query",
             "zone_incidents",
             "set_wall",
+            "ui_settings",
         ]));
     tauri_build::try_build(attrs).expect("failed to run tauri-build");
 }

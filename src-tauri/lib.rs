@@ -1,22 +1,19 @@
 //! Command Wall (指挥大屏): the 110 command hall's wallboard, desk view and weekly report.
 //!
-//! One core computes the figures (`core`); the store (`store`), the simulator (`sim`), the
-//! importer (`import`), the command line (`cli`) and the window (`desktop`) are doors onto
-//! it. See ARCHITECTURE.md.
+//! The layers, each using only those below it (see ARCHITECTURE.md):
+//! `doors` (command line, window, HTTP) → `services` (the live loop and the questions
+//! doors ask) → `store`, `charts`, `sim`, `import` → `core` (a crate of its own: pure
+//! figures). `config` and `setup` are what every door reads first.
 
-pub mod app;
-pub mod bench;
+/// The core is its own crate so that "no I/O, no tauri/axum/sqlx/tokio" is checked by the
+/// build; it is re-exported under its old path so the layers above read `crate::core::…`.
+pub use commandwall_core as core;
+
 pub mod charts;
-pub mod cli;
 pub mod config;
-pub mod core;
-pub mod desk;
-pub mod desktop;
+pub mod doors;
 pub mod import;
-pub mod kpi_cli;
-pub mod kpi_feed;
-pub mod live_service;
-pub mod serve;
+pub mod services;
+pub mod setup;
 pub mod sim;
 pub mod store;
-pub mod wall_feed;

@@ -103,17 +103,6 @@ fn band_bars(i: &IntervalReport, lang: Lang) -> Vec<Bar> {
         .collect()
 }
 
-fn stage_name(key: &str, lang: Lang) -> &'static str {
-    match key {
-        "non_police" => lang.pick("非警务警情", "Non-police"),
-        "diverted" => lang.pick("转12345", "To 12345"),
-        "diverted_accepted" => lang.pick("12345受理", "Accepted"),
-        "diverted_handled" => lang.pick("已办结", "Handled"),
-        "diverted_fed_back" => lang.pick("已反馈", "Fed back"),
-        _ => "",
-    }
-}
-
 /// Draws every chart of `pages` in both languages.
 pub fn draw(pages: &Pages, theme: &Theme) -> ChartSet {
     let mut set = ChartSet::default();
@@ -151,7 +140,11 @@ pub fn draw(pages: &Pages, theme: &Theme) -> ChartSet {
             .funnel
             .iter()
             .map(|s| Bar {
-                label: stage_name(s.key, lang).to_string(),
+                label: match lang {
+                    Lang::Zh => s.key.zh(),
+                    Lang::En => s.key.en(),
+                }
+                .into_owned(),
                 value: s.count as f64,
                 text: thousands(s.count),
                 tone: Tone::Plain,

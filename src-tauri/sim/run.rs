@@ -214,7 +214,7 @@ pub fn next_changes(city: &City, from: Millis, changes: usize) -> (Batch, Millis
 /// Writes the city live from `clock.now()` on, every `tick`, until the task is dropped.
 /// Stages already written up to `written_up_to` are not written again. A failed write
 /// (database locked, disk full) is logged and retried on the next tick; nothing is skipped.
-pub async fn live(
+pub async fn write_live(
     store: &Store,
     city: Arc<City>,
     clock: SimClock,
@@ -262,52 +262,5 @@ pub async fn live(
             }
         }
         days.retain(|d| d.next < d.events.len() || d.date >= today);
-    }
-}
-
-/// Parses a span like `400d`, `6w`, `36h`.
-pub fn parse_span(s: &str) -> Result<chrono::Duration, String> {
-    let s = s.trim();
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
-    let n: i64 = num
-        .parse()
-        .map_err(|_| format!("'{s}' is not a span like 400d, 6w or 36h"))?;
-    match unit {
-        "d" | "" => Ok(chrono::Duration::days(n)),
-        "w" => Ok(chrono::Duration::weeks(n)),
-        "h" => Ok(chrono::Duration::hours(n)),
-        _ => Err(format!(
-            "'{s}': unit must be d (days), w (weeks) or h (hours)"
-        )),
-    }
-}
-
-/// Parses a speed like `60x`, `60` or `1x`.
-pub fn parse_speed(s: &str) -> Result<f64, String> {
-    let v: f64 = s
-        .trim()
-        .trim_end_matches(['x', 'X'])
-        .parse()
-        .map_err(|_| format!("'{s}' is not a speed like 60x"))?;
-    if v > 0.0 && v.is_finite() {
-        Ok(v)
-    } else {
-        Err(format!("speed '{s}' must be positive"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn spans_and_speeds_parse_or_say_why_not() {
-        assert_eq!(parse_span("400d").unwrap(), chrono::Duration::days(400));
-        assert_eq!(parse_span("6w").unwrap(), chrono::Duration::days(42));
-        assert_eq!(parse_span("36h").unwrap(), chrono::Duration::hours(36));
-        assert!(parse_span("4y").unwrap_err().contains("unit"));
-        assert!(parse_span("lots").unwrap_err().contains("400d"));
-        assert_eq!(parse_speed("60x").unwrap(), 60.0);
-        assert!(parse_speed("-2x").is_err());
     }
 }

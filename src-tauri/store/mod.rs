@@ -21,7 +21,6 @@ use crate::config::Config;
 use crate::core::kpi::engine::Key;
 use crate::core::kpi::facts::{Fact, Zones};
 use crate::core::kpi::filter::Filter;
-use crate::core::live::FeedReading;
 use crate::core::model::{Batch, DataIssue, Millis};
 
 /// What one write changed.
@@ -156,10 +155,10 @@ impl Store {
         }
     }
 
-    /// Raw counts for the live status: calls, answered calls and incidents in `[from, to)`.
-    pub async fn feed_reading(&self, from: Millis, to: Millis) -> Result<FeedReading, StoreError> {
+    /// When the newest call stored was received, from any source (is the feed alive?).
+    pub async fn last_call(&self) -> Result<Option<Millis>, StoreError> {
         match self {
-            Store::Sqlite(s) => s.feed_reading(from, to).await,
+            Store::Sqlite(s) => s.last_call().await,
         }
     }
 

@@ -12,7 +12,6 @@ use super::rows::{insert_prefix, upsert_suffix, Record, Value};
 use super::{Health, ImportCounts, OpenMode, SourceCounts, StoreError, WriteStats};
 use crate::config::Config;
 use crate::core::categories::{Kind, CATEGORIES};
-use crate::core::live::FeedReading;
 use crate::core::model::{Batch, DataIssue, Millis};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("src-tauri/store/migrations/sqlite");
@@ -321,32 +320,11 @@ impl SqliteStore {
         })
     }
 
-    pub async fn feed_reading(&self, from: Millis, to: Millis) -> Result<FeedReading, StoreError> {
-        let (calls_today, answered_today, incidents_today, last_received, seq): (
-            i64,
-            i64,
-            i64,
-            Option<i64>,
-            i64,
-        ) = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM calls WHERE received_ms >= ?1 AND received_ms < ?2),
-                    (SELECT COUNT(answered_ms) FROM calls WHERE received_ms >= ?1 AND received_ms < ?2),
-                    (SELECT COUNT(*) FROM incidents WHERE created_ms >= ?1 AND created_ms < ?2),
-                    (SELECT MAX(received_ms) FROM calls),
-                    (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq')",
-        )
-        .bind(from)
-        .bind(to)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(self.err())?;
-        Ok(FeedReading {
-            calls_today,
-            answered_today,
-            incidents_today,
-            last_received,
-            last_change_seq: seq,
-        })
+    pub async fn last_call(&self) -> Result<Option<Millis>, StoreError> {
+        sqlx::query_scalar("SELECT MAX(received_ms) FROM calls")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(self.err())
     }
 
     pub async fn last_received(&self, source: &str) -> Result<Option<Millis>, StoreError> {

@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 use commandwall::core::kpi::filter::Filter;
 use commandwall::core::kpi::window::range;
 use commandwall::import::{import_file, Mapping};
-use commandwall::kpi_feed::evaluate;
+use commandwall::services::figures::evaluate;
 
 use crate::helpers::{keyer, mapping, shared, TestDb, IMPORT_NOW};
 use crate::kpi_reference::nearest_rank;
@@ -110,7 +110,7 @@ async fn cad_figures_by_priority_match_the_file_and_the_pinned_numbers() {
             .unwrap();
         let mut got = Stats::new();
         for k in want.keys() {
-            let i = e.report.interval(k).unwrap();
+            let i = e.report.interval(k.parse().unwrap()).unwrap();
             got.insert(*k, (i.n, i.p50_s.map(u64::from), i.p90_s.map(u64::from)));
             assert_eq!(
                 i.negative, 0,

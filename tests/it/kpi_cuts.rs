@@ -6,8 +6,9 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use commandwall::config::Config;
 use commandwall::core::kpi::filter::Filter;
+use commandwall::core::kpi::vocabulary::Figure;
 use commandwall::core::kpi::window::range;
-use commandwall::kpi_feed::{evaluate, zones};
+use commandwall::services::figures::{evaluate, zones};
 use commandwall::sim::run::backfill;
 use commandwall::sim::City;
 use sqlx::Connection;
@@ -82,8 +83,8 @@ async fn each_cut_counts_what_sql_counts() {
                 n as f64
             }
         };
-        let calls = e.report.metric("calls").unwrap();
-        let incidents = e.report.metric("incidents").unwrap();
+        let calls = e.report.metric(Figure::Calls).unwrap();
+        let incidents = e.report.metric(Figure::Incidents).unwrap();
         if table == "calls" {
             assert_eq!(
                 calls,

@@ -153,7 +153,7 @@ impl World {
         Some((key, fact))
     }
 
-    /// What `kpi_feed::build_engine` does, over the in-memory facts.
+    /// What `services::figures::build_engine` does, over the in-memory facts.
     fn load(&self, now: Millis) -> Engine {
         let mut b = Builder::new(self.tz, zones(), now);
         let plan = b.plan().clone();

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use commandwall::core::kpi::evaluate::{Evaluated, Evaluation};
 use commandwall::core::kpi::facts::{CallFact, Fact, IncidentFact};
+use commandwall::core::kpi::vocabulary::{Figure, Interval};
 use commandwall::core::kpi::window::{calendar, range, Calendar, Period};
 use commandwall::core::model::{Millis, Outcome};
 use commandwall::core::time::local_to_utc;
@@ -119,24 +120,24 @@ fn a_shanghai_day_by_hand() {
     ];
     let e = eval(day(SH, 2026, 11, 24), &facts, at(SH, 2026, 11, 25, 8, 0, 0));
     let r = &e.report;
-    assert_eq!(r.metric("calls"), Some(5.0));
-    assert_eq!(r.metric("abandoned"), Some(1.0));
-    assert_eq!(r.metric("answered"), Some(4.0));
+    assert_eq!(r.metric(Figure::Calls), Some(5.0));
+    assert_eq!(r.metric(Figure::Abandoned), Some(1.0));
+    assert_eq!(r.metric(Figure::Answered), Some(4.0));
     // Valid: answered and not invalid → 3 of 4.
-    assert_eq!(r.metric("valid_incidents"), Some(3.0));
-    assert_eq!(r.metric("non_police_share"), Some(0.25));
-    assert_eq!(r.metric("diversion_rate"), Some(1.0));
+    assert_eq!(r.metric(Figure::ValidIncidents), Some(3.0));
+    assert_eq!(r.metric(Figure::NonPoliceShare), Some(0.25));
+    assert_eq!(r.metric(Figure::DiversionRate), Some(1.0));
     // Whole seconds 3, 12, 15, 25: within 10 s one, within 15 s three, within 20 s three.
-    assert_eq!(r.metric("answered_within_10s"), Some(0.25));
-    assert_eq!(r.metric("answered_within_15s"), Some(0.75));
-    assert_eq!(r.metric("answered_within_20s"), Some(0.75));
-    let a = r.interval("answer").unwrap();
+    assert_eq!(r.metric(Figure::AnsweredWithin10s), Some(0.25));
+    assert_eq!(r.metric(Figure::AnsweredWithin15s), Some(0.75));
+    assert_eq!(r.metric(Figure::AnsweredWithin20s), Some(0.75));
+    let a = r.interval(Interval::Answer).unwrap();
     assert_eq!(
         (a.n, a.avg_s, a.p50_s, a.p90_s),
         (4, Some(13.75), Some(12), Some(25))
     );
     // 同比: 2 calls → +3, +150%; 环比: 1 call → +4, +400%.
-    let calls = e.compared.iter().find(|c| c.key == "calls").unwrap();
+    let calls = e.compared.iter().find(|c| c.key == Figure::Calls).unwrap();
     assert_eq!(
         (calls.yoy.base, calls.yoy.diff, calls.yoy.pct),
         (Some(2.0), Some(3.0), Some(150.0))
@@ -150,7 +151,7 @@ fn a_shanghai_day_by_hand() {
     let div = e
         .compared
         .iter()
-        .find(|c| c.key == "diversion_rate")
+        .find(|c| c.key == Figure::DiversionRate)
         .unwrap();
     assert_eq!((div.pop.base, div.pop.pct), (None, None));
 }
@@ -163,17 +164,17 @@ fn an_empty_window_and_a_base_of_zero() {
         Some(Outcome::Police),
     )];
     let e = eval(day(SH, 2026, 11, 20), &facts, at(SH, 2026, 11, 25, 8, 0, 0));
-    assert_eq!(e.report.metric("calls"), Some(0.0));
+    assert_eq!(e.report.metric(Figure::Calls), Some(0.0));
     assert_eq!(
-        e.report.metric("non_police_share"),
+        e.report.metric(Figure::NonPoliceShare),
         None,
         "nothing to divide by"
     );
-    let a = e.report.interval("answer").unwrap();
+    let a = e.report.interval(Interval::Answer).unwrap();
     assert_eq!((a.n, a.avg_s, a.p50_s, a.p90_s), (0, None, None, None));
     // Now the day with the call against an empty day before: +1, and "—" not infinity.
     let e = eval(day(SH, 2026, 11, 24), &facts, at(SH, 2026, 11, 25, 8, 0, 0));
-    let calls = e.compared.iter().find(|c| c.key == "calls").unwrap();
+    let calls = e.compared.iter().find(|c| c.key == Figure::Calls).unwrap();
     assert_eq!(
         (calls.pop.base, calls.pop.diff, calls.pop.pct),
         (Some(0.0), Some(1.0), None)
@@ -196,14 +197,17 @@ fn p90_over_1_9_10_and_11_sign_for_times() {
             .map(|(i, s)| incident(t0 + i as i64 * 60_000, *s))
             .collect();
         let e = eval(day(SH, 2026, 11, 24), &facts, t0 + 86_400_000);
-        let s = e.report.interval("sign_for").unwrap();
+        let s = e.report.interval(Interval::SignFor).unwrap();
         assert_eq!(
             (s.n, s.p50_s, s.p90_s),
             (secs.len() as u64, Some(p50), Some(p90)),
             "{secs:?}"
         );
         // Processing is 10 s for each: answered 10 s before creation, dispatched 30 s after.
-        assert_eq!(e.report.interval("processing").unwrap().p90_s, Some(40));
+        assert_eq!(
+            e.report.interval(Interval::Processing).unwrap().p90_s,
+            Some(40)
+        );
     }
 }
 
@@ -226,12 +230,12 @@ fn a_daylight_saving_day_has_25_hours_of_calls() {
     let w = day(berlin, 2026, 10, 25);
     assert_eq!(w.now.to - w.now.from, 25 * 3_600_000);
     let e = eval(w.clone(), &facts, at(berlin, 2026, 10, 27, 0, 0, 0));
-    assert_eq!(e.report.metric("calls"), Some(4.0));
+    assert_eq!(e.report.metric(Figure::Calls), Some(4.0));
     // The same calls over an explicit UTC range of 24 hours from local midnight miss the last.
     let e = eval(
         range(berlin, w.now.from, w.now.from + 24 * 3_600_000),
         &facts,
         w.now.to,
     );
-    assert_eq!(e.report.metric("calls"), Some(3.0));
+    assert_eq!(e.report.metric(Figure::Calls), Some(3.0));
 }

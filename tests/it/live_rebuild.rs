@@ -6,14 +6,15 @@ use std::time::{Duration, Instant};
 
 use commandwall::config::Config;
 use commandwall::core::kpi::engine::Snapshot;
+use commandwall::core::kpi::vocabulary::Figure;
 use commandwall::core::model::{Batch, Direction, WorkOrder};
 use commandwall::core::time::local_to_utc;
-use commandwall::kpi_feed::LiveFigures;
+use commandwall::services::figures::LiveFigures;
 
 use crate::helpers::TestDb;
 use crate::serve::call;
 
-fn figure(s: &Snapshot, window: &str, key: &str) -> f64 {
+fn figure(s: &Snapshot, window: &str, key: Figure) -> f64 {
     let w = s.windows.iter().find(|w| w.key == window).unwrap();
     w.cuts[0].report.metric(key).unwrap()
 }
@@ -58,8 +59,8 @@ async fn a_late_record_of_the_past_is_built_in_beside_the_live_engine() {
         .await
         .unwrap();
     let before = live.snapshot();
-    assert_eq!(figure(&before, "day_so_far", "calls"), 1.0);
-    assert_eq!(figure(&before, "month_so_far", "work_orders"), 0.0);
+    assert_eq!(figure(&before, "day_so_far", Figure::Calls), 1.0);
+    assert_eq!(figure(&before, "month_so_far", Figure::WorkOrders), 0.0);
 
     // A call now, and a work order sent three days ago that only now reached the database.
     db.store
@@ -72,11 +73,11 @@ async fn a_late_record_of_the_past_is_built_in_beside_the_live_engine() {
         .unwrap();
     let s = live.tick(now + 1_000).await.unwrap();
     assert_eq!(
-        figure(&s, "day_so_far", "calls"),
+        figure(&s, "day_so_far", Figure::Calls),
         2.0,
         "the new call shows at once"
     );
-    assert_eq!(figure(&s, "month_so_far", "work_orders"), 0.0);
+    assert_eq!(figure(&s, "month_so_far", Figure::WorkOrders), 0.0);
     assert!(
         live.catching_up(),
         "a new engine is being built for the late order"
@@ -89,11 +90,11 @@ async fn a_late_record_of_the_past_is_built_in_beside_the_live_engine() {
         let s = live.tick(t).await.unwrap();
         if !live.catching_up() {
             assert_eq!(
-                figure(&s, "month_so_far", "work_orders"),
+                figure(&s, "month_so_far", Figure::WorkOrders),
                 1.0,
                 "the late order is in"
             );
-            assert_eq!(figure(&s, "day_so_far", "calls"), 2.0);
+            assert_eq!(figure(&s, "day_so_far", Figure::Calls), 2.0);
             break;
         }
         assert!(

@@ -10,6 +10,7 @@ mod kpi_cuts;
 mod kpi_engine;
 mod kpi_fixtures;
 mod kpi_reference;
+mod layers;
 mod live_rebuild;
 mod migrations;
 mod repeat_calls;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use commandwall::config::Config;
-use commandwall::kpi_feed::governance;
+use commandwall::services::figures::governance;
 use commandwall::sim::run::backfill;
 use commandwall::sim::City;
 use sqlx::Connection;

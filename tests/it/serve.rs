@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use commandwall::config::Config;
 use commandwall::core::model::{Batch, Call, Channel, Outcome};
-use commandwall::live_service;
-use commandwall::serve::router;
+use commandwall::doors::serve::router;
+use commandwall::services::live_loop;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::helpers::TestDb;
@@ -70,7 +70,7 @@ async fn state(addr: std::net::SocketAddr) -> serde_json::Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_served_state_needs_the_token_follows_the_database_and_goes_stale() {
     let db = TestDb::new().await;
-    let now = commandwall::app::now_ms();
+    let now = commandwall::setup::now_ms();
     db.store
         .write(&Batch {
             calls: vec![call("c1", now - 1_000)],
@@ -81,7 +81,7 @@ async fn the_served_state_needs_the_token_follows_the_database_and_goes_stale() 
     let mut config = Config::load(None, []).unwrap();
     config.live.refresh_ms = 200;
     config.live.stale_after_s = 4;
-    let live = live_service::spawn(db.store.clone(), config.clone());
+    let live = live_loop::spawn(db.store.clone(), config.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = router(TOKEN, live, db.store.clone(), config);
@@ -119,7 +119,7 @@ async fn the_served_state_needs_the_token_follows_the_database_and_goes_stale() 
     let written = Instant::now();
     db.store
         .write(&Batch {
-            calls: vec![call("c2", commandwall::app::now_ms())],
+            calls: vec![call("c2", commandwall::setup::now_ms())],
             ..Default::default()
         })
         .await

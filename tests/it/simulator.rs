@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate, Timelike, Weekday};
 use commandwall::config::Config;
 use commandwall::core::model::{Batch, Direction, Outcome, Satisfaction};
 use commandwall::core::time::local_datetime;
-use commandwall::sim::run::{backfill, live, SimClock};
+use commandwall::sim::run::{backfill, write_live, SimClock};
 use commandwall::sim::{generate_day, rhythm, City};
 
 use crate::helpers::{keyer, TestDb};
@@ -398,7 +398,7 @@ async fn live_writing_adds_stages_as_their_time_comes() {
     // An hour of the city per second of test.
     let clock = SimClock::new(start, 3600.0);
     let mut writes = Vec::new();
-    let run = live(
+    let run = write_live(
         &db.store,
         city,
         clock,

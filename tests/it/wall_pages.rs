@@ -9,12 +9,13 @@ use chrono::NaiveDate;
 use commandwall::charts;
 use commandwall::config::Config;
 use commandwall::core::categories;
+use commandwall::core::kpi::vocabulary::Figure;
 use commandwall::core::time::local_to_utc;
-use commandwall::desk::{self, DeskQuery};
-use commandwall::kpi_feed::{zones, LiveFigures};
+use commandwall::services::desk_queries::{self as desk, DeskQuery};
+use commandwall::services::figures::{zones, LiveFigures};
+use commandwall::services::wall_lists::{assemble, read_inputs, zone_incidents, HourlyCache};
 use commandwall::sim::run::backfill;
 use commandwall::sim::City;
-use commandwall::wall_feed::{assemble, read_inputs, zone_incidents, HourlyCache};
 use sqlx::{Connection, SqliteConnection};
 
 use crate::helpers::{keyer, TestDb};
@@ -65,7 +66,7 @@ async fn every_list_on_the_pages_counts_what_sql_counts() {
     .await;
     assert!(calls > 1_000, "the fixture has a day's calls ({calls})");
     let tile = &pages.overview.tiles[0];
-    assert_eq!((tile.key, tile.value), ("calls", Some(calls as f64)));
+    assert_eq!((tile.key, tile.value), (Figure::Calls, Some(calls as f64)));
 
     // Hourly: Shanghai has no DST, so the local hour is UTC + 8.
     let hours = |from: i64, to: i64| {

@@ -7,7 +7,7 @@ use super::facts::Fact;
 use super::figures::{Figures, View};
 use super::report::{report, Report};
 use super::window::Span;
-use crate::core::model::Millis;
+use crate::model::Millis;
 
 /// The label of facts whose field is empty.
 pub const UNKNOWN: &str = "";

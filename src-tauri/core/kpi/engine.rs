@@ -23,8 +23,8 @@ use super::facts::{Fact, Part, ZoneIx, Zones};
 use super::figures::{Figures, FrozenFigures, View};
 use super::report::{compare, report, Compared, Report};
 use super::window::{last_minutes, so_far, Calendar, Span, Window};
-use crate::core::model::Millis;
-use crate::core::time::{day_bounds, local_date};
+use crate::model::Millis;
+use crate::time::{day_bounds, local_date};
 
 /// Which table a fact comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -155,6 +155,7 @@ pub struct Builder {
     reference: FactPool,
     max_row: HashMap<Table, i64>,
     seq: i64,
+    threads: usize,
 }
 
 impl Builder {
@@ -227,7 +228,14 @@ impl Builder {
             reference: FactPool::default(),
             max_row: HashMap::new(),
             seq: 0,
+            threads: 1,
         }
+    }
+
+    /// How many threads may compute reports at once (the adapter knows the machine).
+    pub fn threads(mut self, n: usize) -> Builder {
+        self.threads = n.max(1);
+        self
     }
 
     pub fn plan(&self) -> &Plan {
@@ -287,6 +295,7 @@ impl Builder {
             reference: self.reference,
             max_row: self.max_row,
             seq: self.seq,
+            threads: self.threads,
             now: self.plan.now,
             reports: HashMap::new(),
             reported_at: Millis::MIN,
@@ -327,6 +336,8 @@ pub struct Engine {
     reference: FactPool,
     max_row: HashMap<Table, i64>,
     seq: i64,
+    /// Threads `refresh_reports` may use, chosen by the adapter.
+    threads: usize,
     now: Millis,
     reports: HashMap<(usize, usize), Arc<Report>>,
     /// The `now` of the last snapshot: open orders due since then have turned overdue.
@@ -488,7 +499,7 @@ impl Engine {
             };
             ((si, c), Arc::new(report(&parts, now)))
         };
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let threads = self.threads;
         let fresh: Vec<((usize, usize), Arc<Report>)> = if threads < 2 || stale.len() < 32 {
             stale.iter().map(one).collect()
         } else {

@@ -8,7 +8,7 @@ use super::facts::Fact;
 use super::figures::{Figures, View};
 use super::report::{compare, report, Compared, Report};
 use super::window::{Span, Window};
-use crate::core::model::Millis;
+use crate::model::Millis;
 
 pub struct Evaluation {
     window: Window,

@@ -1,9 +1,7 @@
 //! Facts: the few fields of each record that the figures use, small enough to keep the
 //! recent ones in memory. A fact knows its anchor time(s): which window it belongs to.
 
-use crate::core::model::{
-    Call, Callback, Direction, Incident, Millis, Outcome, Satisfaction, WorkOrder,
-};
+use crate::model::{Call, Callback, Direction, Incident, Millis, Outcome, Satisfaction, WorkOrder};
 
 /// Index of a zone in the centre's zone list.
 pub type ZoneIx = u16;

@@ -6,68 +6,9 @@ use std::collections::BTreeMap;
 
 use super::facts::{Fact, Part};
 use super::hist::{Dist, Frozen, Hist};
-use crate::core::model::{Direction, Millis, Outcome, Satisfaction};
+use crate::model::{Direction, Millis, Outcome, Satisfaction};
 
-/// The intervals of the contract, each measured in whole seconds (truncated).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Interval {
-    /// answered − received (接听时长)
-    Answer,
-    /// dispatched − answered (接警处理时长)
-    Processing,
-    /// signed-for − dispatched (签收用时)
-    SignFor,
-    /// arrived − dispatched (到场用时)
-    Arrival,
-    /// arrived − received
-    ArrivalTotal,
-    /// fed back − arrived (反馈用时)
-    Feedback,
-}
-
-impl Interval {
-    pub const ALL: [Interval; 6] = [
-        Interval::Answer,
-        Interval::Processing,
-        Interval::SignFor,
-        Interval::Arrival,
-        Interval::ArrivalTotal,
-        Interval::Feedback,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Interval::Answer => "answer",
-            Interval::Processing => "processing",
-            Interval::SignFor => "sign_for",
-            Interval::Arrival => "arrival",
-            Interval::ArrivalTotal => "arrival_total",
-            Interval::Feedback => "feedback",
-        }
-    }
-
-    /// The bands Chinese centres publish, as `[lo, hi)` seconds (seed reports).
-    pub fn bands(self) -> &'static [(u32, Option<u32>)] {
-        match self {
-            Interval::SignFor => &[(0, Some(30)), (30, Some(60)), (60, Some(180)), (180, None)],
-            Interval::Arrival | Interval::ArrivalTotal => &[
-                (0, Some(300)),
-                (300, Some(600)),
-                (600, Some(1200)),
-                (1200, Some(1800)),
-                (1800, None),
-            ],
-            Interval::Feedback => &[
-                (0, Some(1800)),
-                (1800, Some(3600)),
-                (3600, Some(14_400)),
-                (14_400, None),
-            ],
-            Interval::Answer => &[(0, Some(10)), (10, Some(15)), (15, Some(20)), (20, None)],
-            Interval::Processing => &[(0, Some(60)), (60, None)],
-        }
-    }
-}
+use super::vocabulary::Interval;
 
 /// Records left out of an interval, and why.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -8,4 +8,5 @@ pub mod figures;
 pub mod filter;
 pub mod hist;
 pub mod report;
+pub mod vocabulary;
 pub mod window;

@@ -3,14 +3,15 @@
 
 use serde::Serialize;
 
-use super::figures::{total_counts, total_excluded, Excluded, Interval, View};
+use super::figures::{total_counts, total_excluded, Excluded, View};
 use super::hist::Union;
-use crate::core::model::Millis;
+use super::vocabulary::{Figure, Interval};
+use crate::model::Millis;
 
 /// One figure's value; `None` when it cannot be computed (nothing to divide by).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Metric {
-    pub key: &'static str,
+    pub key: Figure,
     pub value: Option<f64>,
     /// How many records the figure rests on (for rates and percentiles).
     pub n: Option<u64>,
@@ -26,7 +27,7 @@ pub struct Band {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IntervalReport {
-    pub key: &'static str,
+    pub key: Interval,
     pub n: u64,
     pub avg_s: Option<f64>,
     pub p50_s: Option<u32>,
@@ -47,7 +48,7 @@ fn ratio(num: i64, den: i64) -> Option<f64> {
     (den > 0).then(|| num as f64 / den as f64)
 }
 
-fn m(key: &'static str, value: Option<f64>, n: Option<i64>) -> Metric {
+fn m(key: Figure, value: Option<f64>, n: Option<i64>) -> Metric {
     Metric {
         key,
         value,
@@ -72,74 +73,86 @@ pub fn report(parts: &[&dyn View], now: Millis) -> Report {
     let (s30, sn) = within(Interval::SignFor, 30);
     let answered_callbacks = c.satisfied + c.basic + c.dissatisfied;
     let metrics = vec![
-        m("calls", Some(c.calls as f64), None),
-        m("abandoned", Some(c.abandoned as f64), None),
-        m("answered", Some(c.answered as f64), None),
-        m("valid_incidents", Some(c.valid as f64), None),
-        m("incidents", Some(c.incidents as f64), None),
-        m("dispatches", Some(c.dispatches as f64), None),
+        m(Figure::Calls, Some(c.calls as f64), None),
+        m(Figure::Abandoned, Some(c.abandoned as f64), None),
+        m(Figure::Answered, Some(c.answered as f64), None),
+        m(Figure::ValidIncidents, Some(c.valid as f64), None),
+        m(Figure::Incidents, Some(c.incidents as f64), None),
+        m(Figure::Dispatches, Some(c.dispatches as f64), None),
         m(
-            "non_police_share",
+            Figure::NonPoliceShare,
             ratio(c.non_police, c.answered),
             Some(c.answered),
         ),
         m(
-            "diversion_rate",
+            Figure::DiversionRate,
             ratio(c.diverted, c.non_police),
             Some(c.non_police),
         ),
         m(
-            "invalid_share",
+            Figure::InvalidShare,
             ratio(c.invalid, c.answered),
             Some(c.answered),
         ),
-        m("answered_within_10s", a10, Some(an)),
-        m("answered_within_15s", a15, Some(an)),
-        m("answered_within_20s", a20, Some(an)),
-        m("processing_within_60s", p60, Some(pn)),
-        m("signed_for_within_30s", s30, Some(sn)),
+        m(Figure::AnsweredWithin10s, a10, Some(an)),
+        m(Figure::AnsweredWithin15s, a15, Some(an)),
+        m(Figure::AnsweredWithin20s, a20, Some(an)),
+        m(Figure::ProcessingWithin60s, p60, Some(pn)),
+        m(Figure::SignedForWithin30s, s30, Some(sn)),
         m(
-            "circle_rate",
+            Figure::CircleRate,
             ratio(c.circle_within, c.circle_n),
             Some(c.circle_n),
         ),
         // The 110→12345 funnel, stage by stage.
-        m("non_police", Some(c.non_police as f64), None),
-        m("diverted", Some(c.diverted as f64), None),
-        m("diverted_orders", Some(c.diverted_orders as f64), None),
-        m("diverted_accepted", Some(c.diverted_accepted as f64), None),
-        m("diverted_handled", Some(c.diverted_handled as f64), None),
-        m("diverted_fed_back", Some(c.diverted_fed_back as f64), None),
-        m("work_orders", Some(c.orders as f64), None),
+        m(Figure::NonPolice, Some(c.non_police as f64), None),
+        m(Figure::Diverted, Some(c.diverted as f64), None),
+        m(Figure::DivertedOrders, Some(c.diverted_orders as f64), None),
         m(
-            "work_order_response_rate",
+            Figure::DivertedAccepted,
+            Some(c.diverted_accepted as f64),
+            None,
+        ),
+        m(
+            Figure::DivertedHandled,
+            Some(c.diverted_handled as f64),
+            None,
+        ),
+        m(
+            Figure::DivertedFedBack,
+            Some(c.diverted_fed_back as f64),
+            None,
+        ),
+        m(Figure::WorkOrders, Some(c.orders as f64), None),
+        m(
+            Figure::WorkOrderResponseRate,
             ratio(c.to_police_in_time, c.to_police),
             Some(c.to_police),
         ),
         m(
-            "work_order_handled_rate",
+            Figure::WorkOrderHandledRate,
             ratio(c.orders_handled, c.orders),
             Some(c.orders),
         ),
         m(
-            "work_order_feedback_rate",
+            Figure::WorkOrderFeedbackRate,
             ratio(c.orders_fed_back, c.orders),
             Some(c.orders),
         ),
         m(
-            "work_orders_overdue",
+            Figure::WorkOrdersOverdue,
             Some((c.orders_done_late + overdue_open) as f64),
             None,
         ),
         m(
-            "satisfaction",
+            Figure::Satisfaction,
             ratio(c.satisfied + c.basic, answered_callbacks),
             Some(answered_callbacks),
         ),
-        m("callbacks", Some(c.callbacks as f64), None),
-        m("cases_filed", Some(c.cases_filed as f64), None),
+        m(Figure::Callbacks, Some(c.callbacks as f64), None),
+        m(Figure::CasesFiled, Some(c.cases_filed as f64), None),
         m(
-            "clearance_rate",
+            Figure::ClearanceRate,
             ratio(c.cases_cleared, c.cases_filed),
             Some(c.cases_filed),
         ),
@@ -153,7 +166,7 @@ pub fn report(parts: &[&dyn View], now: Millis) -> Report {
             not_recorded,
         } = total_excluded(parts, k);
         intervals.push(IntervalReport {
-            key: k.key(),
+            key: k,
             n,
             avg_s: (n > 0).then(|| u.sum() as f64 / n as f64),
             p50_s: u.quantile(0.5),
@@ -176,46 +189,34 @@ pub fn report(parts: &[&dyn View], now: Millis) -> Report {
 }
 
 impl Report {
-    pub fn metric(&self, key: &str) -> Option<f64> {
-        self.metrics
-            .iter()
-            .find(|m| m.key == key)
-            .and_then(|m| m.value)
+    /// A figure's value; `None` when it cannot be computed or the report lacks it.
+    pub fn metric(&self, figure: Figure) -> Option<f64> {
+        match figure {
+            Figure::Avg(i) => self.interval(i).and_then(|r| r.avg_s),
+            Figure::P50(i) => self.interval(i).and_then(|r| r.p50_s.map(f64::from)),
+            Figure::P90(i) => self.interval(i).and_then(|r| r.p90_s.map(f64::from)),
+            _ => self
+                .metrics
+                .iter()
+                .find(|m| m.key == figure)
+                .and_then(|m| m.value),
+        }
     }
 
-    pub fn interval(&self, key: &str) -> Option<&IntervalReport> {
+    pub fn interval(&self, key: Interval) -> Option<&IntervalReport> {
         self.intervals.iter().find(|i| i.key == key)
     }
 
-    /// Every comparable number: the metrics, then n/avg/p50/p90 of each interval.
-    pub fn values(&self) -> Vec<(&'static str, Option<f64>)> {
-        let mut out: Vec<(&'static str, Option<f64>)> =
+    /// Every comparable number: the metrics, then avg/p50/p90 of each interval.
+    pub fn values(&self) -> Vec<(Figure, Option<f64>)> {
+        let mut out: Vec<(Figure, Option<f64>)> =
             self.metrics.iter().map(|m| (m.key, m.value)).collect();
         for i in &self.intervals {
-            let [avg, p50, p90] = stat_keys(i.key);
-            out.push((avg, i.avg_s));
-            out.push((p50, i.p50_s.map(f64::from)));
-            out.push((p90, i.p90_s.map(f64::from)));
+            out.push((Figure::Avg(i.key), i.avg_s));
+            out.push((Figure::P50(i.key), i.p50_s.map(f64::from)));
+            out.push((Figure::P90(i.key), i.p90_s.map(f64::from)));
         }
         out
-    }
-}
-
-/// `{interval}_avg_s`, `_p50_s`, `_p90_s`, spelled out once so comparing reports allocates
-/// nothing.
-fn stat_keys(interval: &str) -> [&'static str; 3] {
-    match interval {
-        "answer" => ["answer_avg_s", "answer_p50_s", "answer_p90_s"],
-        "processing" => ["processing_avg_s", "processing_p50_s", "processing_p90_s"],
-        "sign_for" => ["sign_for_avg_s", "sign_for_p50_s", "sign_for_p90_s"],
-        "arrival" => ["arrival_avg_s", "arrival_p50_s", "arrival_p90_s"],
-        "arrival_total" => [
-            "arrival_total_avg_s",
-            "arrival_total_p50_s",
-            "arrival_total_p90_s",
-        ],
-        "feedback" => ["feedback_avg_s", "feedback_p50_s", "feedback_p90_s"],
-        other => unreachable!("interval {other} has no statistic keys"),
     }
 }
 
@@ -241,7 +242,7 @@ impl Change {
 /// One figure with its comparisons.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Compared {
-    pub key: &'static str,
+    pub key: Figure,
     pub value: Option<f64>,
     /// 同比: the same period a year earlier.
     pub yoy: Change,

@@ -10,8 +10,8 @@ use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime, Weekday};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::core::model::Millis;
-use crate::core::time::{local_datetime, local_to_utc};
+use crate::model::Millis;
+use crate::time::{local_datetime, local_to_utc};
 
 /// `[from, to)` in UTC milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -248,7 +248,7 @@ pub fn range(tz: Tz, from: Millis, to: Millis) -> Window {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::time::utc;
+    use crate::time::utc;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

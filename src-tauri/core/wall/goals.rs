@@ -3,21 +3,26 @@
 
 use serde::Serialize;
 
-use crate::core::kpi::report::Change;
+use crate::kpi::report::Change;
+use crate::kpi::vocabulary::{Better, Figure};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Better {
-    Higher,
-    Lower,
-}
-
-/// A target the centre sets for one figure (a `Compared` key).
+/// A target the centre sets for one figure; which side of it is good is the figure's own.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Goal {
-    pub key: &'static str,
-    pub better: Better,
+    pub figure: Figure,
     pub target: f64,
+}
+
+impl Goal {
+    /// A goal for a figure that has a good direction; `None` for volumes, which have none
+    /// and so cannot be judged against a target.
+    pub fn new(figure: Figure, target: f64) -> Option<Goal> {
+        figure.better().map(|_| Goal { figure, target })
+    }
+
+    fn better(&self) -> Better {
+        self.figure.better().unwrap_or(Better::Higher)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -34,7 +39,7 @@ pub enum Grade {
 pub fn grade(value: Option<f64>, goal: Option<&Goal>) -> Grade {
     match (value, goal) {
         (Some(v), Some(g)) => {
-            let ok = match g.better {
+            let ok = match g.better() {
                 Better::Higher => v >= g.target,
                 Better::Lower => v <= g.target,
             };
@@ -90,6 +95,7 @@ pub fn trend(change: Change, better: Option<Better>) -> Trend {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kpi::vocabulary::Interval;
 
     #[test]
     fn a_falling_time_is_good_and_a_falling_share_is_bad() {
@@ -102,11 +108,8 @@ mod tests {
             trend(Change::between(Some(1.0), None), None).arrow,
             Arrow::None
         );
-        let sign_for = Goal {
-            key: "sign_for_avg_s",
-            better: Better::Lower,
-            target: 30.0,
-        };
+        let sign_for = Goal::new(Figure::Avg(Interval::SignFor), 30.0).unwrap();
+        assert_eq!(Goal::new(Figure::Calls, 100.0), None);
         assert_eq!(grade(Some(30.0), Some(&sign_for)), Grade::Meets);
         assert_eq!(grade(Some(30.5), Some(&sign_for)), Grade::Misses);
         assert_eq!(grade(None, Some(&sign_for)), Grade::Unjudged);

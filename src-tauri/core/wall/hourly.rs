@@ -5,8 +5,8 @@ use chrono::{Duration, NaiveDate, Timelike};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::core::model::Millis;
-use crate::core::time::{day_bounds, local_datetime};
+use crate::model::Millis;
+use crate::time::{day_bounds, local_datetime};
 
 /// The days compared: today, the same weekday a week and 52 weeks earlier.
 pub fn compared_days(today: NaiveDate) -> [NaiveDate; 3] {
@@ -40,7 +40,7 @@ pub struct Hourly {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::time::local_to_utc;
+    use crate::time::local_to_utc;
 
     #[test]
     fn calls_fall_into_their_local_hour() {

@@ -11,8 +11,8 @@ use serde::Serialize;
 
 use pages::{Diversion, Overview, RepeatPage, Response, Seats, ZoneInfo};
 
-use crate::core::categories;
-use crate::core::model::{Channel, Outcome};
+use crate::categories;
+use crate::model::{Channel, Outcome};
 
 /// Everything the five pages show. Part of the wire format.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -25,7 +25,7 @@ pub struct Pages {
     #[serde(skip)]
     pub repeat: Option<Arc<RepeatPage>>,
     /// When that screening ran: a door fetches the repeat page again when this moves.
-    pub repeat_screened_at: Option<crate::core::model::Millis>,
+    pub repeat_screened_at: Option<crate::model::Millis>,
     pub seats: Seats,
     /// Names of the codes the pages carry, in both languages.
     pub names: Names,

@@ -3,30 +3,23 @@
 
 use serde::Serialize;
 
-use super::goals::{grade, trend, Better, Goal, Grade, Trend};
+use super::goals::{grade, trend, Goal, Grade, Trend};
 use super::hourly::Hourly;
-use crate::core::categories;
-use crate::core::kpi::engine::{CutFigures, Snapshot};
-use crate::core::kpi::figures::{whole_seconds, within_circle};
-use crate::core::kpi::report::{Compared, IntervalReport, Report};
-use crate::core::model::{Millis, OverdueOrder};
-use crate::core::repeat::{Flagged, Governance, SharedEvent};
+use crate::categories;
+use crate::kpi::engine::{CutFigures, Snapshot};
+use crate::kpi::figures::{whole_seconds, within_circle};
+use crate::kpi::report::{Compared, IntervalReport, Report};
+use crate::kpi::vocabulary::{Better, Figure, Interval, Unit};
+use crate::model::{Millis, OverdueOrder};
+use crate::repeat::{Flagged, Governance, SharedEvent};
 
 /// The window the pages show: today so far, local time.
 pub const TODAY: &str = "day_so_far";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Unit {
-    Count,
-    Share,
-    Seconds,
-}
-
 /// One figure on a tile: value, target grade and both comparisons.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Tile {
-    pub key: &'static str,
+    pub key: Figure,
     pub unit: Unit,
     pub value: Option<f64>,
     pub better: Option<Better>,
@@ -36,66 +29,51 @@ pub struct Tile {
     pub pop: Trend,
 }
 
-/// The overview's tiles: (figure, unit, which way is good). Volumes are neither.
-pub const OVERVIEW: [(&str, Unit, Option<Better>); 10] = [
-    ("calls", Unit::Count, None),
-    ("valid_incidents", Unit::Count, None),
-    ("dispatches", Unit::Count, None),
-    ("diversion_rate", Unit::Share, Some(Better::Higher)),
-    ("answered_within_15s", Unit::Share, Some(Better::Higher)),
-    ("sign_for_avg_s", Unit::Seconds, Some(Better::Lower)),
-    ("arrival_p90_s", Unit::Seconds, Some(Better::Lower)),
-    ("circle_rate", Unit::Share, Some(Better::Higher)),
-    ("satisfaction", Unit::Share, Some(Better::Higher)),
-    (
-        "work_order_response_rate",
-        Unit::Share,
-        Some(Better::Higher),
-    ),
+/// The overview's tiles.
+pub const OVERVIEW: [Figure; 10] = [
+    Figure::Calls,
+    Figure::ValidIncidents,
+    Figure::Dispatches,
+    Figure::DiversionRate,
+    Figure::AnsweredWithin15s,
+    Figure::Avg(Interval::SignFor),
+    Figure::P90(Interval::Arrival),
+    Figure::CircleRate,
+    Figure::Satisfaction,
+    Figure::WorkOrderResponseRate,
 ];
 
 /// The diversion page's rates beside the funnel.
-pub const DIVERSION: [(&str, Unit, Option<Better>); 5] = [
-    ("diversion_rate", Unit::Share, Some(Better::Higher)),
-    (
-        "work_order_response_rate",
-        Unit::Share,
-        Some(Better::Higher),
-    ),
-    ("work_order_handled_rate", Unit::Share, Some(Better::Higher)),
-    (
-        "work_order_feedback_rate",
-        Unit::Share,
-        Some(Better::Higher),
-    ),
-    ("work_orders_overdue", Unit::Count, Some(Better::Lower)),
+pub const DIVERSION: [Figure; 5] = [
+    Figure::DiversionRate,
+    Figure::WorkOrderResponseRate,
+    Figure::WorkOrderHandledRate,
+    Figure::WorkOrderFeedbackRate,
+    Figure::WorkOrdersOverdue,
 ];
 
 /// The funnel's stages, from non-police calls to orders fed back.
-pub const FUNNEL: [&str; 5] = [
-    "non_police",
-    "diverted",
-    "diverted_accepted",
-    "diverted_handled",
-    "diverted_fed_back",
+pub const FUNNEL: [Figure; 5] = [
+    Figure::NonPolice,
+    Figure::Diverted,
+    Figure::DivertedAccepted,
+    Figure::DivertedHandled,
+    Figure::DivertedFedBack,
 ];
 
-/// Tiles for `specs` from a window's compared figures.
-pub fn tiles(
-    specs: &[(&'static str, Unit, Option<Better>)],
-    compared: &[Compared],
-    goals: &[Goal],
-) -> Vec<Tile> {
-    specs
+/// Tiles for `figures` from a window's compared figures.
+pub fn tiles(figures: &[Figure], compared: &[Compared], goals: &[Goal]) -> Vec<Tile> {
+    figures
         .iter()
-        .map(|&(key, unit, better)| {
+        .map(|&key| {
             let c = compared.iter().find(|c| c.key == key);
             let value = c.and_then(|c| c.value);
-            let goal = goals.iter().find(|g| g.key == key);
-            let none = crate::core::kpi::report::Change::between(None, None);
+            let goal = goals.iter().find(|g| g.figure == key);
+            let better = key.better();
+            let none = crate::kpi::report::Change::between(None, None);
             Tile {
                 key,
-                unit,
+                unit: key.unit(),
                 value,
                 better,
                 target: goal.map(|g| g.target),
@@ -124,14 +102,14 @@ pub struct Named {
     pub zone: String,
 }
 
-fn today(s: &Snapshot) -> Option<&crate::core::kpi::engine::WindowFigures> {
+fn today(s: &Snapshot) -> Option<&crate::kpi::engine::WindowFigures> {
     s.windows.iter().find(|w| w.key == TODAY)
 }
 
 /// The cut of a window for zone `code` (cut 0 is the whole centre, then the snapshot's zones).
 fn zone_cut<'a>(
     s: &'a Snapshot,
-    w: &'a crate::core::kpi::engine::WindowFigures,
+    w: &'a crate::kpi::engine::WindowFigures,
     code: &str,
 ) -> Option<&'a CutFigures> {
     let i = s.zones.iter().position(|z| z == code)?;
@@ -177,11 +155,11 @@ pub struct Response {
     pub tiles: Vec<Tile>,
 }
 
-pub const RESPONSE: [(&str, Unit, Option<Better>); 4] = [
-    ("signed_for_within_30s", Unit::Share, Some(Better::Higher)),
-    ("sign_for_avg_s", Unit::Seconds, Some(Better::Lower)),
-    ("arrival_p90_s", Unit::Seconds, Some(Better::Lower)),
-    ("circle_rate", Unit::Share, Some(Better::Higher)),
+pub const RESPONSE: [Figure; 4] = [
+    Figure::SignedForWithin30s,
+    Figure::Avg(Interval::SignFor),
+    Figure::P90(Interval::Arrival),
+    Figure::CircleRate,
 ];
 
 pub fn response(s: &Snapshot, zones: &[ZoneInfo], goals: &[Goal]) -> Response {
@@ -195,23 +173,27 @@ pub fn response(s: &Snapshot, zones: &[ZoneInfo], goals: &[Goal]) -> Response {
         };
     };
     let whole = &w.cuts[0].report;
-    let circle_goal = goals.iter().find(|g| g.key == "circle_rate");
+    let circle_goal = goals.iter().find(|g| g.figure == Figure::CircleRate);
     let cells: Vec<ZoneCell> = zones
         .iter()
         .map(|z| {
             let r = zone_cut(s, w, &z.code).map(|c| &*c.report);
-            let metric = |k: &str| r.and_then(|r| r.metrics.iter().find(|m| m.key == k));
-            let rate = metric("circle_rate").and_then(|m| m.value);
+            let circle = r.and_then(|r| r.metrics.iter().find(|m| m.key == Figure::CircleRate));
+            let rate = circle.and_then(|m| m.value);
             ZoneCell {
                 code: z.code.clone(),
                 name: z.name.clone(),
                 circle_minutes: z.circle_minutes,
                 circle_rate: rate,
-                n: metric("circle_rate").and_then(|m| m.n).unwrap_or(0),
+                n: circle.and_then(|m| m.n).unwrap_or(0),
                 grade: grade(rate, circle_goal),
-                arrival_p90_s: r.and_then(|r| r.interval("arrival")).and_then(|i| i.p90_s),
-                sign_for_avg_s: r.and_then(|r| r.interval("sign_for")).and_then(|i| i.avg_s),
-                dispatches: r.and_then(|r| r.metric("dispatches")).unwrap_or(0.0) as u64,
+                arrival_p90_s: r
+                    .and_then(|r| r.interval(Interval::Arrival))
+                    .and_then(|i| i.p90_s),
+                sign_for_avg_s: r
+                    .and_then(|r| r.interval(Interval::SignFor))
+                    .and_then(|i| i.avg_s),
+                dispatches: r.and_then(|r| r.metric(Figure::Dispatches)).unwrap_or(0.0) as u64,
             }
         })
         .collect();
@@ -227,8 +209,8 @@ pub fn response(s: &Snapshot, zones: &[ZoneInfo], goals: &[Goal]) -> Response {
             .then_with(|| b.n.cmp(&a.n))
     });
     Response {
-        sign_for: whole.interval("sign_for").cloned(),
-        arrival: whole.interval("arrival").cloned(),
+        sign_for: whole.interval(Interval::SignFor).cloned(),
+        arrival: whole.interval(Interval::Arrival).cloned(),
         zones: cells,
         lagging,
         tiles: tiles(&RESPONSE, &w.cuts[0].compared, goals),
@@ -238,7 +220,7 @@ pub fn response(s: &Snapshot, zones: &[ZoneInfo], goals: &[Goal]) -> Response {
 /// One stage of the 110→12345 funnel.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Stage {
-    pub key: &'static str,
+    pub key: Figure,
     pub count: u64,
 }
 
@@ -293,7 +275,7 @@ pub fn diversion(
 pub fn category_mix(by_category: &[(String, Report)]) -> Vec<CategoryShare> {
     let mut classes: Vec<CategoryShare> = Vec::new();
     for (code, r) in by_category {
-        let calls = r.metric("calls").unwrap_or(0.0) as u64;
+        let calls = r.metric(Figure::Calls).unwrap_or(0.0) as u64;
         // Calls never answered carry no category: the mix is of categorised calls.
         if calls == 0 || code.is_empty() {
             continue;
@@ -426,7 +408,7 @@ pub fn seats(
     open: &[(String, Millis)],
     goals: &[Goal],
 ) -> Seats {
-    let goal = goals.iter().find(|g| g.key == "answered_within_15s");
+    let goal = goals.iter().find(|g| g.figure == Figure::AnsweredWithin15s);
     let mut codes: Vec<(String, String)> = seat_list
         .iter()
         .map(|s| (s.code.clone(), s.name.clone()))
@@ -440,13 +422,13 @@ pub fn seats(
         .into_iter()
         .map(|(code, name)| {
             let r = by_seat.iter().find(|(c, _)| *c == code).map(|(_, r)| r);
-            let count = |k: &str| r.and_then(|r| r.metric(k)).unwrap_or(0.0) as u64;
-            let answer = r.and_then(|r| r.interval("answer"));
-            let within = r.and_then(|r| r.metric("answered_within_15s"));
+            let count = |k: Figure| r.and_then(|r| r.metric(k)).unwrap_or(0.0) as u64;
+            let answer = r.and_then(|r| r.interval(Interval::Answer));
+            let within = r.and_then(|r| r.metric(Figure::AnsweredWithin15s));
             SeatRow {
-                calls: count("calls"),
-                answered: count("answered"),
-                abandoned: count("abandoned"),
+                calls: count(Figure::Calls),
+                answered: count(Figure::Answered),
+                abandoned: count(Figure::Abandoned),
                 answer_avg_s: answer.and_then(|a| a.avg_s),
                 answer_p90_s: answer.and_then(|a| a.p90_s),
                 answered_within_15s: within,

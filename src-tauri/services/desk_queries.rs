@@ -102,13 +102,13 @@ pub async fn query(
         channel: clean(&q.channel),
         ..Filter::default()
     };
-    let zones = crate::kpi_feed::zones(config);
-    let figures = crate::kpi_feed::evaluate(store, &zones, w, &filter, now).await?;
+    let zones = crate::services::figures::zones(config);
+    let figures = crate::services::figures::evaluate(store, &zones, w, &filter, now).await?;
     Ok(DeskAnswer {
         tiles: tiles(
             &OVERVIEW,
             &figures.compared,
-            &crate::wall_feed::goals(config),
+            &crate::services::wall_lists::goals(config),
         ),
         figures,
     })
@@ -136,5 +136,5 @@ pub async fn zone_incidents(
         from: w.now.from,
         to: w.now.to,
     };
-    Ok(crate::wall_feed::zone_incidents(store, config, zone, span, DRILL_LIMIT).await?)
+    Ok(crate::services::wall_lists::zone_incidents(store, config, zone, span, DRILL_LIMIT).await?)
 }

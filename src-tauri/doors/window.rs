@@ -7,14 +7,25 @@ use anyhow::Context;
 use tauri::{WebviewUrl, WebviewWindowBuilder};
 use tokio::sync::watch;
 
-use crate::app::{caller_keyer, now_ms, open_store};
-use crate::cli::{simulate, DesktopArgs, SimulateArgs};
 use crate::config::Config;
 use crate::core::wall::pages::{IncidentRow, RepeatPage};
-use crate::desk::{DeskAnswer, DeskError, DeskQuery};
-use crate::live_service::WallState;
-use crate::sim::City;
+use crate::services::desk_queries::{DeskAnswer, DeskError, DeskQuery};
+use crate::services::live_loop::WallState;
+use crate::services::simulation::{prepare_demo, run_demo_live};
+use crate::services::ui_settings::UiSettings;
+use crate::setup::{now_ms, open_store};
 use crate::store::Store;
+
+/// How the window opens.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Full screen, no cursor, pages rotating.
+    pub wall: bool,
+    /// The monitor the wall fills, counted from 1.
+    pub monitor: Option<usize>,
+    /// Run the demo city live, first backfilling this much history into an empty database.
+    pub demo: Option<chrono::Duration>,
+}
 
 struct AppState {
     live: watch::Receiver<Arc<WallState>>,
@@ -44,6 +55,12 @@ fn wall_state(state: tauri::State<'_, AppState>) -> WallState {
     (**state.live.borrow()).clone()
 }
 
+/// Periods, thresholds, list limits and figure labels the UI draws with.
+#[tauri::command]
+fn ui_settings(state: tauri::State<'_, AppState>) -> UiSettings {
+    crate::services::ui_settings::ui_settings(&state.config)
+}
+
 /// The repeat-call page of the last screening.
 #[tauri::command]
 fn repeat_page(state: tauri::State<'_, AppState>) -> Option<Arc<RepeatPage>> {
@@ -65,7 +82,7 @@ async fn desk_query(
     state: tauri::State<'_, AppState>,
     query: DeskQuery,
 ) -> Result<DeskAnswer, UiError> {
-    Ok(crate::desk::query(&state.store, &state.config, &query, now_ms()).await?)
+    Ok(crate::services::desk_queries::query(&state.store, &state.config, &query, now_ms()).await?)
 }
 
 #[tauri::command]
@@ -74,7 +91,14 @@ async fn zone_incidents(
     zone: String,
     query: DeskQuery,
 ) -> Result<Vec<IncidentRow>, UiError> {
-    Ok(crate::desk::zone_incidents(&state.store, &state.config, &zone, &query, now_ms()).await?)
+    Ok(crate::services::desk_queries::zone_incidents(
+        &state.store,
+        &state.config,
+        &zone,
+        &query,
+        now_ms(),
+    )
+    .await?)
 }
 
 /// Switches the window between the desk and the wall (full screen, no cursor).
@@ -88,23 +112,23 @@ fn set_wall(window: tauri::WebviewWindow, on: bool) -> Result<(), UiError> {
     window.set_cursor_visible(!on).map_err(fail)
 }
 
-pub fn run(url: String, config: Config, args: DesktopArgs) -> anyhow::Result<()> {
+pub fn run(url: String, config: Config, options: Options) -> anyhow::Result<()> {
     let store = tauri::async_runtime::block_on(async {
         let store = open_store(&url, &config).await?;
-        if args.demo {
-            prepare_demo(&store, &config, &url, &args.demo_backfill).await?;
+        if let Some(backfill) = options.demo {
+            prepare_demo(&store, &config, &url, backfill, now_ms()).await?;
         }
         anyhow::Ok(store)
     })?;
     // The live loop runs on Tauri's runtime for as long as the window is open.
     let live = tauri::async_runtime::block_on(async {
-        crate::live_service::spawn(store.clone(), config.clone())
+        crate::services::live_loop::spawn(store.clone(), config.clone())
     });
     let demo_store = store.clone();
     let demo_config = config.clone();
-    let wall = args.wall;
-    let monitor = args.monitor.filter(|n| *n > 0);
-    let demo = args.demo;
+    let wall = options.wall;
+    let monitor = options.monitor;
+    let demo = options.demo.is_some();
     tauri::Builder::default()
         .manage(AppState {
             live,
@@ -117,7 +141,8 @@ pub fn run(url: String, config: Config, args: DesktopArgs) -> anyhow::Result<()>
             chart,
             desk_query,
             zone_incidents,
-            set_wall
+            set_wall,
+            ui_settings
         ])
         .setup(move |app| {
             let page = if wall {
@@ -155,7 +180,7 @@ pub fn run(url: String, config: Config, args: DesktopArgs) -> anyhow::Result<()>
             if demo {
                 let url = demo_store.url();
                 tauri::async_runtime::spawn(async move {
-                    if let Err(e) = run_demo_live(demo_store, demo_config, url).await {
+                    if let Err(e) = run_demo_live(demo_store, demo_config, url, now_ms()).await {
                         tracing::error!("demo simulator stopped: {e:#}");
                     }
                 });
@@ -164,36 +189,4 @@ pub fn run(url: String, config: Config, args: DesktopArgs) -> anyhow::Result<()>
         })
         .run(tauri::generate_context!())
         .context("the window could not be started")
-}
-
-/// Fills an empty demo database with recent history so the wall has figures at once.
-async fn prepare_demo(store: &Store, config: &Config, url: &str, span: &str) -> anyhow::Result<()> {
-    if store.last_received(crate::sim::SOURCE).await?.is_some() {
-        return Ok(());
-    }
-    let keyer = caller_keyer(config, url)?;
-    let city = Arc::new(City::new(config, 110, keyer));
-    let args = SimulateArgs {
-        backfill: Some(span.to_string()),
-        live: false,
-        speed: "1x".into(),
-        seed: 110,
-        calls_per_day: None,
-        until: None,
-    };
-    simulate(store, city, &args).await
-}
-
-async fn run_demo_live(store: Store, config: Config, url: String) -> anyhow::Result<()> {
-    let keyer = caller_keyer(&config, &url)?;
-    let city = Arc::new(City::new(&config, 110, keyer));
-    let args = SimulateArgs {
-        backfill: None,
-        live: true,
-        speed: "1x".into(),
-        seed: 110,
-        calls_per_day: None,
-        until: None,
-    };
-    simulate(&store, city, &args).await
 }

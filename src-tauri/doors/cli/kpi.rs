@@ -2,30 +2,58 @@
 
 use std::fmt::Write as _;
 
-use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use crate::app::now_ms;
-use crate::cli::{parse_time, KpiArgs};
+use super::parse;
 use crate::config::Config;
 use crate::core::kpi::evaluate::Evaluated;
 use crate::core::kpi::filter::Filter;
 use crate::core::kpi::report::{Change, Compared};
+use crate::core::kpi::vocabulary::{Figure, Unit};
 use crate::core::kpi::window::{calendar, parse_period, range};
 use crate::core::model::Millis;
 use crate::core::repeat::Governance;
-use crate::core::time::{day_bounds, utc};
-use crate::kpi_feed::{build_engine, evaluate, governance, zones};
+use crate::core::time::utc;
+use crate::services::figures::{build_engine, evaluate, governance, zones};
+use crate::setup::now_ms;
 use crate::store::{OpenMode, Store};
 
-/// A local date means its midnight (`end`: the midnight after it); anything else must be
-/// an RFC 3339 time.
-fn bound(tz: Tz, option: &str, text: &str, end: bool) -> anyhow::Result<Millis> {
-    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        let (a, b) = day_bounds(tz, d);
-        return Ok(if end { b } else { a });
-    }
-    parse_time(option, text)
+#[derive(Debug, clap::Args)]
+pub struct KpiArgs {
+    /// Start: a local date (2025-08-24, from its midnight) or an RFC 3339 time.
+    #[arg(long, requires = "to")]
+    pub from: Option<String>,
+    /// End, exclusive: a local date (through the end of that day) or an RFC 3339 time.
+    #[arg(long, requires = "from")]
+    pub to: Option<String>,
+    /// A calendar period instead of --from/--to: 2026-11-24, 2026-W47, 2026-11 or 2026
+    /// (同比 for an ISO week is the same week number a year earlier).
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub period: Option<String>,
+    /// Judge open work orders and live windows at this time (RFC 3339) instead of now.
+    #[arg(long)]
+    pub as_of: Option<String>,
+    #[arg(long)]
+    pub zone: Option<String>,
+    #[arg(long)]
+    pub category: Option<String>,
+    #[arg(long)]
+    pub channel: Option<String>,
+    #[arg(long)]
+    pub seat: Option<String>,
+    #[arg(long)]
+    pub unit: Option<String>,
+    #[arg(long)]
+    pub priority: Option<i32>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Print the repeat-call governance list (last 7, 30 and 365 days) instead.
+    #[arg(long, conflicts_with_all = ["from", "to", "period"])]
+    pub repeat: bool,
+    /// Print the open work orders past their time limit (at most 200) instead.
+    #[arg(long, conflicts_with_all = ["from", "to", "period", "repeat"])]
+    pub overdue: bool,
 }
 
 pub async fn run(url: &str, config: &Config, args: &KpiArgs) -> anyhow::Result<()> {
@@ -33,7 +61,7 @@ pub async fn run(url: &str, config: &Config, args: &KpiArgs) -> anyhow::Result<(
     let tz = config.tz();
     let zones = zones(config);
     let now = match &args.as_of {
-        Some(t) => parse_time("--as-of", t)?,
+        Some(t) => parse::time("--as-of", t)?,
         None => now_ms(),
     };
     let filter = Filter {
@@ -85,8 +113,8 @@ pub async fn run(url: &str, config: &Config, args: &KpiArgs) -> anyhow::Result<(
             Some(calendar(tz, kind, period))
         }
         (None, Some(f), Some(t)) => {
-            let from = bound(tz, "--from", f, false)?;
-            let to = bound(tz, "--to", t, true)?;
+            let from = parse::bound(tz, "--from", f, false)?;
+            let to = parse::bound(tz, "--to", t, true)?;
             anyhow::ensure!(
                 from < to,
                 "--from ({f}) must be before --to ({t}): the window would be empty"
@@ -136,28 +164,21 @@ pub async fn run(url: &str, config: &Config, args: &KpiArgs) -> anyhow::Result<(
     Ok(())
 }
 
-fn is_share(key: &str) -> bool {
-    key.ends_with("_rate")
-        || key.ends_with("_share")
-        || key.contains("within")
-        || key == "satisfaction"
-}
-
-fn fmt_value(key: &str, v: Option<f64>) -> String {
+fn fmt_value(key: Figure, v: Option<f64>) -> String {
     match v {
         None => "—".into(),
-        Some(v) if is_share(key) => format!("{:.1}%", v * 100.0),
+        Some(v) if key.unit() == Unit::Share => format!("{:.1}%", v * 100.0),
         Some(v) if v.fract() == 0.0 => format!("{v:.0}"),
         Some(v) => format!("{v:.1}"),
     }
 }
 
 /// `−6000 (−11.3%)`; a share's difference in percentage points; "—" without a base.
-fn fmt_change(key: &str, c: &Change) -> String {
+fn fmt_change(key: Figure, c: &Change) -> String {
     let Some(d) = c.diff else {
         return "—".into();
     };
-    let diff = if is_share(key) {
+    let diff = if key.unit() == Unit::Share {
         format!("{:+.1}pp", d * 100.0)
     } else if d.fract() == 0.0 {
         format!("{d:+.0}")
@@ -194,13 +215,13 @@ fn table(e: &Evaluated, tz: Tz) -> String {
         "{:<28} {:>12} {:>22} {:>22}",
         "figure", "value", "同比 yoy", "环比 pop"
     );
-    let by_key = |k: &str| e.compared.iter().find(|c| c.key == k);
+    let by_key = |k: Figure| e.compared.iter().find(|c| c.key == k);
     for m in &e.report.metrics {
         if let Some(Compared { yoy, pop, .. }) = by_key(m.key) {
             let _ = writeln!(
                 s,
                 "{:<28} {:>12} {:>22} {:>22}",
-                m.key,
+                m.key.key(),
                 fmt_value(m.key, m.value),
                 fmt_change(m.key, yoy),
                 fmt_change(m.key, pop)
@@ -217,7 +238,7 @@ fn table(e: &Evaluated, tz: Tz) -> String {
         let _ = writeln!(
             s,
             "{:<14} {:>8} {:>10} {:>8} {:>8} {:>8} {:>8} {:>12}",
-            i.key,
+            i.key.key(),
             i.n,
             i.avg_s.map_or("—".into(), |a| format!("{a:.1}")),
             o(i.p50_s),

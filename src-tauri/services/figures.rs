@@ -1,5 +1,6 @@
-//! Feeds the KPI core from the store: builds the live engine, ticks it with what changed,
-//! and evaluates one-off windows. The only place figures are asked of the database.
+//! The adapter between the store and the KPI core: builds the live engine, ticks it with
+//! what changed, evaluates one-off windows and screens repeat calls. The only place figures
+//! are asked of the database.
 
 use std::sync::Arc;
 
@@ -44,7 +45,7 @@ pub async fn build_engine(
     // Read the change number first: anything committed while loading comes again on the
     // first tick, and folding a fact in twice replaces it, so nothing is lost or doubled.
     let seq = store.change_seq().await?;
-    let mut b = Builder::new(tz, zones.clone(), now);
+    let mut b = Builder::new(tz, zones.clone(), now).threads(report_threads());
     let plan = b.plan().clone();
     let all = Filter::default();
     let frozen_facts = store
@@ -273,4 +274,10 @@ pub fn thresholds(config: &Config) -> Thresholds {
         month: config.repeat.per_month,
         year: config.repeat.per_year,
     }
+}
+
+/// Threads the engine may compute reports on: the machine's cores, at most four (more
+/// fight the live loop and the store for the same cores).
+fn report_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
 }

@@ -18,10 +18,11 @@ use tokio::sync::watch;
 use tokio_stream::wrappers::WatchStream;
 use tokio_stream::StreamExt;
 
-use crate::app::now_ms;
 use crate::config::Config;
-use crate::desk::{DeskError, DeskQuery};
-use crate::live_service::WallState;
+use crate::services::desk_queries::{DeskError, DeskQuery};
+use crate::services::live_loop::WallState;
+use crate::services::ui_settings::{ui_settings, UiSettings};
+use crate::setup::now_ms;
 use crate::store::Store;
 
 #[derive(Debug, clap::Args)]
@@ -36,7 +37,7 @@ pub struct ServeArgs {
 }
 
 #[derive(Clone)]
-struct Door {
+struct ServeState {
     token: Arc<str>,
     state: watch::Receiver<Arc<WallState>>,
     /// For the desk's questions, answered from the store on demand.
@@ -44,10 +45,17 @@ struct Door {
     config: Arc<Config>,
 }
 
-/// The UI, compiled in so the server needs no files beside it.
-const INDEX: &str = include_str!("../ui/index.html");
-const APP_JS: &str = include_str!("../ui/app.js");
-const STYLE: &str = include_str!("../ui/style.css");
+/// The UI, compiled in so the server needs no files beside it: (name, content type,
+/// body). `/` is `index.html`; every other file is served under its own name.
+pub const UI_FILES: &[(&str, &str, &str)] = &[
+    ("index.html", HTML, include_str!("../../ui/index.html")),
+    ("style.css", CSS, include_str!("../../ui/style.css")),
+    ("app.js", JS, include_str!("../../ui/app.js")),
+];
+
+const HTML: &str = "text/html; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
 
 /// The router: the page, its script and style, the state as JSON and as an event stream.
 pub fn router(
@@ -56,7 +64,7 @@ pub fn router(
     store: Store,
     config: Config,
 ) -> Router {
-    let door = Door {
+    let served = ServeState {
         token: token.into(),
         state,
         store,
@@ -66,43 +74,47 @@ pub fn router(
     // (a browser does not pass the page's ?token= on to them).
     let api = Router::new()
         .route("/api/state", get(current))
+        .route("/api/settings", get(settings))
         .route("/api/events", get(events))
         .route("/api/snapshot", get(snapshot))
         .route("/api/repeat", get(repeat))
         .route("/api/charts/{key}", get(chart))
         .route("/api/desk", get(desk_query))
         .route("/api/zones/{zone}/incidents", get(zone_incidents))
-        .layer(middleware::from_fn_with_state(door.clone(), require_token))
-        .with_state(door);
+        .layer(middleware::from_fn_with_state(
+            served.clone(),
+            require_token,
+        ))
+        .with_state(served);
     Router::new()
         .route(
             "/",
-            get(|| async { page("text/html; charset=utf-8", INDEX) }),
+            get(|| async { ui_file(Path("index.html".into())).await }),
         )
-        .route(
-            "/app.js",
-            get(|| async { page("text/javascript; charset=utf-8", APP_JS) }),
-        )
-        .route(
-            "/style.css",
-            get(|| async { page("text/css; charset=utf-8", STYLE) }),
-        )
+        .route("/{file}", get(ui_file))
         .merge(api)
         .layer(middleware::from_fn(security_headers))
 }
 
-fn page(kind: &'static str, body: &'static str) -> Response {
-    ([(header::CONTENT_TYPE, kind)], body).into_response()
+async fn ui_file(Path(name): Path<String>) -> Response {
+    match UI_FILES.iter().find(|(n, _, _)| *n == name) {
+        Some((_, kind, body)) => ([(header::CONTENT_TYPE, *kind)], *body).into_response(),
+        None => (StatusCode::NOT_FOUND, "no such file\n").into_response(),
+    }
 }
 
-async fn current(State(door): State<Door>) -> Json<Arc<WallState>> {
-    Json(door.state.borrow().clone())
+async fn settings(State(served): State<ServeState>) -> Json<UiSettings> {
+    Json(ui_settings(&served.config))
+}
+
+async fn current(State(served): State<ServeState>) -> Json<Arc<WallState>> {
+    Json(served.state.borrow().clone())
 }
 
 async fn events(
-    State(door): State<Door>,
+    State(served): State<ServeState>,
 ) -> Sse<impl tokio_stream::Stream<Item = Result<Event, std::convert::Infallible>>> {
-    let stream = WatchStream::new(door.state).map(|s| {
+    let stream = WatchStream::new(served.state).map(|s| {
         Ok(Event::default()
             .event("state")
             .data(serde_json::to_string(&*s).unwrap_or_else(|_| "{}".into())))
@@ -111,20 +123,20 @@ async fn events(
 }
 
 /// Every live window × zone of the last good snapshot (`null` before the first).
-async fn snapshot(State(door): State<Door>) -> Response {
-    let snap = door.state.borrow().snapshot.clone();
+async fn snapshot(State(served): State<ServeState>) -> Response {
+    let snap = served.state.borrow().snapshot.clone();
     Json(snap).into_response()
 }
 
 /// The repeat-call page of the last screening (`null` before the first).
-async fn repeat(State(door): State<Door>) -> Response {
-    let page = door.state.borrow().repeat();
+async fn repeat(State(served): State<ServeState>) -> Response {
+    let page = served.state.borrow().repeat();
     Json(page).into_response()
 }
 
 /// One chart's SVG (`hourly.zh-CN`), as last drawn.
-async fn chart(State(door): State<Door>, Path(key): Path<String>) -> Response {
-    let svg = door.state.borrow().chart(&key);
+async fn chart(State(served): State<ServeState>, Path(key): Path<String>) -> Response {
+    let svg = served.state.borrow().chart(&key);
     match svg {
         Some(svg) => (
             [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
@@ -151,19 +163,27 @@ fn desk_error(e: DeskError) -> Response {
         .into_response()
 }
 
-async fn desk_query(State(door): State<Door>, Query(q): Query<DeskQuery>) -> Response {
-    match crate::desk::query(&door.store, &door.config, &q, now_ms()).await {
+async fn desk_query(State(served): State<ServeState>, Query(q): Query<DeskQuery>) -> Response {
+    match crate::services::desk_queries::query(&served.store, &served.config, &q, now_ms()).await {
         Ok(a) => Json(a).into_response(),
         Err(e) => desk_error(e),
     }
 }
 
 async fn zone_incidents(
-    State(door): State<Door>,
+    State(served): State<ServeState>,
     Path(zone): Path<String>,
     Query(q): Query<DeskQuery>,
 ) -> Response {
-    match crate::desk::zone_incidents(&door.store, &door.config, &zone, &q, now_ms()).await {
+    match crate::services::desk_queries::zone_incidents(
+        &served.store,
+        &served.config,
+        &zone,
+        &q,
+        now_ms(),
+    )
+    .await
+    {
         Ok(rows) => Json(rows).into_response(),
         Err(e) => desk_error(e),
     }
@@ -186,8 +206,9 @@ fn presented(req: &Request) -> Option<String> {
     })
 }
 
-async fn require_token(State(door): State<Door>, req: Request, next: Next) -> Response {
-    let ok = presented(&req).is_some_and(|t| bool::from(t.as_bytes().ct_eq(door.token.as_bytes())));
+async fn require_token(State(served): State<ServeState>, req: Request, next: Next) -> Response {
+    let ok =
+        presented(&req).is_some_and(|t| bool::from(t.as_bytes().ct_eq(served.token.as_bytes())));
     if !ok {
         return (
             StatusCode::UNAUTHORIZED,
@@ -239,7 +260,7 @@ pub async fn run(
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.bind))?;
-    let state = crate::live_service::spawn(store.clone(), config.clone());
+    let state = crate::services::live_loop::spawn(store.clone(), config.clone());
     let addr = listener.local_addr()?;
     println!("serving the wall on http://{addr}/?token={token}");
     if !addr.ip().is_loopback() {

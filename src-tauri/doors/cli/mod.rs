@@ -1,18 +1,21 @@
-//! The `commandwall` command line: one binary, one subcommand per door.
+//! The `commandwall` command line: one binary, one subcommand per door. Arguments are
+//! parsed here (`parse`) and handed on as typed values.
 
-use std::path::PathBuf;
-use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Duration;
+pub mod bench;
+pub mod kpi;
+pub mod parse;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
 
-use crate::app::{caller_keyer, database_url, now_ms, open_store};
 use crate::config::Config;
-use crate::core::time::{local_date, utc};
+use crate::core::time::utc;
+use crate::doors::{serve, window};
 use crate::import::{import_file, Mapping};
-use crate::sim::run::{backfill, live, parse_span, parse_speed, SimClock};
+use crate::services::simulation::{self, Plan};
+use crate::setup::{caller_keyer, database_url, now_ms, open_store};
 use crate::sim::City;
 use crate::store::{OpenMode, Store};
 
@@ -48,11 +51,11 @@ pub enum Command {
         mapping: PathBuf,
     },
     /// Print the figures of a window (or, without --from/--to, the wall's live windows).
-    Kpi(KpiArgs),
+    Kpi(kpi::KpiArgs),
     /// Serve the wall to browsers on other wall controllers (read-only, token required).
-    Serve(crate::serve::ServeArgs),
+    Serve(serve::ServeArgs),
     /// Benchmark the live engine against the naive recompute on this database.
-    Bench(crate::bench::BenchArgs),
+    Bench(bench::BenchArgs),
     /// Database maintenance.
     Db {
         #[command(subcommand)]
@@ -97,44 +100,6 @@ pub struct SimulateArgs {
     /// End of the backfill (RFC 3339), instead of now; for reproducible data sets.
     #[arg(long)]
     pub until: Option<String>,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct KpiArgs {
-    /// Start: a local date (2025-08-24, from its midnight) or an RFC 3339 time.
-    #[arg(long, requires = "to")]
-    pub from: Option<String>,
-    /// End, exclusive: a local date (through the end of that day) or an RFC 3339 time.
-    #[arg(long, requires = "from")]
-    pub to: Option<String>,
-    /// A calendar period instead of --from/--to: 2026-11-24, 2026-W47, 2026-11 or 2026
-    /// (同比 for an ISO week is the same week number a year earlier).
-    #[arg(long, conflicts_with_all = ["from", "to"])]
-    pub period: Option<String>,
-    /// Judge open work orders and live windows at this time (RFC 3339) instead of now.
-    #[arg(long)]
-    pub as_of: Option<String>,
-    #[arg(long)]
-    pub zone: Option<String>,
-    #[arg(long)]
-    pub category: Option<String>,
-    #[arg(long)]
-    pub channel: Option<String>,
-    #[arg(long)]
-    pub seat: Option<String>,
-    #[arg(long)]
-    pub unit: Option<String>,
-    #[arg(long)]
-    pub priority: Option<i32>,
-    /// Print JSON instead of a table.
-    #[arg(long)]
-    pub json: bool,
-    /// Print the repeat-call governance list (last 7, 30 and 365 days) instead.
-    #[arg(long, conflicts_with_all = ["from", "to", "period"])]
-    pub repeat: bool,
-    /// Print the open work orders past their time limit (at most 200) instead.
-    #[arg(long, conflicts_with_all = ["from", "to", "period", "repeat"])]
-    pub overdue: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -187,7 +152,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         .unwrap_or(Command::Desktop(DesktopArgs::default()))
     {
         // The window owns the main thread and brings its own async runtime.
-        Command::Desktop(args) => crate::desktop::run(url, config, args),
+        Command::Desktop(args) => window::run(url, config, window_options(&args)?),
         other => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -223,17 +188,18 @@ async fn run_async(command: Command, url: String, mut config: Config) -> anyhow:
             print!("{summary}");
             Ok(())
         }
-        Command::Serve(args) => crate::serve::run(&url, &config, &args).await,
-        Command::Bench(args) => crate::bench::run(&url, &config, &args).await,
-        Command::Kpi(args) => crate::kpi_cli::run(&url, &config, &args).await,
+        Command::Serve(args) => serve::run(&url, &config, &args).await,
+        Command::Bench(args) => bench::run(&url, &config, &args).await,
+        Command::Kpi(args) => kpi::run(&url, &config, &args).await,
         Command::Simulate(args) => {
             if let Some(n) = args.calls_per_day {
                 config.simulator.calls_per_day = n;
             }
+            let plan = simulation_plan(&args)?;
             let store = open_store(&url, &config).await?;
             let keyer = caller_keyer(&config, &url)?;
-            let city = Arc::new(City::new(&config, args.seed, keyer));
-            let done = simulate(&store, city, &args).await;
+            let city = std::sync::Arc::new(City::new(&config, args.seed, keyer));
+            let done = simulation::simulate(&store, city, &plan).await;
             store.close().await;
             done
         }
@@ -271,77 +237,37 @@ async fn db_check(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// An RFC 3339 time in UTC milliseconds, with the option named in the error.
-pub fn parse_time(option: &str, t: &str) -> anyhow::Result<i64> {
-    Ok(chrono::DateTime::parse_from_rfc3339(t)
-        .with_context(|| {
-            format!("{option} '{t}' is not an RFC 3339 time like 2026-11-24T08:00:00+08:00")
-        })?
-        .timestamp_millis())
-}
-
-/// Backfill and/or live simulation, shared by `simulate` and the desktop demo.
-pub async fn simulate(store: &Store, city: Arc<City>, args: &SimulateArgs) -> anyhow::Result<()> {
-    let now = match &args.until {
-        Some(t) => parse_time("--until", t)?,
-        None => now_ms(),
-    };
-    let speed = parse_speed(&args.speed).map_err(anyhow::Error::msg)?;
+/// What `simulate`'s options ask for.
+fn simulation_plan(args: &SimulateArgs) -> anyhow::Result<Plan> {
     if args.backfill.is_none() && !args.live {
         anyhow::bail!("nothing to do: give --backfill SPAN, --live, or both");
     }
-    let mut written_up_to = now;
-    if let Some(span) = &args.backfill {
-        let span = parse_span(span).map_err(anyhow::Error::msg)?;
-        let last = local_date(city.tz, now);
-        let first = local_date(city.tz, now - span.num_milliseconds())
-            .succ_opt()
-            .unwrap_or(last);
-        let total = (last - first).num_days() + 1;
-        let started = std::time::Instant::now();
-        eprintln!(
-            "backfilling {total} days ({first} … {last}) into {}",
-            crate::store::redact_url(&store.url())
-        );
-        let stats = backfill(store, Arc::clone(&city), first, last, now, |day, s| {
-            if s.days % 10 == 0 || s.days as i64 == total {
-                eprintln!(
-                    "  {day}: {} days, {} calls, {} records, {:.0} s",
-                    s.days,
-                    s.calls,
-                    s.rows,
-                    started.elapsed().as_secs_f64()
-                );
-            }
-        })
-        .await?;
-        let secs = started.elapsed().as_secs_f64();
-        println!(
-            "backfilled {} days: {} calls, {} records in {:.1} s ({:.0} records/s)",
-            stats.days,
-            stats.calls,
-            stats.rows,
-            secs,
-            stats.rows as f64 / secs.max(1e-9)
-        );
+    let speed = parse::speed(&args.speed).map_err(anyhow::Error::msg)?;
+    Ok(Plan {
+        backfill: args
+            .backfill
+            .as_deref()
+            .map(parse::span)
+            .transpose()
+            .map_err(anyhow::Error::msg)?,
+        live: args.live.then_some(speed),
+        until: match &args.until {
+            Some(t) => parse::time("--until", t)?,
+            None => now_ms(),
+        },
+    })
+}
+
+/// What `desktop`'s options ask of the window.
+fn window_options(args: &DesktopArgs) -> anyhow::Result<window::Options> {
+    let demo = if args.demo {
+        Some(parse::span(&args.demo_backfill).map_err(anyhow::Error::msg)?)
     } else {
-        written_up_to = store
-            .last_received(crate::sim::SOURCE)
-            .await?
-            .unwrap_or(now)
-            .min(now);
-    }
-    if args.live {
-        eprintln!(
-            "live at {speed}x from {}; Ctrl-C stops",
-            utc(now).format("%Y-%m-%d %H:%M:%S UTC")
-        );
-        let clock = SimClock::new(now, speed);
-        let tick = Duration::from_millis(250);
-        tokio::select! {
-            r = live(store, city, clock, written_up_to, tick, |_, _| {}) => r?,
-            _ = tokio::signal::ctrl_c() => eprintln!("stopped"),
-        }
-    }
-    Ok(())
+        None
+    };
+    Ok(window::Options {
+        wall: args.wall,
+        monitor: args.monitor.filter(|n| *n > 0),
+        demo,
+    })
 }

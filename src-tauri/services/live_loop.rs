@@ -8,16 +8,16 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::sync::watch;
 
-use crate::app::now_ms;
 use crate::charts::set::{ChartSet, Digests};
 use crate::config::Config;
 use crate::core::kpi::engine::Snapshot;
 use crate::core::model::Millis;
 use crate::core::wall::pages::RepeatPage;
 use crate::core::wall::Pages;
-use crate::kpi_feed::LiveFigures;
+use crate::services::figures::LiveFigures;
+use crate::services::wall_lists::{HourlyCache, PageInputs};
+use crate::setup::now_ms;
 use crate::store::{Store, StoreError};
-use crate::wall_feed::{HourlyCache, PageInputs};
 
 /// Why the figures on show may be out of date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -99,7 +99,7 @@ pub fn spawn(store: Store, config: Config) -> watch::Receiver<Arc<WallState>> {
 async fn screen_repeats(store: Store, config: Config, tx: watch::Sender<Option<Arc<RepeatPage>>>) {
     let every = Duration::from_secs(config.live.repeat_refresh_s.max(10));
     loop {
-        match crate::wall_feed::repeat_page(&store, &config, now_ms()).await {
+        match crate::services::wall_lists::repeat_page(&store, &config, now_ms()).await {
             Ok(page) => {
                 if tx.send(Some(Arc::new(page))).is_err() {
                     return;
@@ -129,7 +129,7 @@ async fn run(
 ) {
     let mut live: Option<LiveFigures> = None;
     let mut lists = Lists::default();
-    let zones = crate::kpi_feed::zones(&config);
+    let zones = crate::services::figures::zones(&config);
     let mut failing_since: Option<Millis> = None;
     let mut interval =
         tokio::time::interval(Duration::from_millis(config.live.refresh_ms.max(100)));
@@ -196,7 +196,8 @@ async fn refresh_pages(
         .is_none_or(|t| now - t >= config.live.lists_refresh_s as i64 * 1000);
     if due {
         lists.inputs =
-            crate::wall_feed::read_inputs(store, config, zones, &mut lists.hourly, now).await?;
+            crate::services::wall_lists::read_inputs(store, config, zones, &mut lists.hourly, now)
+                .await?;
         lists.read_at = Some(now);
     }
     let key = (
@@ -207,7 +208,7 @@ async fn refresh_pages(
     if lists.built_from == Some(key) && next.pages.is_some() {
         return Ok(());
     }
-    let pages = crate::wall_feed::assemble(snapshot, &lists.inputs, screened, config);
+    let pages = crate::services::wall_lists::assemble(snapshot, &lists.inputs, screened, config);
     let assembled = started.elapsed();
     let set = crate::charts::set::draw(&pages, &crate::charts::Theme::WALL);
     tracing::debug!(
@@ -238,7 +239,7 @@ async fn step(
             s
         }
     };
-    let last_call = store.feed_reading(now, now).await?.last_received;
+    let last_call = store.last_call().await?;
     Ok((snapshot, last_call))
 }
 

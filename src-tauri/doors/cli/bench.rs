@@ -8,11 +8,12 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::app::caller_keyer;
-use crate::cli::parse_time;
+use super::parse;
 use crate::config::Config;
 use crate::core::kpi::engine::windows;
-use crate::kpi_feed::LiveFigures;
+use crate::core::kpi::vocabulary::{Figure, Interval};
+use crate::services::figures::LiveFigures;
+use crate::setup::caller_keyer;
 use crate::sim::run::next_changes;
 use crate::sim::City;
 use crate::store::naive::quantile;
@@ -59,7 +60,7 @@ pub async fn run(url: &str, config: &Config, args: &BenchArgs) -> anyhow::Result
     let store = Store::open(url, OpenMode::Existing).await?;
     let h = store.summary().await?;
     let as_of = match &args.as_of {
-        Some(t) => parse_time("--as-of", t)?,
+        Some(t) => parse::time("--as-of", t)?,
         None => h
             .last_call
             .ok_or_else(|| anyhow::anyhow!("the database has no calls to benchmark on"))?,
@@ -173,9 +174,9 @@ pub async fn run(url: &str, config: &Config, args: &BenchArgs) -> anyhow::Result
             }
         }
         let engine = (
-            r.metric("calls").map(|v| v as i64),
-            r.metric("dispatches").map(|v| v as i64),
-            r.interval("arrival").and_then(|i| i.p90_s).map(i64::from),
+            r.metric(Figure::Calls).map(|v| v as i64),
+            r.metric(Figure::Dispatches).map(|v| v as i64),
+            r.metric(Figure::P90(Interval::Arrival)).map(|v| v as i64),
         );
         let naive = (
             Some(sum("calls")),

@@ -1,4 +1,4 @@
-//! Feeds the wall's pages: reads the lists the pages show beside the figures (hourly
+//! The wall's pages: reads the lists the pages show beside the figures (hourly
 //! volumes, seats, categories, units, overdue orders, a zone's incidents), and assembles
 //! `core::wall::Pages` from them and the live snapshot. The pages' only door to the store.
 
@@ -12,17 +12,18 @@ use crate::core::kpi::breakdown::Breakdown;
 use crate::core::kpi::engine::Snapshot;
 use crate::core::kpi::facts::Zones;
 use crate::core::kpi::report::Report;
+use crate::core::kpi::vocabulary::{Figure, Interval};
 use crate::core::kpi::window::Span;
 use crate::core::model::{Millis, OverdueOrder};
 use crate::core::time::{day_bounds, local_date, today_so_far};
-use crate::core::wall::goals::{Better, Goal};
+use crate::core::wall::goals::Goal;
 use crate::core::wall::hourly::{compared_days, per_hour, Hourly};
 use crate::core::wall::pages::{self, IncidentRow, Named, RepeatPage, ZoneInfo};
 use crate::core::wall::Pages;
 use crate::store::{GroupBy, Store, StoreError};
 
 /// How many overdue orders the diversion page lists.
-const OVERDUE_LISTED: u32 = 50;
+pub const OVERDUE_LISTED: u32 = 50;
 /// Incidents held open longer than this no longer count a unit as busy (a record never
 /// closed by the source).
 const BUSY_HORIZON_MS: Millis = 24 * 3_600_000;
@@ -30,36 +31,26 @@ const BUSY_HORIZON_MS: Millis = 24 * 3_600_000;
 /// The centre's targets as goals on the figures that carry them.
 pub fn goals(config: &Config) -> Vec<Goal> {
     let t = &config.targets;
-    let g = |key, better, target| Goal {
-        key,
-        better,
-        target,
-    };
-    let mut goals = vec![
-        g("answered_within_10s", Better::Higher, t.answer_10s_share),
-        g("answered_within_15s", Better::Higher, t.answer_15s_share),
-        g("answered_within_20s", Better::Higher, t.answer_20s_share),
-        g("sign_for_avg_s", Better::Lower, t.sign_for_s),
-        g("signed_for_within_30s", Better::Higher, 0.9),
-        g("circle_rate", Better::Higher, t.circle_share),
-        g(
-            "work_order_response_rate",
-            Better::Higher,
-            t.work_order_response,
-        ),
-        g("satisfaction", Better::Higher, t.satisfaction),
-        g("work_orders_overdue", Better::Lower, 0.0),
+    let mut targets = vec![
+        (Figure::AnsweredWithin10s, t.answer_10s_share),
+        (Figure::AnsweredWithin15s, t.answer_15s_share),
+        (Figure::AnsweredWithin20s, t.answer_20s_share),
+        (Figure::Avg(Interval::SignFor), t.sign_for_s),
+        (Figure::SignedForWithin30s, 0.9),
+        (Figure::CircleRate, t.circle_share),
+        (Figure::WorkOrderResponseRate, t.work_order_response),
+        (Figure::Satisfaction, t.satisfaction),
+        (Figure::WorkOrdersOverdue, 0.0),
     ];
     // The figure is "processed within 60 s"; a centre that sets another limit has no
     // figure to grade against it yet.
     if t.processing_s == 60.0 {
-        goals.push(g(
-            "processing_within_60s",
-            Better::Higher,
-            t.processing_share,
-        ));
+        targets.push((Figure::ProcessingWithin60s, t.processing_share));
     }
-    goals
+    targets
+        .into_iter()
+        .filter_map(|(figure, target)| Goal::new(figure, target))
+        .collect()
 }
 
 pub fn zone_infos(config: &Config) -> Vec<ZoneInfo> {
@@ -196,7 +187,7 @@ pub async fn repeat_page(
     config: &Config,
     now: Millis,
 ) -> Result<RepeatPage, StoreError> {
-    let g = crate::kpi_feed::governance(store, config, now).await?;
+    let g = crate::services::figures::governance(store, config, now).await?;
     Ok(pages::repeat(&g, now))
 }
 
