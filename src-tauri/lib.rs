@@ -6,7 +6,7 @@
 //! figures). `config` and `setup` are what every door reads first.
 
 /// The core is its own crate so that "no I/O, no tauri/axum/sqlx/tokio" is checked by the
-/// build; it is re-exported under its old path so the layers above read `crate::core::…`.
+/// build; the layers above reach it as `crate::core::…`.
 pub use commandwall_core as core;
 
 pub mod charts;

@@ -51,6 +51,34 @@ pub const UI_FILES: &[(&str, &str, &str)] = &[
     ("index.html", HTML, include_str!("../../ui/index.html")),
     ("style.css", CSS, include_str!("../../ui/style.css")),
     ("app.js", JS, include_str!("../../ui/app.js")),
+    ("i18n.js", JS, include_str!("../../ui/i18n.js")),
+    ("format.js", JS, include_str!("../../ui/format.js")),
+    ("dom.js", JS, include_str!("../../ui/dom.js")),
+    ("doors.js", JS, include_str!("../../ui/doors.js")),
+    ("tiles.js", JS, include_str!("../../ui/tiles.js")),
+    ("charts.js", JS, include_str!("../../ui/charts.js")),
+    ("desk.js", JS, include_str!("../../ui/desk.js")),
+    (
+        "page-overview.js",
+        JS,
+        include_str!("../../ui/page-overview.js"),
+    ),
+    (
+        "page-response.js",
+        JS,
+        include_str!("../../ui/page-response.js"),
+    ),
+    (
+        "page-diversion.js",
+        JS,
+        include_str!("../../ui/page-diversion.js"),
+    ),
+    (
+        "page-repeat.js",
+        JS,
+        include_str!("../../ui/page-repeat.js"),
+    ),
+    ("page-seats.js", JS, include_str!("../../ui/page-seats.js")),
 ];
 
 const HTML: &str = "text/html; charset=utf-8";
@@ -272,4 +300,22 @@ pub async fn run(
         })
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_of_the_ui_is_served() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        on_disk.sort();
+        let mut served: Vec<String> = UI_FILES.iter().map(|(n, _, _)| n.to_string()).collect();
+        served.sort();
+        assert_eq!(served, on_disk, "ui/ and UI_FILES must list the same files");
+    }
 }

@@ -17,6 +17,8 @@ const DESK_REFRESH_S: u64 = 15;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UiSettings {
+    /// The centre's zone, for the clock before the first state arrives.
+    pub time_zone: String,
     pub refresh_ms: u64,
     pub stale_after_ms: u64,
     pub desk_refresh_s: u64,
@@ -56,6 +58,7 @@ pub struct FigureLabel {
 pub fn ui_settings(config: &Config) -> UiSettings {
     let refresh_ms = config.live.refresh_ms.max(100);
     UiSettings {
+        time_zone: config.centre.time_zone.clone(),
         refresh_ms,
         stale_after_ms: LOST_AFTER_MS.max(5 * refresh_ms),
         desk_refresh_s: DESK_REFRESH_S,

@@ -1,7 +1,8 @@
 // The served wall in a real browser (Debian's Chromium driven by playwright-core), against a
 // real server, database and live feed: the token is enforced, the page shows the API's
-// figures, a row written to the database reaches the screen within 2 s, a silent feed
-// raises the stale banner. With SCREENSHOT_DIR set it also saves every page at 1080p and 4K.
+// figures, a row written to the database reaches the screen within 2 s, what a person
+// opened or focused survives the updates, a silent feed raises the stale banner. With
+// SCREENSHOT_DIR set it also saves every page at 1080p and 4K.
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -51,11 +52,13 @@ async function open(query, viewport = { width: 1920, height: 1080 }) {
   return page;
 }
 
-// What the page shows: the seq of its figures, the page, every visible figure, the banner.
+// What the page shows: the seq of its figures, whether it has rendered a page at all (not
+// a loading screen), the page, every visible figure, the banner.
 const read = (page) => page.evaluate(() => {
   const b = document.getElementById("banner");
   return {
     seq: document.body.dataset.seq ?? "",
+    ready: document.body.dataset.ready ?? "",
     page: document.body.dataset.page ?? "",
     stale: document.body.classList.contains("stale"),
     // Only what is on screen: the other pages' figures may be in the DOM, hidden.
@@ -94,7 +97,7 @@ await check("figures are refused (401) without the token or with a wrong one; th
     return s.banner?.shown && s.banner.kind === "error" && s.banner.text.includes("令牌") && s;
   });
   const figures = s.figures.filter((f) => f.value !== "");
-  if (figures.length || s.seq) throw new Error(`figures shown without a valid token: seq=${s.seq}, ${JSON.stringify(figures.slice(0, 3))}`);
+  if (figures.length || s.seq || s.ready) throw new Error(`figures shown without a valid token: seq=${s.seq}, ready=${s.ready}, ${JSON.stringify(figures.slice(0, 3))}`);
   await page.context().close();
 });
 
@@ -110,6 +113,7 @@ await check("every overview tile shows the value /api/state has for the same seq
     return s.seq === shown(st.seq);
   }, { timeout: 20_000, every: 200 });
   if (s.page !== "overview") throw new Error(`body[data-page] is "${s.page}", not overview`);
+  if (s.ready !== "1") throw new Error(`figures on the page but body[data-ready] is "${s.ready}"`);
   const tiles = st.pages?.overview?.tiles ?? [];
   if (!tiles.length) throw new Error("/api/state has no overview tiles");
   const bad = [];
@@ -150,6 +154,37 @@ await check("the response and diversion pages show the API's tiles, and every zo
   }
   await wall.click('[data-goto="overview"]');
   return notes.join(", ");
+});
+
+// The page is rendered again on every state (about once a second): it must update in place.
+await check("an opened repeat history and a focused zone cell stay so across state updates", async () => {
+  const desk = await open(`token=${token}&page=repeat`);
+  const list = await waitFor("a repeat caller or place listed", () => desk.evaluate(() =>
+    ["callers", "places"].find((id) => document.querySelector(`#${id} tbody tr.clickable`))), { timeout: 30_000 });
+  await desk.click(`#${list} tbody tr.clickable >> nth=0`);
+  const opened = await desk.evaluate((id) => {
+    window.__e2eHistory = document.querySelector(`#${id} tbody tr.history`);
+    return { seq: document.body.dataset.seq, text: window.__e2eHistory?.innerText.trim() ?? "" };
+  }, list);
+  if (!opened.text) throw new Error(`a click on the first ${list} row opened no history`);
+  await desk.click('[data-goto="response"]');
+  await desk.focus("#zone-grid [data-zone]");
+  const zone = await desk.evaluate(() => document.activeElement?.dataset.zone);
+  const seqs = new Set();
+  let moved = null; // (waitFor retries what throws, so a lost focus ends the wait instead)
+  await waitFor("three state updates with the zone cell focused", async () => {
+    const s = await desk.evaluate(() => ({ seq: document.body.dataset.seq, focused: document.activeElement?.dataset.zone }));
+    if (s.focused !== zone) moved = `focus moved from zone ${zone} to ${s.focused ?? "nothing"} at seq ${s.seq}`;
+    seqs.add(s.seq);
+    return moved || seqs.size >= 4;
+  }, { timeout: 20_000, every: 200 });
+  if (moved) throw new Error(moved);
+  await desk.click('[data-goto="repeat"]');
+  await waitFor("updates on the repeat page", async () => seqs.add(await desk.evaluate(() => document.body.dataset.seq)).size >= 6, { timeout: 20_000, every: 200 });
+  const kept = await desk.evaluate(() => window.__e2eHistory?.isConnected && window.__e2eHistory.checkVisibility());
+  if (!kept) throw new Error(`the opened ${list} history is gone after seq ${opened.seq} → ${[...seqs].pop()}`);
+  await desk.context().close();
+  return `zone ${zone} focused and a ${list} history open over seq ${opened.seq} → ${[...seqs].pop()}`;
 });
 
 // ---- 5. screenshots, while the feed runs (optional) ---------------------------------

@@ -283,6 +283,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_report_holds_every_figure_of_the_vocabulary_in_its_order() {
+        // `compare` pairs reports figure by figure; the wall and the UI's labels rely on the
+        // vocabulary listing exactly what a report holds.
+        let r = report(&[], 0);
+        let keys: Vec<Figure> = r.values().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, Figure::all().collect::<Vec<_>>());
+        assert_eq!(r.metric(Figure::Calls), Some(0.0));
+        assert_eq!(
+            r.metric(Figure::P90(Interval::Arrival)),
+            None,
+            "no arrivals: no p90"
+        );
+    }
+
+    #[test]
     fn changes_follow_the_contract() {
         // The shape of seed 000 ("51061, −6000, …"): against a base of 57,061 that is −10.5%.
         let c = Change::between(Some(51_061.0), Some(57_061.0));
