@@ -5,6 +5,7 @@
 //! Cargo.toml names none of them). Adapters hand it data, a `now` and the threads it may
 //! use; it hands back values.
 
+pub mod alerts;
 pub mod caller;
 pub mod categories;
 pub mod kpi;
