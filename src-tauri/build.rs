@@ -10,6 +10,9 @@ fn main() {
             "zone_incidents",
             "set_wall",
             "ui_settings",
+            "alert_ack",
+            "alert_silence",
+            "alert_history",
         ]));
     tauri_build::try_build(attrs).expect("failed to run tauri-build");
 }

@@ -8,6 +8,7 @@
 pub mod alerts;
 pub mod caller;
 pub mod categories;
+pub mod holidays;
 pub mod kpi;
 pub mod model;
 pub mod repeat;

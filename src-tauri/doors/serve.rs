@@ -6,19 +6,22 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
 use subtle::ConstantTimeEq;
 use tokio::sync::watch;
 use tokio_stream::wrappers::WatchStream;
 use tokio_stream::StreamExt;
 
 use crate::config::Config;
+use crate::core::alerts::lifecycle::{ActionError, Actor, Event as AlertEvent};
+use crate::core::model::Millis;
+use crate::services::alerts::{self, AlertError};
 use crate::services::desk_queries::{DeskError, DeskQuery};
 use crate::services::live_loop::WallState;
 use crate::services::ui_settings::{ui_settings, UiSettings};
@@ -109,9 +112,20 @@ pub fn router(
         .route("/api/charts/{key}", get(chart))
         .route("/api/desk", get(desk_query))
         .route("/api/zones/{zone}/incidents", get(zone_incidents))
+        .route("/api/alerts", get(alerts))
+        .route("/api/alerts/history", get(alert_history))
         .layer(middleware::from_fn_with_state(
             served.clone(),
             require_token,
+        ))
+        .with_state(served.clone());
+    // The one write: a commander acknowledges or silences an alert with their own token.
+    let writes = Router::new()
+        .route("/api/alerts/{id}/ack", post(alert_ack))
+        .route("/api/alerts/{id}/silence", post(alert_silence))
+        .layer(middleware::from_fn_with_state(
+            served.clone(),
+            require_commander,
         ))
         .with_state(served);
     Router::new()
@@ -121,6 +135,7 @@ pub fn router(
         )
         .route("/{file}", get(ui_file))
         .merge(api)
+        .merge(writes)
         .layer(middleware::from_fn(security_headers))
 }
 
@@ -248,6 +263,141 @@ async fn require_token(State(served): State<ServeState>, req: Request, next: Nex
     next.run(req).await
 }
 
+/// The commander a write is made by, from their own token.
+#[derive(Clone)]
+struct Commander(String);
+
+/// Writes need a commander's token; the wall's token only reads (403), anything else 401.
+async fn require_commander(
+    State(served): State<ServeState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let Some(t) = presented(&req) else {
+        return refused(
+            StatusCode::UNAUTHORIZED,
+            "unauthorised",
+            "a commander's token is required",
+        );
+    };
+    let same = |a: &str| bool::from(t.as_bytes().ct_eq(a.as_bytes()));
+    if same(&served.token) {
+        return refused(
+            StatusCode::FORBIDDEN,
+            "read_only",
+            "the wall's token can only read; acknowledge with a commander's own token",
+        );
+    }
+    let who = served
+        .config
+        .alerts
+        .commanders
+        .iter()
+        .find(|c| !c.token.0.is_empty() && same(&c.token.0));
+    match who {
+        Some(c) => {
+            req.extensions_mut().insert(Commander(c.name.clone()));
+            next.run(req).await
+        }
+        None => refused(
+            StatusCode::UNAUTHORIZED,
+            "unauthorised",
+            "no commander has this token",
+        ),
+    }
+}
+
+fn refused(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        Json(serde_json::json!({ "code": code, "message": message })),
+    )
+        .into_response()
+}
+
+async fn alerts(State(served): State<ServeState>) -> Response {
+    let view = served.state.borrow().alerts.clone();
+    Json(view).into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct HistoryQuery {
+    from: Millis,
+    to: Millis,
+}
+
+async fn alert_history(
+    State(served): State<ServeState>,
+    Query(q): Query<HistoryQuery>,
+) -> Response {
+    match served.store.alert_events_between(q.from, q.to).await {
+        Ok(rows) => Json(rows).into_response(),
+        Err(e) => refused(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Action {
+    #[serde(default)]
+    comment: String,
+    /// For a silence: how long.
+    minutes: Option<u32>,
+}
+
+fn actor(who: String, comment: String, from: Option<Extension<ConnectInfo<SocketAddr>>>) -> Actor {
+    Actor {
+        who,
+        comment,
+        door: "http".into(),
+        address: from.map(|c| c.0 .0.ip().to_string()).unwrap_or_default(),
+    }
+}
+
+fn action_result(r: Result<AlertEvent, AlertError>) -> Response {
+    match r {
+        Ok(e) => Json(e).into_response(),
+        Err(e) => {
+            let status = match &e {
+                AlertError::Refused(ActionError::NoSuchAlert(_)) => StatusCode::NOT_FOUND,
+                AlertError::Refused(_) => StatusCode::CONFLICT,
+                AlertError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+            };
+            refused(status, e.code(), &e.to_string())
+        }
+    }
+}
+
+async fn alert_ack(
+    State(served): State<ServeState>,
+    Path(id): Path<u64>,
+    Extension(Commander(who)): Extension<Commander>,
+    from: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Json(a): Json<Action>,
+) -> Response {
+    let actor = actor(who, a.comment, from);
+    action_result(alerts::acknowledge(&served.store, id, actor, now_ms()).await)
+}
+
+async fn alert_silence(
+    State(served): State<ServeState>,
+    Path(id): Path<u64>,
+    Extension(Commander(who)): Extension<Commander>,
+    from: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Json(a): Json<Action>,
+) -> Response {
+    let now = now_ms();
+    let Some(minutes) = a.minutes.filter(|m| *m > 0) else {
+        return refused(
+            StatusCode::BAD_REQUEST,
+            "bad_query",
+            "a silence needs minutes > 0",
+        );
+    };
+    let until = now + i64::from(minutes) * 60_000;
+    let actor = actor(who, a.comment, from);
+    action_result(alerts::silence(&served.store, id, actor, until, now).await)
+}
+
 async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
@@ -294,11 +444,15 @@ pub async fn run(
     if !addr.ip().is_loopback() {
         eprintln!("note: {addr} is reachable from other machines; share the token only with wall controllers");
     }
-    axum::serve(listener, router(&token, state, store, config.clone()))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let app = router(&token, state, store, config.clone());
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }
 

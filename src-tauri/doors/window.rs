@@ -8,7 +8,9 @@ use tauri::{WebviewUrl, WebviewWindowBuilder};
 use tokio::sync::watch;
 
 use crate::config::Config;
+use crate::core::alerts::lifecycle::{Actor, Event};
 use crate::core::wall::pages::{IncidentRow, RepeatPage};
+use crate::services::alerts::{self, AlertError};
 use crate::services::desk_queries::{DeskAnswer, DeskError, DeskQuery};
 use crate::services::live_loop::WallState;
 use crate::services::simulation::{prepare_demo, run_demo_live};
@@ -101,6 +103,81 @@ async fn zone_incidents(
     .await?)
 }
 
+/// A commander, chosen from the configured list in the window, acknowledges an alert.
+#[tauri::command]
+async fn alert_ack(
+    state: tauri::State<'_, AppState>,
+    id: u64,
+    by: String,
+    comment: String,
+) -> Result<Event, UiError> {
+    let actor = window_actor(&state.config, by, comment)?;
+    Ok(alerts::acknowledge(&state.store, id, actor, now_ms()).await?)
+}
+
+/// A commander silences an alert for `minutes`.
+#[tauri::command]
+async fn alert_silence(
+    state: tauri::State<'_, AppState>,
+    id: u64,
+    by: String,
+    comment: String,
+    minutes: u32,
+) -> Result<Event, UiError> {
+    let actor = window_actor(&state.config, by, comment)?;
+    let now = now_ms();
+    if minutes == 0 {
+        return Err(UiError {
+            code: "bad_query",
+            message: "a silence needs minutes > 0".into(),
+        });
+    }
+    let until = now + i64::from(minutes) * 60_000;
+    Ok(alerts::silence(&state.store, id, actor, until, now).await?)
+}
+
+/// The alert audit between two times (UTC ms), oldest first.
+#[tauri::command]
+async fn alert_history(
+    state: tauri::State<'_, AppState>,
+    from: i64,
+    to: i64,
+) -> Result<Vec<Event>, UiError> {
+    state
+        .store
+        .alert_events_between(from, to)
+        .await
+        .map_err(|e| UiError {
+            code: e.code(),
+            message: e.to_string(),
+        })
+}
+
+/// The window trusts the desktop's session: the name must be one of the commanders.
+fn window_actor(config: &Config, by: String, comment: String) -> Result<Actor, UiError> {
+    if !config.alerts.commanders.iter().any(|c| c.name == by) {
+        return Err(UiError {
+            code: "refused",
+            message: format!("'{by}' is not a configured commander"),
+        });
+    }
+    Ok(Actor {
+        who: by,
+        comment,
+        door: "window".into(),
+        address: String::new(),
+    })
+}
+
+impl From<AlertError> for UiError {
+    fn from(e: AlertError) -> Self {
+        UiError {
+            code: e.code(),
+            message: e.to_string(),
+        }
+    }
+}
+
 /// Switches the window between the desk and the wall (full screen, no cursor).
 #[tauri::command]
 fn set_wall(window: tauri::WebviewWindow, on: bool) -> Result<(), UiError> {
@@ -142,7 +219,10 @@ pub fn run(url: String, config: Config, options: Options) -> anyhow::Result<()> 
             desk_query,
             zone_incidents,
             set_wall,
-            ui_settings
+            ui_settings,
+            alert_ack,
+            alert_silence,
+            alert_history
         ])
         .setup(move |app| {
             let page = if wall {

@@ -14,6 +14,7 @@ use crate::core::kpi::engine::Snapshot;
 use crate::core::model::Millis;
 use crate::core::wall::pages::RepeatPage;
 use crate::core::wall::Pages;
+use crate::services::alerts::{Alerting, AlertsView};
 use crate::services::figures::LiveFigures;
 use crate::services::wall_lists::{HourlyCache, PageInputs};
 use crate::setup::now_ms;
@@ -54,6 +55,8 @@ pub struct WallState {
     /// The drawn charts themselves, served by id.
     #[serde(skip)]
     pub chart_set: Arc<ChartSet>,
+    /// Active and recent alerts: the wall's banner, flashing tiles, chime and page jumps.
+    pub alerts: Arc<AlertsView>,
 }
 
 impl WallState {
@@ -83,6 +86,7 @@ pub fn spawn(store: Store, config: Config) -> watch::Receiver<Arc<WallState>> {
         checked_at: now_ms(),
         stale: None,
         chart_set: Arc::new(ChartSet::default()),
+        alerts: Arc::new(AlertsView::default()),
     });
     let (tx, rx) = watch::channel(initial);
     if let Err(e) = crate::charts::fonts::register() {
@@ -131,6 +135,7 @@ async fn run(
     let mut lists = Lists::default();
     let zones = crate::services::figures::zones(&config);
     let mut failing_since: Option<Millis> = None;
+    let mut alerts = AlertLoop::default();
     let mut interval =
         tokio::time::interval(Duration::from_millis(config.live.refresh_ms.max(100)));
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -170,6 +175,15 @@ async fn run(
                     since,
                 });
             }
+        }
+        let db_error = next.stale.as_ref().filter(|s| s.code != "feed_silent");
+        let db_error = db_error.map(|s| s.reason.clone());
+        let screened = repeat.borrow().clone();
+        if let Some(view) = alerts
+            .tick(&store, &config, &next, screened.as_deref(), db_error, now)
+            .await
+        {
+            next.alerts = Arc::new(view);
         }
         if tx.send(Arc::new(next)).is_err() {
             return; // every door has closed
@@ -279,5 +293,42 @@ mod tests {
             silence(None, now, 120).unwrap().reason,
             "no call has been received yet"
         );
+    }
+}
+
+/// The alerts as the live loop runs them, started from the audit once the store answers.
+#[derive(Default)]
+struct AlertLoop {
+    alerting: Option<Alerting>,
+}
+
+impl AlertLoop {
+    async fn tick(
+        &mut self,
+        store: &Store,
+        config: &Config,
+        state: &WallState,
+        repeat: Option<&RepeatPage>,
+        db_error: Option<String>,
+        now: Millis,
+    ) -> Option<AlertsView> {
+        if self.alerting.is_none() {
+            match Alerting::start(store, config, now).await {
+                Ok(a) => self.alerting = Some(a),
+                Err(e) => {
+                    tracing::warn!("alerts not started: {e}");
+                    return None;
+                }
+            }
+        }
+        let alerting = self.alerting.as_mut()?;
+        let snapshot = state.snapshot.as_deref();
+        if let Err(e) = alerting
+            .tick(store, config, snapshot, repeat, db_error, now)
+            .await
+        {
+            tracing::warn!("alerts not evaluated: {e}");
+        }
+        Some(alerting.view(now))
     }
 }

@@ -22,18 +22,6 @@ pub fn weekday_factor(day: Weekday) -> f64 {
     }
 }
 
-/// Spring Festival Eve for the years the simulator covers (the lunar calendar has no
-/// closed form; these are the published dates).
-const SPRING_FESTIVAL_EVE: [(i32, u32, u32); 7] = [
-    (2023, 1, 21),
-    (2024, 2, 9),
-    (2025, 1, 28),
-    (2026, 2, 16),
-    (2027, 2, 5),
-    (2028, 1, 25),
-    (2029, 2, 12),
-];
-
 /// A holiday's effect on a day: overall volume and extra calls late at night
 /// (fireworks, gatherings).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,48 +32,20 @@ pub struct Holiday {
 }
 
 pub fn holiday(date: NaiveDate) -> Option<Holiday> {
-    let (m, d) = (date.month(), date.day());
-    for (y, em, ed) in SPRING_FESTIVAL_EVE {
-        let eve = NaiveDate::from_ymd_opt(y, em, ed).expect("valid date");
-        let offset = (date - eve).num_days();
-        if offset == 0 {
-            return Some(Holiday {
-                name: "除夕",
-                volume: 1.22,
-                night_boost: 2.2,
-            });
-        }
-        if (1..=7).contains(&offset) {
-            return Some(Holiday {
-                name: "春节",
-                volume: 1.08,
-                night_boost: 1.3,
-            });
-        }
-    }
-    match (m, d) {
-        (12, 31) => Some(Holiday {
-            name: "跨年夜",
-            volume: 1.10,
-            night_boost: 1.8,
-        }),
-        (1, 1) => Some(Holiday {
-            name: "元旦",
-            volume: 1.05,
-            night_boost: 1.2,
-        }),
-        (5, 1..=5) => Some(Holiday {
-            name: "劳动节",
-            volume: 1.06,
-            night_boost: 1.1,
-        }),
-        (10, 1..=7) => Some(Holiday {
-            name: "国庆节",
-            volume: 1.10,
-            night_boost: 1.1,
-        }),
-        _ => None,
-    }
+    let name = crate::core::holidays::holiday(date)?;
+    let (volume, night_boost) = match name {
+        "除夕" => (1.22, 2.2),
+        "春节" => (1.08, 1.3),
+        "跨年夜" => (1.10, 1.8),
+        "元旦" => (1.05, 1.2),
+        "劳动节" => (1.06, 1.1),
+        _ => (1.10, 1.1), // 国庆节
+    };
+    Some(Holiday {
+        name,
+        volume,
+        night_boost,
+    })
 }
 
 /// Summer has more calls than winter (people out late, disputes, traffic).

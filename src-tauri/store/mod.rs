@@ -1,6 +1,7 @@
 //! The one interface to stored data. The URL scheme picks the backend; everything above
 //! this module speaks `Store` and the core's records, never SQL.
 
+mod alert_audit;
 mod error;
 mod facts;
 pub mod naive;
@@ -18,6 +19,7 @@ pub use facts::GroupBy;
 pub use overdue::OverdueOrder;
 
 use crate::config::Config;
+use crate::core::alerts::lifecycle::Event;
 use crate::core::kpi::engine::Key;
 use crate::core::kpi::facts::{Fact, Zones};
 use crate::core::kpi::filter::Filter;
@@ -295,6 +297,71 @@ impl Store {
     pub async fn last_received(&self, source: &str) -> Result<Option<Millis>, StoreError> {
         match self {
             Store::Sqlite(s) => s.last_received(source).await,
+        }
+    }
+
+    /// Appends alert transitions to the append-only audit, in one transaction; returns the
+    /// rows' ids. The one write a door may cause (a commander's acknowledgement or silence).
+    pub async fn append_alert_events(&self, events: &[Event]) -> Result<Vec<i64>, StoreError> {
+        match self {
+            Store::Sqlite(s) => alert_audit::append(s.pool(), &s.url(), events).await,
+        }
+    }
+
+    /// Audit rows after row `after`, with their ids.
+    pub async fn alert_events_after(&self, after: i64) -> Result<Vec<(i64, Event)>, StoreError> {
+        match self {
+            Store::Sqlite(s) => alert_audit::after(s.pool(), &s.url(), after).await,
+        }
+    }
+
+    /// The rows that rebuild the alert book: open alerts, and those with a row since
+    /// `since`; and the last row's id.
+    pub async fn alert_events_for_book(
+        &self,
+        since: Millis,
+    ) -> Result<(Vec<Event>, i64), StoreError> {
+        match self {
+            Store::Sqlite(s) => alert_audit::for_book(s.pool(), &s.url(), since).await,
+        }
+    }
+
+    /// Audit rows in `[from, to)`, oldest first.
+    pub async fn alert_events_between(
+        &self,
+        from: Millis,
+        to: Millis,
+    ) -> Result<Vec<Event>, StoreError> {
+        match self {
+            Store::Sqlite(s) => alert_audit::between(s.pool(), &s.url(), from, to).await,
+        }
+    }
+
+    /// Receive times of calls in `[from, now)` neither answered nor ended.
+    pub async fn waiting_calls(
+        &self,
+        from: Millis,
+        now: Millis,
+    ) -> Result<Vec<Millis>, StoreError> {
+        match self {
+            Store::Sqlite(s) => alert_audit::waiting_calls(s.pool(), &s.url(), from, now).await,
+        }
+    }
+
+    /// Open work orders due in `[from, to)`: (order number, due).
+    pub async fn open_orders_due(
+        &self,
+        range: (Millis, Millis),
+    ) -> Result<Vec<(String, Millis)>, StoreError> {
+        match self {
+            Store::Sqlite(s) => alert_audit::open_orders_due(s.pool(), &s.url(), range).await,
+        }
+    }
+
+    /// How many calls were received in `[from, to)`.
+    pub async fn count_calls(&self, from: Millis, to: Millis) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(s) => alert_audit::count_calls(s.pool(), &s.url(), from, to).await,
         }
     }
 

@@ -313,62 +313,69 @@ impl Book {
     pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Book {
         let mut book = Book::default();
         for e in events {
-            book.next_id = book.next_id.max(e.alert);
-            let key = (e.rule.clone(), e.cut.clone());
-            if e.kind == EventKind::Pending {
-                book.active.insert(
-                    key.clone(),
-                    Alert {
-                        id: e.alert,
-                        rule: e.rule.clone(),
-                        cut: e.cut.clone(),
-                        level: e.level,
-                        state: State::Pending,
-                        value: e.value,
-                        detail: e.detail.clone(),
-                        since: e.at,
-                        fired_at: None,
-                        chimed_at: None,
-                        escalations: 0,
-                        acknowledged: None,
-                        silenced_until: None,
-                        resolved_at: None,
-                    },
-                );
-                continue;
+            book.apply(e);
+        }
+        book
+    }
+
+    /// Applies one audit row: rebuilding at start, and folding in rows another process
+    /// appended (an acknowledgement from the command line). A row about an alert the book
+    /// no longer holds changes nothing.
+    pub fn apply(&mut self, e: &Event) {
+        self.next_id = self.next_id.max(e.alert);
+        let key = (e.rule.clone(), e.cut.clone());
+        if e.kind == EventKind::Pending {
+            self.active.insert(
+                key,
+                Alert {
+                    id: e.alert,
+                    rule: e.rule.clone(),
+                    cut: e.cut.clone(),
+                    level: e.level,
+                    state: State::Pending,
+                    value: e.value,
+                    detail: e.detail.clone(),
+                    since: e.at,
+                    fired_at: None,
+                    chimed_at: None,
+                    escalations: 0,
+                    acknowledged: None,
+                    silenced_until: None,
+                    resolved_at: None,
+                },
+            );
+            return;
+        }
+        let Some(a) = self.active.get_mut(&key).filter(|a| a.id == e.alert) else {
+            return;
+        };
+        a.level = e.level;
+        a.value = e.value;
+        a.detail = e.detail.clone();
+        match e.kind {
+            EventKind::Pending => {}
+            EventKind::Firing | EventKind::Raised => {
+                a.state = State::Firing;
+                a.fired_at = a.fired_at.or(Some(e.at));
+                a.chimed_at = Some(e.at);
+                a.acknowledged = None;
             }
-            let Some(a) = book.active.get_mut(&key).filter(|a| a.id == e.alert) else {
-                continue;
-            };
-            a.level = e.level;
-            a.value = e.value;
-            a.detail = e.detail.clone();
-            match e.kind {
-                EventKind::Pending => {}
-                EventKind::Firing | EventKind::Raised => {
-                    a.state = State::Firing;
-                    a.fired_at = a.fired_at.or(Some(e.at));
-                    a.chimed_at = Some(e.at);
-                    a.acknowledged = None;
-                }
-                EventKind::Escalated => {
-                    a.escalations += 1;
-                    a.chimed_at = Some(e.at);
-                }
-                EventKind::Acknowledged => {
-                    a.state = State::Acknowledged;
-                    a.acknowledged = e.actor.clone().map(|who| (who, e.at));
-                }
-                EventKind::Silenced => a.silenced_until = e.until,
-                EventKind::Resolved => {
-                    if let Some(mut a) = book.active.remove(&key) {
-                        a.state = State::Resolved;
-                        a.resolved_at = Some(e.at);
-                        book.remember(a);
-                    }
+            EventKind::Escalated => {
+                a.escalations += 1;
+                a.chimed_at = Some(e.at);
+            }
+            EventKind::Acknowledged => {
+                a.state = State::Acknowledged;
+                a.acknowledged = e.actor.clone().map(|who| (who, e.at));
+            }
+            EventKind::Silenced => a.silenced_until = e.until,
+            EventKind::Resolved => {
+                if let Some(mut a) = self.active.remove(&key) {
+                    a.state = State::Resolved;
+                    a.resolved_at = Some(e.at);
+                    self.remember(a);
                 }
             }
         }
-        book
     }
 }

@@ -1,6 +1,7 @@
 //! The `commandwall` command line: one binary, one subcommand per door. Arguments are
 //! parsed here (`parse`) and handed on as typed values.
 
+pub mod alerts;
 pub mod bench;
 pub mod kpi;
 pub mod parse;
@@ -54,6 +55,8 @@ pub enum Command {
     Kpi(kpi::KpiArgs),
     /// Serve the wall to browsers on other wall controllers (read-only, token required).
     Serve(serve::ServeArgs),
+    /// The alerts: list them, acknowledge or silence one as a named commander, the audit.
+    Alerts(alerts::AlertsArgs),
     /// Benchmark the live engine against the naive recompute on this database.
     Bench(bench::BenchArgs),
     /// Database maintenance.
@@ -191,6 +194,7 @@ async fn run_async(command: Command, url: String, mut config: Config) -> anyhow:
         Command::Serve(args) => serve::run(&url, &config, &args).await,
         Command::Bench(args) => bench::run(&url, &config, &args).await,
         Command::Kpi(args) => kpi::run(&url, &config, &args).await,
+        Command::Alerts(args) => alerts::run(&url, &config, &args).await,
         Command::Simulate(args) => {
             if let Some(n) = args.calls_per_day {
                 config.simulator.calls_per_day = n;

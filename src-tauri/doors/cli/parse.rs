@@ -27,7 +27,7 @@ pub fn bound(tz: Tz, option: &str, text: &str, end: bool) -> anyhow::Result<Mill
     time(option, text)
 }
 
-/// A span like `400d`, `6w`, `36h`.
+/// A span like `400d`, `6w`, `36h`, `30m`.
 pub fn span(s: &str) -> Result<chrono::Duration, String> {
     let s = s.trim();
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
@@ -38,8 +38,9 @@ pub fn span(s: &str) -> Result<chrono::Duration, String> {
         "d" | "" => Ok(chrono::Duration::days(n)),
         "w" => Ok(chrono::Duration::weeks(n)),
         "h" => Ok(chrono::Duration::hours(n)),
+        "m" => Ok(chrono::Duration::minutes(n)),
         _ => Err(format!(
-            "'{s}': unit must be d (days), w (weeks) or h (hours)"
+            "'{s}': unit must be d (days), w (weeks), h (hours) or m (minutes)"
         )),
     }
 }
@@ -67,6 +68,7 @@ mod tests {
         assert_eq!(span("400d").unwrap(), chrono::Duration::days(400));
         assert_eq!(span("6w").unwrap(), chrono::Duration::days(42));
         assert_eq!(span("36h").unwrap(), chrono::Duration::hours(36));
+        assert_eq!(span("30m").unwrap(), chrono::Duration::minutes(30));
         assert!(span("4y").unwrap_err().contains("unit"));
         assert!(span("lots").unwrap_err().contains("400d"));
         assert_eq!(speed("60x").unwrap(), 60.0);

@@ -2,10 +2,15 @@
 //! environment variables (`COMMANDWALL__SECTION__KEY=value`, e.g.
 //! `COMMANDWALL__CENTRE__TIME_ZONE=Europe/Berlin`).
 
+mod alerts;
+
 use std::path::Path;
 
 use chrono_tz::Tz;
 use serde::Deserialize;
+
+use crate::core::alerts::rule::Rule;
+pub use alerts::{Alerts, Commander, RuleConfig, WINDOWS};
 
 /// A value that never appears in logs or `Debug` output.
 #[derive(Clone, Default, Deserialize, PartialEq)]
@@ -35,6 +40,7 @@ pub struct Config {
     pub live: Live,
     pub privacy: Privacy,
     pub simulator: Simulator,
+    pub alerts: Alerts,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -284,6 +290,7 @@ impl Default for Config {
             live: Live::default(),
             privacy: Privacy::default(),
             simulator: Simulator::default(),
+            alerts: Alerts::default(),
         }
     }
 }
@@ -327,6 +334,17 @@ impl Config {
             .map_err(|e: toml::de::Error| ConfigError::Invalid(e.message().to_string()))?;
         config.validate()?;
         Ok(config)
+    }
+
+    /// The alert rules as the core runs them (validated at load).
+    pub fn alert_rules(&self) -> Vec<Rule> {
+        self.alerts
+            .rules(&self.zone_codes())
+            .expect("validated at load")
+    }
+
+    fn zone_codes(&self) -> Vec<&str> {
+        self.zones.iter().map(|z| z.code.as_str()).collect()
     }
 
     /// The centre's time zone (validated at load).
@@ -386,6 +404,9 @@ impl Config {
                 "simulator.non_police_share + invalid_share leave no police matters".into(),
             );
         }
+        self.alerts
+            .rules(&self.zone_codes())
+            .map_err(ConfigError::Invalid)?;
         Ok(())
     }
 }
