@@ -5,21 +5,28 @@
 // This module wires the frame: the settings (fetched once), the state as it arrives, page
 // switching, wall rotation and the keys. Only the page on show is rendered on each state
 // message (and when it comes on show), in place, so what a person opened or focused stays.
+// Alerts (alerts.js) are around every page: the banner, the flashing tile, the chime, and
+// the wall holding the page of a firing alert.
 
 import { $, el } from "./dom.js";
 import { fetchSettings, follow, setWall } from "./doors.js";
 import { formatter } from "./format.js";
 import { I18N, figureName, pickLang } from "./i18n.js";
 import { loadCharts } from "./charts.js";
+import * as alerts from "./alerts.js";
+import { prepare as prepareChime } from "./chime.js";
 import * as desk from "./desk.js";
 import * as overview from "./page-overview.js";
 import * as response from "./page-response.js";
 import * as diversion from "./page-diversion.js";
 import * as repeat from "./page-repeat.js";
 import * as seats from "./page-seats.js";
+import * as alertsPage from "./page-alerts.js";
 
-const PAGES = { overview, response, diversion, repeat, seats };
+const PAGES = { overview, response, diversion, repeat, seats, alerts: alertsPage };
 const ORDER = Object.keys(PAGES);
+// The wall rotates through these; the alerts page is the desk's.
+const WALL = ["overview", "response", "diversion", "repeat", "seats"];
 const isPage = (name) => ORDER.includes(name);
 // Before the settings arrive there is no server to take a retry period from.
 const SETTINGS_RETRY_MS = 3000;
@@ -75,13 +82,14 @@ function banner() {
 function renderFrame() {
   const tr = I18N[ui.lang];
   const body = document.body;
+  if (ui.wall && !WALL.includes(ui.page)) ui.page = WALL[0];
   body.classList.toggle("wall", ui.wall);
   body.dataset.page = ui.page;
   $("mode").textContent = ui.wall ? tr.to_desk : tr.to_wall;
   $("page-title").textContent = tr[`p_${ui.page}`];
   document.querySelectorAll(".page").forEach((s) => { s.hidden = s.dataset.page !== ui.page; });
   document.querySelectorAll("[data-goto]").forEach((b) => b.classList.toggle("on", b.dataset.goto === ui.page));
-  $("dots").replaceChildren(...ORDER.map((p) => el("span", p === ui.page ? "on" : "", "●")));
+  $("dots").replaceChildren(...WALL.map((p) => el("span", p === ui.page ? "on" : "", "●")));
   // Filters answer the overview's tiles only; the chart and the other pages stay live.
   body.classList.toggle("filtered", !!desk.deskAnswer());
 
@@ -93,6 +101,9 @@ function renderFrame() {
   body.classList.toggle("stale", kind === "stale" || kind === "error");
 
   const s = ui.state;
+  // The alerts' banner needs the figure names (settings) and the zone names (pages).
+  const v = view();
+  alerts.renderBanner(v);
   if (!s) return;
   const f = formatter(ui);
   $("centre").textContent = s.centre;
@@ -108,6 +119,7 @@ function renderPage() {
   desk.renderNote(v, ui.page === "overview");
   PAGES[ui.page].render(v);
   loadCharts(section(ui.page), v.state, v.lang);
+  alerts.mark(v.state);
   // Mark which figures are on screen, so a reader (or a test) can match them to the API;
   // a filtered overview shows the desk's answer, not this state's.
   document.body.dataset.seq = v.desk && ui.page === "overview" ? "" : String(v.state.seq);
@@ -131,7 +143,19 @@ function receive(s) {
   ui.state = s;
   ui.failure = null;
   repeat.refresh(s, () => { if (ui.page === "repeat") renderPage(); });
+  alerts.chime(s);
+  holdForAlerts();
   render();
+}
+
+/**
+ * A firing alert takes the wall to its page at once (rotation then holds it there; see
+ * `rotate`); true while it does. A wall pinned to a page (?page=) stays on it.
+ */
+function holdForAlerts() {
+  const held = ui.wall && !pinned ? alerts.wallPage(ui.state, ui.page, WALL) : null;
+  if (held) ui.page = held;
+  return !!held;
 }
 
 function fail(e) {
@@ -141,19 +165,29 @@ function fail(e) {
 
 // ---------- the wall ----------
 
-/** The wall rotates through its pages, each for its own time; `?rotate=overview:40,…`. */
+/**
+ * The wall rotates through its pages, each for its own time; `?rotate=overview:40,…`.
+ * While a firing alert is on the wall it shows that alert's page (the most severe's) and
+ * stays there until it is acknowledged or silenced; then rotation resumes.
+ */
 function rotate(dwellDefaults) {
   const dwell = { ...dwellDefaults };
   for (const part of (params.get("rotate") || "").split(",")) {
     const [p, s] = part.split(":");
-    if (isPage(p) && Number(s) > 0) dwell[p] = Number(s);
+    if (WALL.includes(p) && Number(s) > 0) dwell[p] = Number(s);
   }
   let since = Date.now();
   setInterval(() => {
     if (!ui.wall || pinned) { since = Date.now(); return; }
-    if (Date.now() - since >= dwell[ui.page] * 1000) {
+    const was = ui.page;
+    if (holdForAlerts()) {
       since = Date.now();
-      show(ORDER[(ORDER.indexOf(ui.page) + 1) % ORDER.length]);
+      if (ui.page !== was) render();
+      return;
+    }
+    if (Date.now() - since >= (dwell[ui.page] || 20) * 1000) {
+      since = Date.now();
+      show(WALL[(WALL.indexOf(ui.page) + 1) % WALL.length]);
     }
   }, 500);
 }
@@ -171,16 +205,20 @@ function wire() {
   $("mode").addEventListener("click", () => {
     ui.wall = !ui.wall;
     setWall(ui.wall);
+    holdForAlerts();
     render();
   });
   desk.init({ changed: render });
   response.init();
   repeat.init();
-  // Keys for the desk: 1–5 pick a page, W toggles the wall.
+  alertsPage.init({ changed: render });
+  alerts.init(() => show("alerts"));
+  // Keys for the desk: 1–6 pick a page (the wall's five on the wall), W toggles the wall.
   document.addEventListener("keydown", (e) => {
-    if (e.target.closest("form")) return;
+    if (e.target.closest("form, dialog")) return;
     const n = Number(e.key);
-    if (n >= 1 && n <= ORDER.length) show(ORDER[n - 1]);
+    const pages = ui.wall ? WALL : ORDER;
+    if (n >= 1 && n <= pages.length) show(pages[n - 1]);
     if (e.key === "w" || e.key === "W") $("mode").click();
   });
   // The clock shows the centre's time, once the settings or a state have said which zone.
@@ -206,4 +244,6 @@ function start() {
 wire();
 applyLanguage();
 render();
+// A kiosk wall has nobody to click: the chime's audio is made ready at once.
+prepareChime();
 start();

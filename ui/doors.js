@@ -36,6 +36,54 @@ export const fetchIncidents = (zone, q) => (tauri
   ? tauri.invoke("zone_incidents", { zone, query: q })
   : api(`api/zones/${encodeURIComponent(zone)}/incidents?${query(q)}`).then((r) => r.json()));
 
+/** The alerts' audit between two times (ms), oldest first: anyone who may read the wall. */
+export const fetchAlertHistory = (from, to) => (tauri
+  ? tauri.invoke("alert_history", { from, to })
+  : api(`api/alerts/history?${query({ from, to })}`).then((r) => r.json()));
+
+/** A failure as `{code, message}`, whatever shape the door gave it. */
+const failure = (e, fallback) => (e && typeof e === "object" && e.message
+  ? { code: e.code || "error", message: String(e.message) }
+  : { code: "error", message: e ? String(e) : fallback });
+
+/**
+ * A commander acknowledges (`action` "ack") or silences ("silence") alert `id`; `body` is
+ * `{comment}` or `{comment, minutes}`. In the window the commander is named (`who.by`, one
+ * of `state.alerts.commanders`); in a browser their own token says who they are
+ * (`who.token`, sent only as a header, never in the address). Resolves to the audit
+ * event; rejects with `{code, message}` (the wall's token: "read_only").
+ */
+export async function alertAction(action, id, body, who) {
+  if (tauri) {
+    try {
+      return await tauri.invoke(`alert_${action}`, { id, by: who.by, ...body });
+    } catch (e) {
+      throw failure(e, "refused");
+    }
+  }
+  let res;
+  try {
+    res = await fetch(`api/alerts/${encodeURIComponent(id)}/${action}`, {
+      method: "POST",
+      headers: { Accept: "application/json", "Content-Type": "application/json", Authorization: `Bearer ${who.token}` },
+      body: JSON.stringify(body),
+    });
+  } catch (e) {
+    throw { code: "lost", message: String((e && e.message) || e) };
+  }
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch (_) { /* not JSON */ }
+  if (!res.ok) {
+    throw {
+      code: (json && json.code) || (res.status === 401 ? "token" : `http_${res.status}`),
+      status: res.status,
+      message: (json && json.message) || text.trim() || `${res.status} ${res.statusText}`,
+    };
+  }
+  return json;
+}
+
 /** Tells the window to go full screen or back; a browser is left as it is. */
 export function setWall(on) {
   if (tauri) tauri.invoke("set_wall", { on }).catch(() => {});

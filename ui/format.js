@@ -41,14 +41,14 @@ export function formatter({ lang, wall, state, settings }) {
 
     /**
      * hh:mm:ss in the centre's zone (from the settings or the state; "--:--:--" before either);
-     * `withDate` adds the day, "short" drops the seconds.
+     * `withDate` adds the day, "short" the day without the seconds, "hm" only hh:mm.
      */
     time(ms, withDate) {
       if (missing(ms)) return "—";
       if (!timeZone) return "--:--:--";
       const o = { timeZone, hour: "2-digit", minute: "2-digit", hour12: false };
-      if (withDate !== "short") o.second = "2-digit";
-      if (withDate) Object.assign(o, { month: "2-digit", day: "2-digit" });
+      if (withDate !== "short" && withDate !== "hm") o.second = "2-digit";
+      if (withDate && withDate !== "hm") Object.assign(o, { month: "2-digit", day: "2-digit" });
       return new Intl.DateTimeFormat(lang, o).format(new Date(ms));
     },
 

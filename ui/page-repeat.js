@@ -19,6 +19,15 @@ export function refresh(state, then) {
   fetchRepeat().then((r) => { screening = r; then(); }, () => { asked = null; });
 }
 
+/**
+ * A place's street as the last screening cut it (the wall shows no more of an address),
+ * or null when the place is not in it.
+ */
+export function placeStreet(who) {
+  const p = screening ? screening.places.find((x) => x.who === who) : null;
+  return p ? p.street : null;
+}
+
 export function init() {
   for (const table of ["callers", "places"]) {
     const body = $(table).tBodies[0];

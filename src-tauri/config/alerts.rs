@@ -100,7 +100,7 @@ impl Default for Alerts {
                     ..rule("waiting_calls", "waiting_calls", "orange")
                 },
                 RuleConfig {
-                    warn_before_min: Some(120),
+                    warn_before_min: Some(60),
                     ..rule("work_orders", "work_orders", "yellow")
                 },
                 rule("repeat_calls", "repeat", "yellow"),

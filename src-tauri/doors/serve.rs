@@ -82,6 +82,13 @@ pub const UI_FILES: &[(&str, &str, &str)] = &[
         include_str!("../../ui/page-repeat.js"),
     ),
     ("page-seats.js", JS, include_str!("../../ui/page-seats.js")),
+    ("alerts.js", JS, include_str!("../../ui/alerts.js")),
+    ("chime.js", JS, include_str!("../../ui/chime.js")),
+    (
+        "page-alerts.js",
+        JS,
+        include_str!("../../ui/page-alerts.js"),
+    ),
 ];
 
 const HTML: &str = "text/html; charset=utf-8";

@@ -27,7 +27,7 @@ const REPEAT_RECENT: Millis = 24 * HOUR;
 const WAITING_HORIZON: Millis = HOUR;
 /// An order past its limit for longer than this has had its alert; it stays on the
 /// diversion page's overdue list, not on the alert banner.
-const ORDER_HORIZON: Millis = 24 * HOUR;
+const ORDER_HORIZON: Millis = HOUR;
 /// Resolved alerts the doors list beside the active ones.
 const RECENT_HISTORY: Millis = 24 * HOUR;
 
@@ -43,6 +43,9 @@ pub struct AlertView {
     pub figure: Option<Figure>,
     /// The zone cell that flashes, if any.
     pub zone: Option<String>,
+    /// A threshold's live window and limit, for the wall to say them in its language.
+    pub window: Option<String>,
+    pub limit: Option<f64>,
     /// On the wall now (firing or acknowledged, not silenced).
     pub on_wall: bool,
     /// Sound the chime: orange or red, firing and not silenced.
@@ -206,15 +209,19 @@ impl Alerting {
     pub fn view(&self, now: Millis) -> AlertsView {
         let view = |a: &Alert| {
             let rule = self.rules.iter().find(|r| r.id == a.rule);
-            let zone = match rule.map(|r| &r.kind) {
-                Some(RuleKind::Threshold { zone, .. }) => zone.clone(),
-                _ => None,
+            let (zone, window, limit) = match rule.map(|r| &r.kind) {
+                Some(RuleKind::Threshold {
+                    zone, window, fire, ..
+                }) => (zone.clone(), Some(window.clone()), Some(*fire)),
+                _ => (None, None, None),
             };
             AlertView {
                 kind: rule.map_or("", |r| r.kind.name()),
                 page: rule.map_or("overview", Rule::page),
                 figure: rule.and_then(Rule::figure),
                 zone,
+                window,
+                limit,
                 on_wall: a.on_wall(now),
                 chime: self.chime
                     && a.on_wall(now)

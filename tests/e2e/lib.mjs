@@ -163,3 +163,28 @@ export async function finish(code = 0, message) {
   console.log(`${label}: ${passed} passed, ${failed} failed`);
   process.exit(status);
 }
+
+/**
+ * A one-row CAD export: the real file's header and its first plain row, with a fresh
+ * incident number and every timestamp shifted by the same amount (so the stages keep their
+ * order) so that Incident_Start_Time is `now` in the export's zone, New York.
+ */
+export function oneRowCsv(src, id, now) {
+  const [header, ...rows] = fs.readFileSync(src, "utf8").split(/\r?\n/);
+  const cols = header.split(",");
+  const stamp = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/;
+  const naive = (v) => Date.parse(`${v.replace(" ", "T")}Z`); // wall-clock time as if UTC
+  const format = (ms) => new Date(ms).toISOString().replace("T", " ").replace("Z", "");
+  const startCol = cols.indexOf("Incident_Start_Time");
+  const row = rows.map((r) => r.split(",")).find((r) => r.length === cols.length && stamp.test(r[startCol]));
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: "America/New_York", hourCycle: "h23",
+      year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+    }).formatToParts(now).map((x) => [x.type, Number(x.value)]),
+  );
+  const nyNow = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second, now % 1000);
+  const shift = nyNow - naive(row[startCol]);
+  const out = row.map((v, i) => (cols[i] === "Master_Incident_Number" ? id : stamp.test(v) ? format(naive(v) + shift) : v));
+  return `${header}\n${out.join(",")}\n`;
+}
