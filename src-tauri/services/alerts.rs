@@ -185,7 +185,8 @@ impl Alerting {
         for rule in &self.rules {
             match &rule.kind {
                 RuleKind::Baseline { weeks, .. } if inputs.hour.is_none() => {
-                    inputs.hour = Some(hour_volume(store, config, *weeks, now).await?);
+                    let first = store.first_call().await?;
+                    inputs.hour = hour_volume(store, config, *weeks, first, now).await?;
                 }
                 RuleKind::WorkOrders { warn_before } => {
                     inputs.open_orders = store
@@ -247,13 +248,19 @@ impl Alerting {
 }
 
 /// Calls this local hour so far, and in the same weekday and hour of earlier weeks up to
-/// the same minute (equal age), holidays left out.
+/// the same minute (equal age), holidays and weeks before the first stored call left out.
+/// `None` when fewer than half the rule's weeks have data: a week the database does not
+/// cover is not a week of zero calls, and a baseline of two weeks is no baseline.
 async fn hour_volume(
     store: &Store,
     config: &Config,
     weeks: u32,
+    first_call: Option<Millis>,
     now: Millis,
-) -> Result<HourVolume, StoreError> {
+) -> Result<Option<HourVolume>, StoreError> {
+    let Some(first_call) = first_call else {
+        return Ok(None);
+    };
     let tz = config.tz();
     let local = utc(now).with_timezone(&tz).naive_local();
     let hour = local
@@ -269,15 +276,21 @@ async fn hour_volume(
     // Look back far enough to find `weeks` ordinary weeks around a holiday or two.
     while earlier.len() < weeks as usize && k <= weeks as i64 + 4 {
         let from = start - k * WEEK;
+        if from < first_call {
+            break;
+        }
         if crate::core::holidays::holiday(local_date(tz, from)).is_none() {
             earlier.push(count(from, from + into_hour).await? as f64);
         }
         k += 1;
     }
-    Ok(HourVolume {
+    if earlier.len() * 2 < weeks as usize {
+        return Ok(None);
+    }
+    Ok(Some(HourVolume {
         now: current,
         earlier_weeks: earlier,
-    })
+    }))
 }
 
 /// Callers and places whose latest call, within the last day, brought a count to exactly a

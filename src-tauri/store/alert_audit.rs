@@ -211,3 +211,11 @@ pub async fn count_calls(
             .map_err(|e| StoreError::classify(url, e))?;
     Ok(n as u64)
 }
+
+/// When the first call stored was received: where history, and so any baseline, begins.
+pub async fn first_call(pool: &SqlitePool, url: &str) -> Result<Option<Millis>, StoreError> {
+    sqlx::query_scalar("SELECT MIN(received_ms) FROM calls")
+        .fetch_one(pool)
+        .await
+        .map_err(|e| StoreError::classify(url, e))
+}

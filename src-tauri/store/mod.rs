@@ -358,6 +358,13 @@ impl Store {
         }
     }
 
+    /// When the first call stored was received.
+    pub async fn first_call(&self) -> Result<Option<Millis>, StoreError> {
+        match self {
+            Store::Sqlite(s) => alert_audit::first_call(s.pool(), &s.url()).await,
+        }
+    }
+
     /// How many calls were received in `[from, to)`.
     pub async fn count_calls(&self, from: Millis, to: Millis) -> Result<u64, StoreError> {
         match self {
