@@ -1,4 +1,8 @@
-//! Shared test setup: each test gets its own database file in its own temporary folder.
+//! Shared test setup: each test gets its own database file in its own temporary folder;
+//! `records` builds the rows tests write, `server` starts the served door on them.
+
+pub mod records;
+pub mod server;
 
 use std::path::PathBuf;
 

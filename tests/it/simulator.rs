@@ -49,6 +49,7 @@ fn the_same_seed_gives_the_same_day_and_another_seed_does_not() {
     let a = generate_day(&city_with(7, |c| c.simulator.calls_per_day = 3000), d);
     let b = generate_day(&city_with(7, |c| c.simulator.calls_per_day = 3000), d);
     let c = generate_day(&city_with(8, |c| c.simulator.calls_per_day = 3000), d);
+    assert!(a.calls.len() > 1_000, "a day of calls: {}", a.calls.len());
     assert_eq!(a, b);
     assert_ne!(a.calls, c.calls);
 }
