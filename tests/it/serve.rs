@@ -13,10 +13,8 @@ use serde_json::Value;
 use sqlx::Connection;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::helpers::records;
-use crate::helpers::server::{
-    config, spawn_server, today_at, Deadline, TestServer, PATIENCE, TOKEN,
-};
+use crate::helpers::server::{config, spawn_server, today_at, TestServer, TOKEN};
+use crate::helpers::{records, Deadline, PATIENCE};
 
 const DAY: Millis = 86_400_000;
 const REPEAT_KEY: &str = "key-of-a-caller-who-calls-again";

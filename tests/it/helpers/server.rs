@@ -1,11 +1,11 @@
 //! The served door on a fresh database, one per test (zero2prod's `spawn_app`): the live
 //! loop and the HTTP router on 127.0.0.1 with an OS-chosen port, a plain HTTP client for
-//! it, and waits that poll until a condition holds or fail saying what they waited for and
-//! what they saw last. No test sleeps a fixed time and hopes.
+//! it, and waits on its answers that poll until a condition holds or fail saying what they
+//! waited for and what they saw last. No test sleeps a fixed time and hopes.
 
 use std::fmt::Debug;
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use commandwall::config::Config;
 use commandwall::core::model::{Batch, Millis};
@@ -16,17 +16,10 @@ use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::task::JoinHandle;
 
-use super::TestDb;
+use super::{Deadline, TestDb, PATIENCE};
 
 /// The token test servers are started with.
 pub const TOKEN: &str = "test-token-0123456789abcdef";
-
-/// How long a wait with no timing requirement of its own may take before it fails: long
-/// enough for a first engine build on a busy two-core CI machine.
-pub const PATIENCE: Duration = Duration::from_secs(60);
-
-/// How often a wait looks again.
-const POLL: Duration = Duration::from_millis(50);
 
 /// The default configuration with the live loop ticking every 200 ms.
 pub fn config() -> Config {
@@ -177,34 +170,6 @@ impl TestServer {
     ) -> (V, Value) {
         self.wait_for("/api/state", what, PATIENCE, look, until)
             .await
-    }
-}
-
-/// A wait with a limit: `again` sleeps a little before the next look, or fails once the
-/// limit has passed, naming what was awaited and the last value seen.
-pub struct Deadline {
-    what: String,
-    started: Instant,
-    limit: Duration,
-}
-
-impl Deadline {
-    pub fn new(what: impl Into<String>, limit: Duration) -> Deadline {
-        Deadline {
-            what: what.into(),
-            started: Instant::now(),
-            limit,
-        }
-    }
-
-    pub async fn again(&self, last_seen: &dyn Debug) {
-        assert!(
-            self.started.elapsed() < self.limit,
-            "waited {:?} for {}; last seen: {last_seen:?}",
-            self.limit,
-            self.what
-        );
-        tokio::time::sleep(POLL).await;
     }
 }
 
