@@ -4,11 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use commandwall::core::model::{Batch, Call, Channel};
+use commandwall::core::model::{Batch, Call};
 use commandwall::import::{import_file, Mapping};
 use commandwall::store::{OpenMode, Store};
 
-use crate::helpers::{keyer, shared, IMPORT_NOW};
+use crate::helpers::{keyer, records, shared, IMPORT_NOW};
 
 /// A 1 MiB tmpfs, unmounted when dropped. Mounting needs root, which CI has.
 struct SmallDisk {
@@ -50,34 +50,22 @@ fn small_disk() -> Option<SmallDisk> {
     disk
 }
 
+/// `n` unanswered calls with long addresses, to fill the disk quickly.
 fn calls(from: usize, n: usize) -> Batch {
-    let calls = (from..from + n)
-        .map(|i| Call {
-            source: "t".into(),
-            source_id: format!("C{i:08}"),
-            channel: Channel::Phone,
-            received: 1_700_000_000_000 + i as i64 * 1000,
-            answered: None,
-            ended: None,
-            ring_recorded: true,
-            seat: Some("S01".into()),
-            caller_key: Some(format!("{i:032x}")),
-            caller_masked: Some("138****1234".into()),
-            zone: Some("Z01".into()),
-            address: Some("正阳中央街100号".repeat(4)),
-            lat: None,
-            lon: None,
-            category: None,
-            outcome: None,
-            invalid_reason: None,
-            incident_id: None,
-            duplicate: false,
-        })
-        .collect();
-    Batch {
-        calls,
-        ..Default::default()
-    }
+    records::calls(
+        (from..from + n)
+            .map(|i| Call {
+                answered: None,
+                ended: None,
+                outcome: None,
+                seat: Some("S01".into()),
+                caller_key: Some(format!("{i:032x}")),
+                caller_masked: Some("138****1234".into()),
+                address: Some("正阳中央街100号".repeat(4)),
+                ..records::call(&format!("C{i:08}"), 1_700_000_000_000 + i as i64 * 1000)
+            })
+            .collect(),
+    )
 }
 
 fn url(dir: &Path) -> String {

@@ -1,6 +1,12 @@
-//! Shared test setup: each test gets its own database file in its own temporary folder.
+//! Shared test setup: each test gets its own database file in its own temporary folder;
+//! `records` builds the rows tests write, `server` starts the served door on them.
 
+pub mod records;
+pub mod server;
+
+use std::fmt::Debug;
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use commandwall::config::Config;
 use commandwall::core::caller::CallerKeyer;
@@ -55,3 +61,38 @@ pub fn mapping(name: &str) -> PathBuf {
 
 /// A fixed instant for imports: 2026-11-24 08:00 UTC.
 pub const IMPORT_NOW: i64 = 1_795_507_200_000;
+
+/// How long a wait with no timing requirement of its own may take before it fails: long
+/// enough for a first engine build or a simulated day on a busy two-core CI machine.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+/// How often a wait looks again.
+const POLL: Duration = Duration::from_millis(50);
+
+/// A wait with a limit: `again` sleeps a little before the next look, or fails once the
+/// limit has passed, naming what was awaited and the last value seen.
+pub struct Deadline {
+    what: String,
+    started: Instant,
+    limit: Duration,
+}
+
+impl Deadline {
+    pub fn new(what: impl Into<String>, limit: Duration) -> Deadline {
+        Deadline {
+            what: what.into(),
+            started: Instant::now(),
+            limit,
+        }
+    }
+
+    pub async fn again(&self, last_seen: &dyn Debug) {
+        assert!(
+            self.started.elapsed() < self.limit,
+            "waited {:?} for {}; last seen: {last_seen:?}",
+            self.limit,
+            self.what
+        );
+        tokio::time::sleep(POLL).await;
+    }
+}

@@ -105,6 +105,7 @@ async fn each_cut_counts_what_sql_counts() {
                 sql_count(count("incidents", "created_ms")).await,
                 "{field}={value}"
             );
+            assert!(incidents > 0.0, "{field}={value} has incidents");
         } else {
             assert_eq!(incidents, 0.0, "incidents have no {field}");
         }

@@ -7,38 +7,16 @@ use std::time::{Duration, Instant};
 use commandwall::config::Config;
 use commandwall::core::kpi::engine::Snapshot;
 use commandwall::core::kpi::vocabulary::Figure;
-use commandwall::core::model::{Batch, Direction, WorkOrder};
+use commandwall::core::model::Batch;
 use commandwall::core::time::local_to_utc;
 use commandwall::services::figures::LiveFigures;
 
+use crate::helpers::records::{call, work_order};
 use crate::helpers::TestDb;
-use crate::serve::call;
 
 fn figure(s: &Snapshot, window: &str, key: Figure) -> f64 {
     let w = s.windows.iter().find(|w| w.key == window).unwrap();
     w.cuts[0].report.metric(key).unwrap()
-}
-
-fn order(id: &str, sent: i64) -> WorkOrder {
-    WorkOrder {
-        source: "test".into(),
-        source_id: id.into(),
-        direction: Direction::ToPolice,
-        call_id: None,
-        category: None,
-        zone: Some("Z01".into()),
-        department: None,
-        sent,
-        accepted: Some(sent + 60_000),
-        assigned: None,
-        handled: None,
-        fed_back: None,
-        accept_by: Some(sent + 3_600_000),
-        due: None,
-        status: None,
-        returned: None,
-        return_reason: None,
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -66,7 +44,7 @@ async fn a_late_record_of_the_past_is_built_in_beside_the_live_engine() {
     db.store
         .write(&Batch {
             calls: vec![call("c2", now + 500)],
-            work_orders: vec![order("w-late", now - 3 * 86_400_000)],
+            work_orders: vec![work_order("w-late", now - 3 * 86_400_000)],
             ..Default::default()
         })
         .await

@@ -14,6 +14,6 @@ mod layers;
 mod live_rebuild;
 mod migrations;
 mod repeat_calls;
-pub(crate) mod serve;
+mod serve;
 mod simulator;
 mod wall_pages;

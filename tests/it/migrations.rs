@@ -1,39 +1,20 @@
 //! The schema, the store's write semantics and its failures.
 
-use commandwall::core::model::{Batch, Call, Channel, Outcome};
+use commandwall::core::model::Call;
 use commandwall::store::{OpenMode, Store, StoreError};
 use sqlx::Connection;
 
+use crate::helpers::records::{self, calls as batch};
 use crate::helpers::TestDb;
 
+/// A call with a seat, a masked caller and a category, so that those columns are written.
 fn call(id: &str, received: i64) -> Call {
     Call {
-        source: "t".into(),
-        source_id: id.into(),
-        channel: Channel::Phone,
-        received,
-        answered: Some(received + 4_000),
         ended: None,
-        ring_recorded: true,
         seat: Some("S01".into()),
-        caller_key: None,
         caller_masked: Some("138****1234".into()),
-        zone: Some("Z01".into()),
-        address: None,
-        lat: None,
-        lon: None,
         category: Some("theft".into()),
-        outcome: Some(Outcome::Police),
-        invalid_reason: None,
-        incident_id: None,
-        duplicate: false,
-    }
-}
-
-fn batch(calls: Vec<Call>) -> Batch {
-    Batch {
-        calls,
-        ..Default::default()
+        ..records::call(id, received)
     }
 }
 

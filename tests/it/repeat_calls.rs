@@ -104,7 +104,12 @@ async fn flagged_callers_places_and_events_match_plain_loops() {
     };
     let want_callers = over(callers);
     assert_eq!(got(&g.callers), want_callers);
-    assert_eq!(got(&g.places), over(places));
+    let want_places = over(places);
+    assert!(
+        !want_places.is_empty(),
+        "the simulator's hot places cross a threshold"
+    );
+    assert_eq!(got(&g.places), want_places);
     assert!(
         want_callers.iter().any(|(_, _, w, _, _)| *w >= 2),
         "the simulator's frequent repeaters cross the weekly threshold"

@@ -214,6 +214,7 @@ async fn every_list_on_the_pages_counts_what_sql_counts() {
         &[now, now],
     )
     .await;
+    assert!(overdue > 0, "the simulator leaves some orders overdue");
     assert_eq!(pages.diversion.overdue_open, overdue as u64);
     assert_eq!(pages.diversion.overdue.len() as i64, overdue.min(50));
 
@@ -248,7 +249,21 @@ async fn every_list_on_the_pages_counts_what_sql_counts() {
         assert_eq!(cell.dispatches as i64, n, "{}", cell.code);
     }
     assert_eq!(pages.response.zones.len(), 17);
+    let busy_zones = pages
+        .response
+        .zones
+        .iter()
+        .filter(|c| c.dispatches > 0)
+        .count();
+    assert!(
+        busy_zones >= 10,
+        "only {busy_zones} zones have dispatches today"
+    );
     let lagging = &pages.response.lagging;
+    assert!(
+        !lagging.is_empty(),
+        "the fixture has zones below 90% in the circle"
+    );
     assert!(lagging
         .windows(2)
         .all(|w| w[0].circle_rate <= w[1].circle_rate));
@@ -274,15 +289,22 @@ async fn every_list_on_the_pages_counts_what_sql_counts() {
         &[today, now],
     )
     .await;
+    assert!(n > 0, "zone {zone} has incidents today");
     assert_eq!(rows.len() as i64, n);
     assert!(rows.windows(2).all(|w| w[0].created >= w[1].created));
+    let mut signed = 0;
     for r in &rows {
         if let (Some(d), Some(s)) = (r.dispatched, r.signed_for) {
             if s >= d {
                 assert_eq!(r.sign_for_s, Some(((s - d) / 1000) as u32));
+                signed += 1;
             }
         }
     }
+    assert!(
+        signed > 0,
+        "some of zone {zone}'s incidents were signed for"
+    );
 
     // The desk: a zone's calls today, and a question it cannot answer.
     let q = DeskQuery {
@@ -297,6 +319,7 @@ async fn every_list_on_the_pages_counts_what_sql_counts() {
         &[today, now],
     )
     .await;
+    assert!(zone_calls > 0, "zone {zone} has calls today");
     assert_eq!(a.tiles[0].value, Some(zone_calls as f64));
     let bad = DeskQuery {
         period: Some("2026-W99".into()),
