@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per area.
 
+mod alerts;
 mod cli;
 mod disk_full;
 mod helpers;
