@@ -1,8 +1,7 @@
 //! Work orders past their time limit and still open: the list beside the overdue count.
 
 use super::{classify, SqliteStore};
-use crate::core::model::Millis;
-use crate::core::model::OverdueOrder;
+use crate::core::model::{Millis, OverdueOrder};
 use crate::store::StoreError;
 
 /// Open orders (neither handled nor returned) whose time limit passed before `now`, the

@@ -16,8 +16,6 @@ pub async fn candidates(
     p: &Periods,
     t: &Thresholds,
 ) -> Result<Vec<ReportedCall>, StoreError> {
-    // Places group on the address without spaces or case, coarser than the core's key, so
-    // no place that the core would flag is missed here.
     // Counting per period in SQL keeps to the groups over a threshold. Places group on the
     // address without spaces or case, coarser than the core's key, so no place the core
     // would flag is missed; the core then applies the exact rules.
