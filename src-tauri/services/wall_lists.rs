@@ -20,7 +20,7 @@ use crate::core::wall::goals::Goal;
 use crate::core::wall::hourly::{compared_days, per_hour, Hourly};
 use crate::core::wall::pages::{self, IncidentRow, Named, RepeatPage, ZoneInfo};
 use crate::core::wall::Pages;
-use crate::store::{GroupBy, Store, StoreError};
+use crate::store::{GroupBy, IncidentRecord, Store, StoreError};
 
 /// How many overdue orders the diversion page lists.
 pub const OVERDUE_LISTED: u32 = 50;
@@ -208,6 +208,25 @@ pub async fn zone_incidents(
         .zone_incidents(zone, (span.from, span.to), limit)
         .await?
         .into_iter()
-        .map(|r| r.with_intervals(circle))
+        .map(|r| incident_row(r, circle))
         .collect())
+}
+
+/// A drill-down row: the stored incident, with its intervals by the figures' definitions.
+fn incident_row(r: IncidentRecord, circle_minutes: Option<u32>) -> IncidentRow {
+    IncidentRow {
+        source_id: r.source_id,
+        category: r.category,
+        priority: r.priority,
+        unit: r.unit,
+        created: r.created,
+        dispatched: r.dispatched,
+        signed_for: r.signed_for,
+        arrived: r.arrived,
+        closed: r.closed,
+        sign_for_s: None,
+        arrival_s: None,
+        within_circle: None,
+    }
+    .with_intervals(circle_minutes)
 }

@@ -1,7 +1,8 @@
 //! What can go wrong with the database, in words an operator can act on.
 
-/// A database failure. Internals (the sqlx error) are kept for the log; `Display` is the
-/// message shown to people, naming the database and what to do.
+/// A database failure, whatever the backend. Each backend sorts its driver's errors into
+/// these (`sqlite/error.rs`) and logs the internals; `Display` is the message shown to
+/// people, naming the database and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database {url} does not exist (create it with `commandwall db migrate`)")]
@@ -25,41 +26,6 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// Sorts a sqlx error by SQLite's result code into what happened.
-    pub fn classify(url: &str, err: sqlx::Error) -> StoreError {
-        let url = url.to_string();
-        if let sqlx::Error::Database(db) = &err {
-            // Primary result code is the low byte of the extended code.
-            let code = db
-                .code()
-                .and_then(|c| c.parse::<i32>().ok())
-                .map(|c| c & 0xff);
-            match code {
-                Some(5) | Some(6) => return StoreError::Locked { url },
-                Some(13) => return StoreError::DiskFull { url },
-                Some(8) => return StoreError::ReadOnly { url },
-                Some(11) | Some(26) => {
-                    return StoreError::Corrupt {
-                        url,
-                        detail: db.message().to_string(),
-                    }
-                }
-                Some(14) => {
-                    return StoreError::Open {
-                        url,
-                        detail: db.message().to_string(),
-                    }
-                }
-                _ => {}
-            }
-        }
-        tracing::debug!(error = ?err, "database error");
-        StoreError::Other {
-            url,
-            detail: err.to_string(),
-        }
-    }
-
     /// A stable code for IPC and HTTP (`{code, message}`).
     pub fn code(&self) -> &'static str {
         match self {

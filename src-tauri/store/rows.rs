@@ -1,6 +1,9 @@
 //! How each record maps onto its table: the column list and the values in that order.
 //! Backends build their upsert statements from these lists, so a column is named once.
+//! The same goes for the reference tables written from the config (`reference`).
 
+use crate::config::Config;
+use crate::core::categories::{Kind, CATEGORIES};
 use crate::core::model::{Call, Callback, Incident, WorkOrder};
 
 /// One bindable value, borrowed from the record.
@@ -212,4 +215,99 @@ pub fn upsert_suffix<R: Record>(distinct: &str) -> String {
 
 pub fn insert_prefix<R: Record>() -> String {
     format!("INSERT INTO {} ({}, seq) ", R::TABLE, R::COLUMNS.join(", "))
+}
+
+/// One reference table's rows: keyed by `code`, the first column; the other columns are
+/// updated when a row with that code is already stored.
+pub struct Reference<'a> {
+    pub table: &'static str,
+    pub columns: &'static [&'static str],
+    pub rows: Vec<Vec<Value<'a>>>,
+}
+
+/// The reference tables as the config and the category list have them, in an order that
+/// satisfies their foreign keys (zones before the posts and units in them, category classes
+/// before their items).
+pub fn reference(config: &Config) -> [Reference<'_>; 5] {
+    fn s(s: &str) -> Value<'_> {
+        Value::Text(Some(s))
+    }
+    [
+        Reference {
+            table: "zones",
+            columns: &["code", "name", "circle_minutes"],
+            rows: config
+                .zones
+                .iter()
+                .map(|z| {
+                    vec![
+                        s(&z.code),
+                        s(&z.name),
+                        Value::Int(Some(z.circle_minutes.into())),
+                    ]
+                })
+                .collect(),
+        },
+        Reference {
+            table: "posts",
+            columns: &["code", "name", "zone"],
+            rows: config
+                .posts
+                .iter()
+                .map(|p| vec![s(&p.code), s(&p.name), s(&p.zone)])
+                .collect(),
+        },
+        Reference {
+            table: "seats",
+            columns: &["code", "name"],
+            rows: config
+                .seats
+                .iter()
+                .map(|x| vec![s(&x.code), s(&x.name)])
+                .collect(),
+        },
+        Reference {
+            table: "units",
+            columns: &["code", "name", "zone"],
+            rows: config
+                .units
+                .iter()
+                .map(|u| vec![s(&u.code), s(&u.name), s(&u.zone)])
+                .collect(),
+        },
+        Reference {
+            table: "categories",
+            columns: &["code", "parent", "name_zh", "name_en", "kind"],
+            rows: CATEGORIES
+                .iter()
+                .map(|c| {
+                    let kind = match c.kind {
+                        Kind::Police => "police",
+                        Kind::NonPolice => "non_police",
+                    };
+                    vec![s(c.code), Value::Text(c.parent), s(c.zh), s(c.en), s(kind)]
+                })
+                .collect(),
+        },
+    ]
+}
+
+impl Reference<'_> {
+    /// `INSERT INTO table (code, …) `: the values follow.
+    pub fn insert_prefix(&self) -> String {
+        format!("INSERT INTO {} ({}) ", self.table, self.columns.join(", "))
+    }
+
+    /// ` ON CONFLICT (code) DO UPDATE SET …`: a row already stored takes the new values.
+    pub fn upsert_suffix(&self) -> String {
+        let set: Vec<String> = self.columns[1..]
+            .iter()
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        format!(
+            " ON CONFLICT ({}) DO UPDATE SET {}",
+            self.columns[0],
+            set.join(", ")
+        )
+    }
 }

@@ -3,14 +3,20 @@
 //! records take minutes; stepping a statement on the connection's own handle reads them at
 //! SQLite's speed. sqlx exposes the handle for exactly this (`LockedSqliteHandle`), which is
 //! why sqlx and libsqlite3-sys are pinned to matching versions in Cargo.toml.
+//!
+//! A scan may read for seconds (a year is millions of rows), so the stepping runs off the
+//! async workers: the connection is acquired asynchronously, then the loop runs under
+//! `block_in_place` (see `off_the_workers`).
 
 use std::ffi::{c_int, CStr, CString};
 use std::ptr::{self, NonNull};
 
 use libsqlite3_sys as ffi;
-use sqlx::sqlite::SqlitePool;
+use sqlx::sqlite::LockedSqliteHandle;
 
-use super::StoreError;
+use super::error::classify;
+use super::SqliteStore;
+use crate::store::StoreError;
 
 /// A value bound to a `?` placeholder.
 #[derive(Debug, Clone)]
@@ -68,9 +74,35 @@ fn message(db: *mut ffi::sqlite3) -> String {
         .into_owned()
 }
 
-/// Runs `sql` with `binds` and calls `on_row` for every row; returns the row count.
+/// Runs `sql` with `binds` and calls `on_row` for every row; returns the row count. The
+/// rows are read off the async workers (`off_the_workers`).
 pub async fn scan(
-    pool: &SqlitePool,
+    store: &SqliteStore,
+    sql: &str,
+    binds: &[Bind],
+    on_row: &mut (dyn FnMut(&RawRow) -> Result<(), String> + Send),
+) -> Result<u64, StoreError> {
+    let url = store.url.as_str();
+    let mut conn = store.pool.acquire().await.map_err(|e| classify(url, e))?;
+    let mut handle = conn.lock_handle().await.map_err(|e| classify(url, e))?;
+    off_the_workers(|| step_all(&mut handle, url, sql, binds, on_row))
+}
+
+/// Runs a blocking read without holding an async worker. On the multi-thread runtime (the
+/// app's, and Tauri's) `block_in_place` hands the worker's other tasks to another thread
+/// while `f` runs. A current-thread runtime (most tests) has no other thread to hand them
+/// to and `block_in_place` would panic there, so `f` simply runs; outside any runtime too.
+fn off_the_workers<R>(f: impl FnOnce() -> R) -> R {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}
+
+/// Prepares, binds and steps `sql` to the end on the locked connection.
+fn step_all(
+    handle: &mut LockedSqliteHandle<'_>,
     url: &str,
     sql: &str,
     binds: &[Bind],
@@ -80,14 +112,6 @@ pub async fn scan(
         url: url.to_string(),
         detail,
     };
-    let mut conn = pool
-        .acquire()
-        .await
-        .map_err(|e| StoreError::classify(url, e))?;
-    let mut handle = conn
-        .lock_handle()
-        .await
-        .map_err(|e| StoreError::classify(url, e))?;
     let db = handle.as_raw_handle().as_ptr();
     let csql = CString::new(sql).map_err(|e| fail(e.to_string()))?;
     let mut raw = ptr::null_mut();

@@ -1,16 +1,13 @@
 //! Work orders past their time limit and still open: the list beside the overdue count.
 
-use sqlx::sqlite::SqlitePool;
-
-use super::StoreError;
-use crate::core::model::Millis;
-pub use crate::core::model::OverdueOrder;
+use super::{classify, SqliteStore};
+use crate::core::model::{Millis, OverdueOrder};
+use crate::store::StoreError;
 
 /// Open orders (neither handled nor returned) whose time limit passed before `now`, the
 /// longest overdue first; at most `limit`.
 pub async fn overdue_orders(
-    pool: &SqlitePool,
-    url: &str,
+    store: &SqliteStore,
     now: Millis,
     limit: u32,
 ) -> Result<Vec<OverdueOrder>, StoreError> {
@@ -33,9 +30,9 @@ pub async fn overdue_orders(
     .bind(now)
     .bind(now)
     .bind(i64::from(limit))
-    .fetch_all(pool)
+    .fetch_all(&store.pool)
     .await
-    .map_err(|e| StoreError::classify(url, e))?;
+    .map_err(|e| classify(&store.url, e))?;
     Ok(rows
         .into_iter()
         .map(
@@ -54,15 +51,15 @@ pub async fn overdue_orders(
 }
 
 /// How many open orders are past their time limit at `now` (the list is cut at a limit).
-pub async fn overdue_count(pool: &SqlitePool, url: &str, now: Millis) -> Result<u64, StoreError> {
+pub async fn overdue_count(store: &SqliteStore, now: Millis) -> Result<u64, StoreError> {
     let (n,): (i64,) = sqlx::query_as(
         "SELECT COUNT(*) FROM work_orders
          WHERE handled_ms IS NULL AND returned_ms IS NULL AND due_ms < ? AND sent_ms <= ?",
     )
     .bind(now)
     .bind(now)
-    .fetch_one(pool)
+    .fetch_one(&store.pool)
     .await
-    .map_err(|e| StoreError::classify(url, e))?;
+    .map_err(|e| classify(&store.url, e))?;
     Ok(n as u64)
 }

@@ -1,23 +1,19 @@
 //! The few lists the wall's pages show beside the figures: receive times for the hourly
 //! chart, incidents still open per unit, one zone's incidents for drill-down.
 
-use sqlx::sqlite::SqlitePool;
-
 use super::scan::{scan, Bind};
-use super::StoreError;
+use super::SqliteStore;
 use crate::core::model::Millis;
-use crate::core::wall::pages::IncidentRow;
+use crate::store::{IncidentRecord, StoreError};
 
 /// Receive times of the calls in `[from, to)`.
 pub async fn received_times(
-    pool: &SqlitePool,
-    url: &str,
+    store: &SqliteStore,
     (from, to): (Millis, Millis),
 ) -> Result<Vec<Millis>, StoreError> {
     let mut out = Vec::new();
     scan(
-        pool,
-        url,
+        store,
         "SELECT received_ms FROM calls WHERE received_ms >= ? AND received_ms < ?",
         &[Bind::Int(from), Bind::Int(to)],
         &mut |row| {
@@ -32,14 +28,12 @@ pub async fn received_times(
 /// (unit, dispatch time) of every incident dispatched since `since` that its unit has not
 /// yet reported back on (反馈) and that is not closed: the unit is still on it.
 pub async fn open_by_unit(
-    pool: &SqlitePool,
-    url: &str,
+    store: &SqliteStore,
     since: Millis,
 ) -> Result<Vec<(String, Millis)>, StoreError> {
     let mut out = Vec::new();
     scan(
-        pool,
-        url,
+        store,
         "SELECT unit, dispatched_ms FROM incidents
          WHERE dispatched_ms >= ? AND fed_back_ms IS NULL AND closed_ms IS NULL
            AND unit IS NOT NULL",
@@ -57,16 +51,14 @@ pub async fn open_by_unit(
 
 /// The incidents of one zone created in `[from, to)`, newest first; at most `limit`.
 pub async fn zone_incidents(
-    pool: &SqlitePool,
-    url: &str,
+    store: &SqliteStore,
     zone: &str,
     (from, to): (Millis, Millis),
     limit: u32,
-) -> Result<Vec<IncidentRow>, StoreError> {
+) -> Result<Vec<IncidentRecord>, StoreError> {
     let mut out = Vec::new();
     scan(
-        pool,
-        url,
+        store,
         "SELECT source_id, category, priority, unit, created_ms, dispatched_ms, signed_for_ms,
                 arrived_ms, closed_ms
          FROM incidents WHERE zone = ? AND created_ms >= ? AND created_ms < ?
@@ -78,7 +70,7 @@ pub async fn zone_incidents(
             Bind::Int(i64::from(limit)),
         ],
         &mut |row| {
-            out.push(IncidentRow {
+            out.push(IncidentRecord {
                 source_id: row.text(0).unwrap_or_default().to_string(),
                 category: row.text(1).map(str::to_string),
                 priority: row.int(2),
@@ -88,9 +80,6 @@ pub async fn zone_incidents(
                 signed_for: row.int(6),
                 arrived: row.int(7),
                 closed: row.int(8),
-                sign_for_s: None,
-                arrival_s: None,
-                within_circle: None,
             });
             Ok(())
         },

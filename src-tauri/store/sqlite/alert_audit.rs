@@ -1,13 +1,13 @@
 //! The alert audit (`alert_events`, append-only) and the few live lists the alert rules read:
 //! calls ringing unanswered, open work orders near their limit, calls in a span.
 
-use sqlx::sqlite::SqlitePool;
 use sqlx::{QueryBuilder, Sqlite};
 
-use super::StoreError;
+use super::{classify, SqliteStore};
 use crate::core::alerts::lifecycle::{Actor, Event, EventKind};
 use crate::core::alerts::rule::Level;
 use crate::core::model::Millis;
+use crate::store::StoreError;
 
 const COLUMNS: &str = "id, alert, rule, cut, kind, level, value, detail, at_ms, who, comment, \
                        door, address, until_ms";
@@ -59,8 +59,7 @@ fn decode(url: &str, r: Row) -> Result<(i64, Event), StoreError> {
 }
 
 async fn select(
-    pool: &SqlitePool,
-    url: &str,
+    store: &SqliteStore,
     filter: &str,
     binds: &[i64],
 ) -> Result<Vec<(i64, Event)>, StoreError> {
@@ -70,20 +69,16 @@ async fn select(
         q = q.bind(*b);
     }
     let rows = q
-        .fetch_all(pool)
+        .fetch_all(&store.pool)
         .await
-        .map_err(|e| StoreError::classify(url, e))?;
-    rows.into_iter().map(|r| decode(url, r)).collect()
+        .map_err(|e| classify(&store.url, e))?;
+    rows.into_iter().map(|r| decode(&store.url, r)).collect()
 }
 
 /// Appends audit rows in one transaction; returns their ids, in order.
-pub async fn append(
-    pool: &SqlitePool,
-    url: &str,
-    events: &[Event],
-) -> Result<Vec<i64>, StoreError> {
-    let err = |e| StoreError::classify(url, e);
-    let mut tx = pool.begin().await.map_err(err)?;
+pub async fn append(store: &SqliteStore, events: &[Event]) -> Result<Vec<i64>, StoreError> {
+    let err = |e| classify(&store.url, e);
+    let mut tx = store.pool.begin().await.map_err(err)?;
     let mut ids = Vec::with_capacity(events.len());
     for e in events {
         let actor = e.actor.as_ref();
@@ -115,33 +110,24 @@ pub async fn append(
 }
 
 /// Rows after audit row `after`, with their ids.
-pub async fn after(
-    pool: &SqlitePool,
-    url: &str,
-    after: i64,
-) -> Result<Vec<(i64, Event)>, StoreError> {
-    select(pool, url, "id > ?", &[after]).await
+pub async fn after(store: &SqliteStore, after: i64) -> Result<Vec<(i64, Event)>, StoreError> {
+    select(store, "id > ?", &[after]).await
 }
 
 /// What rebuilds the book: every row of each alert not yet resolved, or with a row at or
 /// after `since` (so recently resolved ones are listed too); and the last row's id.
-pub async fn for_book(
-    pool: &SqlitePool,
-    url: &str,
-    since: Millis,
-) -> Result<(Vec<Event>, i64), StoreError> {
+pub async fn for_book(store: &SqliteStore, since: Millis) -> Result<(Vec<Event>, i64), StoreError> {
     let rows = select(
-        pool,
-        url,
+        store,
         "alert IN (SELECT alert FROM alert_events GROUP BY alert
                    HAVING SUM(kind = 'resolved') = 0 OR MAX(at_ms) >= ?)",
         &[since],
     )
     .await?;
     let (last,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM alert_events")
-        .fetch_one(pool)
+        .fetch_one(&store.pool)
         .await
-        .map_err(|e| StoreError::classify(url, e))?;
+        .map_err(|e| classify(&store.url, e))?;
     Ok((
         rows.into_iter().map(|(_, e)| e).collect(),
         last.unwrap_or(0),
@@ -150,19 +136,17 @@ pub async fn for_book(
 
 /// The audit rows in `[from, to)`, oldest first.
 pub async fn between(
-    pool: &SqlitePool,
-    url: &str,
+    store: &SqliteStore,
     from: Millis,
     to: Millis,
 ) -> Result<Vec<Event>, StoreError> {
-    let rows = select(pool, url, "at_ms >= ? AND at_ms < ?", &[from, to]).await?;
+    let rows = select(store, "at_ms >= ? AND at_ms < ?", &[from, to]).await?;
     Ok(rows.into_iter().map(|(_, e)| e).collect())
 }
 
 /// Receive times of calls in `[from, now)` still ringing: neither answered nor ended.
 pub async fn waiting_calls(
-    pool: &SqlitePool,
-    url: &str,
+    store: &SqliteStore,
     from: Millis,
     now: Millis,
 ) -> Result<Vec<Millis>, StoreError> {
@@ -172,15 +156,14 @@ pub async fn waiting_calls(
     )
     .bind(from)
     .bind(now)
-    .fetch_all(pool)
+    .fetch_all(&store.pool)
     .await
-    .map_err(|e| StoreError::classify(url, e))
+    .map_err(|e| classify(&store.url, e))
 }
 
 /// Open work orders (neither handled nor returned) due in `[from, to)`: (order number, due).
 pub async fn open_orders_due(
-    pool: &SqlitePool,
-    url: &str,
+    store: &SqliteStore,
     (from, to): (Millis, Millis),
 ) -> Result<Vec<(String, Millis)>, StoreError> {
     sqlx::query_as(
@@ -190,32 +173,27 @@ pub async fn open_orders_due(
     )
     .bind(from)
     .bind(to)
-    .fetch_all(pool)
+    .fetch_all(&store.pool)
     .await
-    .map_err(|e| StoreError::classify(url, e))
+    .map_err(|e| classify(&store.url, e))
 }
 
 /// Calls received in `[from, to)`.
-pub async fn count_calls(
-    pool: &SqlitePool,
-    url: &str,
-    from: Millis,
-    to: Millis,
-) -> Result<u64, StoreError> {
+pub async fn count_calls(store: &SqliteStore, from: Millis, to: Millis) -> Result<u64, StoreError> {
     let (n,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM calls WHERE received_ms >= ? AND received_ms < ?")
             .bind(from)
             .bind(to)
-            .fetch_one(pool)
+            .fetch_one(&store.pool)
             .await
-            .map_err(|e| StoreError::classify(url, e))?;
+            .map_err(|e| classify(&store.url, e))?;
     Ok(n as u64)
 }
 
 /// When the first call stored was received: where history, and so any baseline, begins.
-pub async fn first_call(pool: &SqlitePool, url: &str) -> Result<Option<Millis>, StoreError> {
+pub async fn first_call(store: &SqliteStore) -> Result<Option<Millis>, StoreError> {
     sqlx::query_scalar("SELECT MIN(received_ms) FROM calls")
-        .fetch_one(pool)
+        .fetch_one(&store.pool)
         .await
-        .map_err(|e| StoreError::classify(url, e))
+        .map_err(|e| classify(&store.url, e))
 }

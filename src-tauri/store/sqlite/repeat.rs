@@ -1,24 +1,21 @@
 //! Reading the calls repeat-call governance screens: only those of callers, places and
 //! events that could cross a threshold, found by grouping in SQL.
 
-use sqlx::sqlite::SqlitePool;
 use sqlx::Row;
 
-use super::StoreError;
+use super::{classify, SqliteStore};
 use crate::core::model::{Millis, UnknownCode};
 use crate::core::repeat::{Periods, ReportedCall, Thresholds};
+use crate::store::StoreError;
 
 /// Answered calls of the year whose caller or place (with the matter) is over a threshold,
 /// and calls of the week that share an incident with another call. A superset: the core
 /// applies the exact rules.
 pub async fn candidates(
-    pool: &SqlitePool,
-    url: &str,
+    store: &SqliteStore,
     p: &Periods,
     t: &Thresholds,
 ) -> Result<Vec<ReportedCall>, StoreError> {
-    // Places group on the address without spaces or case, coarser than the core's key, so
-    // no place that the core would flag is missed here.
     // Counting per period in SQL keeps to the groups over a threshold. Places group on the
     // address without spaces or case, coarser than the core's key, so no place the core
     // would flag is missed; the core then applies the exact rules.
@@ -54,13 +51,13 @@ pub async fn candidates(
         .bind(i64::from(t.week))
         .bind(i64::from(t.year))
         .bind(i64::from(t.month))
-        .fetch_all(pool)
+        .fetch_all(&store.pool)
         .await
-        .map_err(|e| StoreError::classify(url, e))?;
+        .map_err(|e| classify(&store.url, e))?;
     rows.iter()
         .map(|r| {
             let code = |col: &str| -> Result<Option<String>, sqlx::Error> { r.try_get(col) };
-            let err = |e| StoreError::classify(url, e);
+            let err = |e| classify(&store.url, e);
             Ok(ReportedCall {
                 id: r.try_get("id").map_err(err)?,
                 received: r.try_get::<Millis, _>("received_ms").map_err(err)?,
@@ -69,8 +66,12 @@ pub async fn candidates(
                 address: code("address").map_err(err)?,
                 zone: code("zone").map_err(err)?,
                 category: code("category").map_err(err)?,
-                outcome: parse(url, "outcome", code("outcome").map_err(err)?)?,
-                invalid_reason: parse(url, "invalid_reason", code("invalid_reason").map_err(err)?)?,
+                outcome: parse(&store.url, "outcome", code("outcome").map_err(err)?)?,
+                invalid_reason: parse(
+                    &store.url,
+                    "invalid_reason",
+                    code("invalid_reason").map_err(err)?,
+                )?,
                 incident_id: code("incident_id").map_err(err)?,
                 duplicate: r.try_get("duplicate").map_err(err)?,
             })

@@ -1,0 +1,481 @@
+//! The SQLite backend: one file in WAL mode, so the wall reads while a CAD feed writes.
+//! `SqliteStore` answers every `Backend` operation; bulk reads step statements on the raw
+//! handle (`scan`), the rest go through sqlx.
+
+mod alert_audit;
+mod error;
+mod facts;
+mod naive;
+mod overdue;
+mod repeat;
+mod scan;
+mod wall;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::query_builder::Separated;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Sqlite, Transaction};
+
+use super::naive::NaiveFigures;
+use super::rows::{insert_prefix, reference, upsert_suffix, Record, Value};
+use super::{
+    Backend, GroupBy, Health, ImportCounts, IncidentRecord, OpenMode, OverdueOrder, SourceCounts,
+    StoreError, WriteStats,
+};
+use crate::config::Config;
+use crate::core::alerts::lifecycle::Event;
+use crate::core::kpi::engine::Key;
+use crate::core::kpi::facts::{Fact, Zones};
+use crate::core::kpi::filter::Filter;
+use crate::core::kpi::window::Span;
+use crate::core::model::{Batch, DataIssue, Millis};
+use crate::core::repeat::{Periods, ReportedCall, Thresholds};
+use error::classify;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("src-tauri/store/migrations/sqlite");
+
+/// SQLite allows 32,766 bound parameters per statement; stay below it.
+const MAX_PARAMS: usize = 30_000;
+
+#[derive(Clone, Debug)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    url: String,
+}
+
+impl SqliteStore {
+    pub async fn open(url: &str, mode: OpenMode) -> Result<SqliteStore, StoreError> {
+        let bad_url = |detail: String| StoreError::Open {
+            url: url.to_string(),
+            detail,
+        };
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| bad_url(e.to_string()))?
+            .create_if_missing(mode == OpenMode::CreateAndMigrate)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        let path = options.get_filename().to_path_buf();
+        let in_memory = url.contains(":memory:") || path.as_os_str().is_empty();
+        if !in_memory {
+            if mode == OpenMode::Existing && !path.exists() {
+                return Err(StoreError::Missing {
+                    url: url.to_string(),
+                });
+            }
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| bad_url(format!("cannot create folder {}: {e}", dir.display())))?;
+            }
+        }
+        // An in-memory database exists once per connection: keep exactly one.
+        let max = if in_memory { 1 } else { 4 };
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max)
+            .connect_with(options)
+            .await
+            .map_err(|e| classify(url, e))?;
+        let store = SqliteStore {
+            pool,
+            url: url.to_string(),
+        };
+        if mode == OpenMode::CreateAndMigrate {
+            MIGRATOR.run(&store.pool).await.map_err(|e| match e {
+                sqlx::migrate::MigrateError::Execute(inner) => classify(url, inner),
+                other => StoreError::Migrate {
+                    url: url.to_string(),
+                    detail: other.to_string(),
+                },
+            })?;
+        } else {
+            store.check_is_ours().await?;
+        }
+        Ok(store)
+    }
+
+    fn err(&self) -> impl Fn(sqlx::Error) -> StoreError + '_ {
+        move |e| classify(&self.url, e)
+    }
+
+    async fn check_is_ours(&self) -> Result<(), StoreError> {
+        let has_meta: Option<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(self.err())?;
+        match has_meta {
+            Some(_) => Ok(()),
+            None => Err(StoreError::Corrupt {
+                url: self.url.clone(),
+                detail:
+                    "it has no Command Wall tables; run `commandwall db migrate` on an empty file"
+                        .into(),
+            }),
+        }
+    }
+
+    async fn upsert<R: Record>(
+        &self,
+        tx: &mut Transaction<'_, Sqlite>,
+        rows: &[R],
+        seq: i64,
+    ) -> Result<u64, StoreError> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let per_statement = (MAX_PARAMS / (R::COLUMNS.len() + 1)).max(1);
+        let prefix = insert_prefix::<R>();
+        let suffix = upsert_suffix::<R>("IS NOT");
+        let mut changed = 0;
+        for chunk in rows.chunks(per_statement) {
+            let mut qb = QueryBuilder::<Sqlite>::new(&prefix);
+            qb.push_values(chunk, |mut b, row| {
+                for v in row.values() {
+                    push_value(&mut b, v);
+                }
+                b.push_bind(seq);
+            });
+            qb.push(&suffix);
+            let done = qb.build().execute(&mut **tx).await.map_err(self.err())?;
+            changed += done.rows_affected();
+        }
+        Ok(changed)
+    }
+
+    /// Row counts and schema state; `check_integrity` adds SQLite's quick_check, which reads
+    /// the whole file (seconds per gigabyte).
+    async fn health_of(&self, check_integrity: bool) -> Result<Health, StoreError> {
+        let integrity: String = if check_integrity {
+            sqlx::query_scalar("PRAGMA quick_check")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(self.err())?
+        } else {
+            "not checked".into()
+        };
+        let journal_mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(self.err())?;
+        let schema_version: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(self.err())?;
+        #[allow(clippy::type_complexity)]
+        let (
+            change_seq,
+            calls,
+            incidents,
+            work_orders,
+            callbacks,
+            data_issues,
+            first_call,
+            last_call,
+        ): (i64, i64, i64, i64, i64, i64, Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq'),
+                    (SELECT COUNT(*) FROM calls), (SELECT COUNT(*) FROM incidents),
+                    (SELECT COUNT(*) FROM work_orders), (SELECT COUNT(*) FROM callbacks),
+                    (SELECT COUNT(*) FROM data_quality),
+                    (SELECT MIN(received_ms) FROM calls), (SELECT MAX(received_ms) FROM calls)",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(self.err())?;
+        Ok(Health {
+            url: self.url.clone(),
+            schema_version,
+            integrity,
+            journal_mode,
+            change_seq,
+            calls,
+            incidents,
+            work_orders,
+            callbacks,
+            data_issues,
+            first_call,
+            last_call,
+        })
+    }
+}
+
+/// Binds one of `rows.rs`'s values as the next value of a row.
+fn push_value<'args>(b: &mut Separated<'_, 'args, Sqlite, &'static str>, v: Value<'args>) {
+    match v {
+        Value::Int(x) => b.push_bind(x),
+        Value::Real(x) => b.push_bind(x),
+        Value::Text(x) => b.push_bind(x),
+        Value::Bool(x) => b.push_bind(x),
+    };
+}
+
+#[async_trait::async_trait]
+impl Backend for SqliteStore {
+    fn url(&self) -> String {
+        self.url.clone()
+    }
+
+    async fn sync_reference(&self, config: &Config) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(self.err())?;
+        for table in reference(config) {
+            let (prefix, suffix) = (table.insert_prefix(), table.upsert_suffix());
+            // One statement per row, in the config's order: a code listed twice ends with
+            // its last values.
+            for row in table.rows {
+                let mut qb = QueryBuilder::<Sqlite>::new(&prefix);
+                qb.push_values([row], |mut b, row| {
+                    for v in row {
+                        push_value(&mut b, v);
+                    }
+                });
+                qb.push(&suffix);
+                qb.build().execute(&mut *tx).await.map_err(self.err())?;
+            }
+        }
+        tx.commit().await.map_err(self.err())
+    }
+
+    async fn write(&self, batch: &Batch) -> Result<WriteStats, StoreError> {
+        if batch.is_empty() {
+            return Ok(WriteStats::default());
+        }
+        let mut tx = self.pool.begin().await.map_err(self.err())?;
+        let seq: i64 = sqlx::query_scalar(
+            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'change_seq'
+             RETURNING CAST(value AS INTEGER)",
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(self.err())?;
+        let mut changed = 0;
+        changed += self.upsert(&mut tx, &batch.calls, seq).await?;
+        changed += self.upsert(&mut tx, &batch.incidents, seq).await?;
+        changed += self.upsert(&mut tx, &batch.work_orders, seq).await?;
+        changed += self.upsert(&mut tx, &batch.callbacks, seq).await?;
+        tx.commit().await.map_err(self.err())?;
+        Ok(WriteStats { changed, seq })
+    }
+
+    async fn log_issues(&self, issues: &[DataIssue], now: Millis) -> Result<(), StoreError> {
+        if issues.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await.map_err(self.err())?;
+        for chunk in issues.chunks(MAX_PARAMS / 10) {
+            let mut qb = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO data_quality (logged_ms, source, file, line, column_name, record_id, severity, reason, raw_value) ",
+            );
+            qb.push_values(chunk, |mut b, i| {
+                b.push_bind(now)
+                    .push_bind(&i.source)
+                    .push_bind(&i.file)
+                    .push_bind(i.line.map(|l| l as i64))
+                    .push_bind(&i.column)
+                    .push_bind(&i.record_id)
+                    .push_bind(i.severity.code())
+                    .push_bind(&i.reason)
+                    .push_bind(&i.raw_value);
+            });
+            qb.build().execute(&mut *tx).await.map_err(self.err())?;
+        }
+        tx.commit().await.map_err(self.err())
+    }
+
+    async fn begin_import(&self, source: &str, file: &str, now: Millis) -> Result<i64, StoreError> {
+        sqlx::query_scalar(
+            "INSERT INTO imports (source, file, started_ms) VALUES (?, ?, ?) RETURNING id",
+        )
+        .bind(source)
+        .bind(file)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(self.err())
+    }
+
+    async fn finish_import(&self, id: i64, now: Millis, c: ImportCounts) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE imports SET finished_ms = ?, rows_read = ?, rows_stored = ?, rows_rejected = ?, warnings = ?
+             WHERE id = ?",
+        )
+        .bind(now)
+        .bind(c.rows_read as i64)
+        .bind(c.rows_stored as i64)
+        .bind(c.rows_rejected as i64)
+        .bind(c.warnings as i64)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map_err(self.err())?;
+        Ok(())
+    }
+
+    async fn source_counts(&self, source: &str) -> Result<SourceCounts, StoreError> {
+        let (calls, incidents, work_orders, callbacks): (i64, i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM calls WHERE source = ?1),
+                    (SELECT COUNT(*) FROM incidents WHERE source = ?1),
+                    (SELECT COUNT(*) FROM work_orders WHERE source = ?1),
+                    (SELECT COUNT(*) FROM callbacks WHERE source = ?1)",
+        )
+        .bind(source)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(self.err())?;
+        Ok(SourceCounts {
+            calls,
+            incidents,
+            work_orders,
+            callbacks,
+        })
+    }
+
+    async fn last_call(&self) -> Result<Option<Millis>, StoreError> {
+        sqlx::query_scalar("SELECT MAX(received_ms) FROM calls")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(self.err())
+    }
+
+    async fn last_received(&self, source: &str) -> Result<Option<Millis>, StoreError> {
+        sqlx::query_scalar("SELECT MAX(received_ms) FROM calls WHERE source = ?")
+            .bind(source)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(self.err())
+    }
+
+    async fn facts_in(
+        &self,
+        zones: &Zones,
+        range: (Millis, Millis),
+        filter: &Filter,
+        sink: &mut (dyn FnMut(Key, Fact) + Send),
+    ) -> Result<u64, StoreError> {
+        facts::facts_in(self, zones, range, filter, sink).await
+    }
+
+    async fn facts_changed(
+        &self,
+        zones: &Zones,
+        seq: i64,
+        sink: &mut (dyn FnMut(Key, Fact) + Send),
+    ) -> Result<u64, StoreError> {
+        facts::facts_changed(self, zones, seq, sink).await
+    }
+
+    async fn facts_grouped(
+        &self,
+        zones: &Zones,
+        range: (Millis, Millis),
+        by: GroupBy,
+        sink: &mut (dyn for<'g> FnMut(Option<&'g str>, Fact) + Send),
+    ) -> Result<u64, StoreError> {
+        facts::facts_grouped(self, zones, range, by, sink).await
+    }
+
+    async fn repeat_candidates(
+        &self,
+        periods: &Periods,
+        thresholds: &Thresholds,
+    ) -> Result<Vec<ReportedCall>, StoreError> {
+        repeat::candidates(self, periods, thresholds).await
+    }
+
+    async fn naive_span_figures(&self, span: Span) -> Result<NaiveFigures, StoreError> {
+        naive::span_figures(self, span).await
+    }
+
+    async fn overdue_orders(
+        &self,
+        now: Millis,
+        limit: u32,
+    ) -> Result<Vec<OverdueOrder>, StoreError> {
+        overdue::overdue_orders(self, now, limit).await
+    }
+
+    async fn overdue_count(&self, now: Millis) -> Result<u64, StoreError> {
+        overdue::overdue_count(self, now).await
+    }
+
+    async fn received_times(&self, range: (Millis, Millis)) -> Result<Vec<Millis>, StoreError> {
+        wall::received_times(self, range).await
+    }
+
+    async fn open_by_unit(&self, since: Millis) -> Result<Vec<(String, Millis)>, StoreError> {
+        wall::open_by_unit(self, since).await
+    }
+
+    async fn zone_incidents(
+        &self,
+        zone: &str,
+        range: (Millis, Millis),
+        limit: u32,
+    ) -> Result<Vec<IncidentRecord>, StoreError> {
+        wall::zone_incidents(self, zone, range, limit).await
+    }
+
+    async fn append_alert_events(&self, events: &[Event]) -> Result<Vec<i64>, StoreError> {
+        alert_audit::append(self, events).await
+    }
+
+    async fn alert_events_after(&self, after: i64) -> Result<Vec<(i64, Event)>, StoreError> {
+        alert_audit::after(self, after).await
+    }
+
+    async fn alert_events_for_book(&self, since: Millis) -> Result<(Vec<Event>, i64), StoreError> {
+        alert_audit::for_book(self, since).await
+    }
+
+    async fn alert_events_between(
+        &self,
+        from: Millis,
+        to: Millis,
+    ) -> Result<Vec<Event>, StoreError> {
+        alert_audit::between(self, from, to).await
+    }
+
+    async fn waiting_calls(&self, from: Millis, now: Millis) -> Result<Vec<Millis>, StoreError> {
+        alert_audit::waiting_calls(self, from, now).await
+    }
+
+    async fn open_orders_due(
+        &self,
+        range: (Millis, Millis),
+    ) -> Result<Vec<(String, Millis)>, StoreError> {
+        alert_audit::open_orders_due(self, range).await
+    }
+
+    async fn first_call(&self) -> Result<Option<Millis>, StoreError> {
+        alert_audit::first_call(self).await
+    }
+
+    async fn count_calls(&self, from: Millis, to: Millis) -> Result<u64, StoreError> {
+        alert_audit::count_calls(self, from, to).await
+    }
+
+    async fn change_seq(&self) -> Result<i64, StoreError> {
+        sqlx::query_scalar("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq'")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(self.err())
+    }
+
+    async fn health(&self) -> Result<Health, StoreError> {
+        self.health_of(true).await
+    }
+
+    async fn summary(&self) -> Result<Health, StoreError> {
+        self.health_of(false).await
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}
