@@ -9,6 +9,7 @@ use tokio::sync::watch;
 
 use crate::config::Config;
 use crate::core::alerts::lifecycle::{Actor, Event};
+use crate::core::alerts::rule::Level;
 use crate::core::wall::pages::{IncidentRow, RepeatPage};
 use crate::services::alerts::{self, AlertError};
 use crate::services::desk_queries::{DeskAnswer, DeskError, DeskQuery};
@@ -201,12 +202,14 @@ pub fn run(url: String, config: Config, options: Options) -> anyhow::Result<()> 
     let live = tauri::async_runtime::block_on(async {
         crate::services::live_loop::spawn(store.clone(), config.clone())
     });
+    let notify_from = live.clone();
     let demo_store = store.clone();
     let demo_config = config.clone();
     let wall = options.wall;
     let monitor = options.monitor;
     let demo = options.demo.is_some();
     tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .manage(AppState {
             live,
             store: store.clone(),
@@ -257,6 +260,12 @@ pub fn run(url: String, config: Config, options: Options) -> anyhow::Result<()> 
                 }
                 window.set_cursor_visible(false)?;
             }
+            // A commander's desktop is told of orange and red alerts by the system, even
+            // with the window behind others; the wall has its banner and chime instead.
+            if !wall {
+                let app = app.handle().clone();
+                tauri::async_runtime::spawn(notify_loud_alerts(app, notify_from));
+            }
             if demo {
                 let url = demo_store.url();
                 tauri::async_runtime::spawn(async move {
@@ -269,4 +278,41 @@ pub fn run(url: String, config: Config, options: Options) -> anyhow::Result<()> 
         })
         .run(tauri::generate_context!())
         .context("the window could not be started")
+}
+
+/// Shows a system notification each time an orange or red alert starts firing or escalates
+/// (its chime time changes), once per such moment.
+async fn notify_loud_alerts(app: tauri::AppHandle, mut live: watch::Receiver<Arc<WallState>>) {
+    use tauri_plugin_notification::NotificationExt;
+    let mut told: std::collections::HashSet<(u64, Option<i64>)> = Default::default();
+    while live.changed().await.is_ok() {
+        let alerts = live.borrow_and_update().alerts.clone();
+        for a in alerts.active.iter().filter(|a| a.chime) {
+            let moment = (a.alert.id, a.alert.chimed_at);
+            if !told.insert(moment) {
+                continue;
+            }
+            let title = format!("{} · {}", level_zh(a.alert.level), a.alert.rule);
+            let shown = app
+                .notification()
+                .builder()
+                .title(title)
+                .body(&a.alert.detail)
+                .show();
+            if let Err(e) = shown {
+                tracing::warn!("alert #{} not notified on the desktop: {e}", a.alert.id);
+            }
+        }
+        // Forget alerts that are gone, so the set stays as small as the active list.
+        told.retain(|(id, _)| alerts.active.iter().any(|a| a.alert.id == *id));
+    }
+}
+
+fn level_zh(level: Level) -> &'static str {
+    match level {
+        Level::Blue => "蓝色预警",
+        Level::Yellow => "黄色预警",
+        Level::Orange => "橙色预警",
+        Level::Red => "红色预警",
+    }
 }
