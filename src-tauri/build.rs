@@ -13,6 +13,7 @@ fn main() {
             "alert_ack",
             "alert_silence",
             "alert_history",
+            "weekly_report",
         ]));
     tauri_build::try_build(attrs).expect("failed to run tauri-build");
 }

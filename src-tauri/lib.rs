@@ -10,6 +10,7 @@
 pub use commandwall_core as core;
 
 pub mod charts;
+pub mod report;
 pub mod config;
 pub mod doors;
 pub mod import;

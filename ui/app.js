@@ -9,7 +9,7 @@
 // the wall holding the page of a firing alert.
 
 import { $, el } from "./dom.js";
-import { fetchSettings, follow, setWall } from "./doors.js";
+import { fetchSettings, follow, makeReport, setWall } from "./doors.js";
 import { formatter } from "./format.js";
 import { I18N, figureName, pickLang } from "./i18n.js";
 import { loadCharts } from "./charts.js";
@@ -207,6 +207,22 @@ function wire() {
     setWall(ui.wall);
     holdForAlerts();
     render();
+  });
+  $("report").addEventListener("click", async () => {
+    const button = $("report");
+    const tr = I18N[ui.lang];
+    const note = $("report-note");
+    button.disabled = true;
+    note.classList.remove("bad");
+    note.textContent = tr.report_busy;
+    try {
+      note.textContent = tr.report_saved(await makeReport("pdf", ui.lang === "en" ? "en" : "zh"));
+    } catch (e) {
+      note.classList.add("bad");
+      note.textContent = `⚠ ${tr.report_failed}: ${e.message || e}`;
+    } finally {
+      button.disabled = false;
+    }
   });
   desk.init({ changed: render });
   response.init();

@@ -36,6 +36,38 @@ export const fetchIncidents = (zone, q) => (tauri
   ? tauri.invoke("zone_incidents", { zone, query: q })
   : api(`api/zones/${encodeURIComponent(zone)}/incidents?${query(q)}`).then((r) => r.json()));
 
+/**
+ * Last week's report (周报) in `format` (pdf, xlsx, csv). The window makes it into the
+ * centre's archive, opens it, and resolves to its path; a browser downloads it and
+ * resolves to the file's name. Rejects with `{code, message}`.
+ */
+export async function makeReport(format, lang) {
+  if (tauri) {
+    try {
+      return await tauri.invoke("weekly_report", { query: { format, lang } });
+    } catch (e) {
+      throw failure(e, "report");
+    }
+  }
+  let res;
+  try {
+    res = await api(`api/report?${query({ format, lang })}`);
+  } catch (e) {
+    throw failure(e, "report");
+  }
+  const disposition = res.headers.get("Content-Disposition") || "";
+  const name = (disposition.match(/filename="([^"]+)"/) || [])[1] || `report.${format}`;
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return name;
+}
+
 /** The alerts' audit between two times (ms), oldest first: anyone who may read the wall. */
 export const fetchAlertHistory = (from, to) => (tauri
   ? tauri.invoke("alert_history", { from, to })

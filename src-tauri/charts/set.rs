@@ -66,7 +66,7 @@ pub fn thousands(n: u64) -> String {
 
 /// "0–30秒", "1–3分", ">3分" / "0–30 s", "1–3 min", ">3 min": both ends in the largest
 /// unit that divides them.
-fn band_label(lo: u32, hi: Option<u32>, lang: Lang) -> String {
+pub fn band_label(lo: u32, hi: Option<u32>, lang: Lang) -> String {
     let units = [
         (3600, lang.pick("小时", " h")),
         (60, lang.pick("分", " min")),
@@ -83,7 +83,7 @@ fn band_label(lo: u32, hi: Option<u32>, lang: Lang) -> String {
     }
 }
 
-fn band_bars(i: &IntervalReport, lang: Lang) -> Vec<Bar> {
+pub fn band_bars(i: &IntervalReport, lang: Lang) -> Vec<Bar> {
     let n = i.n.max(1) as f64;
     let last = i.bands.len().saturating_sub(1);
     i.bands

@@ -41,6 +41,91 @@ pub struct Config {
     pub privacy: Privacy,
     pub simulator: Simulator,
     pub alerts: Alerts,
+    pub report: Report,
+}
+
+/// The weekly report (周报): when the running `serve` or window makes it, where it is kept,
+/// and which template lays out its PDF.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Report {
+    /// Make last week's report on schedule (`false`: only on demand).
+    pub scheduled: bool,
+    /// The local weekday (`mon` … `sun`) and time (`HH:MM`) it is made.
+    pub weekday: chrono::Weekday,
+    pub time: String,
+    /// The archive, one folder per week; empty: `reports/` beside the database.
+    pub archive: String,
+    pub formats: Vec<ReportFormat>,
+    /// `zh` or `en`.
+    pub lang: String,
+    /// A Typst template of the centre's own; empty: the one built in.
+    pub template: String,
+}
+
+/// The files a report is made in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportFormat {
+    Pdf,
+    Xlsx,
+    Csv,
+}
+
+impl ReportFormat {
+    pub const ALL: [ReportFormat; 3] = [ReportFormat::Pdf, ReportFormat::Xlsx, ReportFormat::Csv];
+
+    /// The file extension, which is also the name on the command line and in the config.
+    pub fn ext(self) -> &'static str {
+        match self {
+            ReportFormat::Pdf => "pdf",
+            ReportFormat::Xlsx => "xlsx",
+            ReportFormat::Csv => "csv",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            ReportFormat::Pdf => "application/pdf",
+            ReportFormat::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+            ReportFormat::Csv => "text/csv; charset=utf-8",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<ReportFormat, String> {
+        ReportFormat::ALL
+            .into_iter()
+            .find(|f| f.ext() == s.trim().to_ascii_lowercase())
+            .ok_or_else(|| format!("'{s}' is not a report format: pdf, xlsx or csv"))
+    }
+}
+
+impl Report {
+    /// The local time of day the report is made.
+    pub fn time_of_day(&self) -> Result<chrono::NaiveTime, String> {
+        chrono::NaiveTime::parse_from_str(self.time.trim(), "%H:%M").map_err(|_| {
+            format!(
+                "report.time '{}' is not a local time like 08:00",
+                self.time
+            )
+        })
+    }
+}
+
+impl Default for Report {
+    fn default() -> Self {
+        Report {
+            scheduled: true,
+            weekday: chrono::Weekday::Mon,
+            time: "08:00".into(),
+            archive: String::new(),
+            formats: ReportFormat::ALL.to_vec(),
+            lang: "zh".into(),
+            template: String::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -291,6 +376,7 @@ impl Default for Config {
             privacy: Privacy::default(),
             simulator: Simulator::default(),
             alerts: Alerts::default(),
+            report: Report::default(),
         }
     }
 }
@@ -407,6 +493,16 @@ impl Config {
         self.alerts
             .rules(&self.zone_codes())
             .map_err(ConfigError::Invalid)?;
+        self.report.time_of_day().map_err(ConfigError::Invalid)?;
+        if !matches!(self.report.lang.as_str(), "zh" | "en") {
+            return bad(format!(
+                "report.lang '{}' must be zh or en",
+                self.report.lang
+            ));
+        }
+        if self.report.formats.is_empty() {
+            return bad("report.formats names no format (pdf, xlsx, csv)".into());
+        }
         Ok(())
     }
 }

@@ -121,6 +121,7 @@ pub fn router(
         .route("/api/zones/{zone}/incidents", get(zone_incidents))
         .route("/api/alerts", get(alerts))
         .route("/api/alerts/history", get(alert_history))
+        .route("/api/report", get(weekly_report))
         .layer(middleware::from_fn_with_state(
             served.clone(),
             require_token,
@@ -217,6 +218,52 @@ async fn desk_query(State(served): State<ServeState>, Query(q): Query<DeskQuery>
     match crate::services::desk_queries::query(&served.store, &served.config, &q, now_ms()).await {
         Ok(a) => Json(a).into_response(),
         Err(e) => desk_error(e),
+    }
+}
+
+/// The weekly report as a download: `?week=2026-W47&format=pdf|xlsx|csv&lang=zh|en`,
+/// last week in PDF by default. Made on demand, in memory: the server writes no file.
+async fn weekly_report(
+    State(served): State<ServeState>,
+    Query(q): Query<crate::services::report::DeskReport>,
+) -> Response {
+    use crate::services::report::{make, ReportError};
+    let now = now_ms();
+    let made = match q.request(&served.config, now) {
+        Ok(r) => make(&served.store, &served.config, &r, now).await,
+        Err(e) => Err(e),
+    };
+    match made {
+        Ok(made) => {
+            let Some((format, bytes)) = made.files.into_iter().next() else {
+                return StatusCode::NO_CONTENT.into_response();
+            };
+            let name = crate::report::schedule::file_name(&made.label, format);
+            (
+                [
+                    (header::CONTENT_TYPE, format.mime().to_string()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}\""),
+                    ),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(e) => {
+            let status = match e {
+                ReportError::Query(_) => StatusCode::BAD_REQUEST,
+                ReportError::Store(_) => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            tracing::warn!("the desk's report could not be made: {e}");
+            (
+                status,
+                Json(serde_json::json!({ "code": e.code(), "message": e.to_string() })),
+            )
+                .into_response()
+        }
     }
 }
 
@@ -446,6 +493,7 @@ pub async fn run(
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.bind))?;
     let state = crate::services::live_loop::spawn(store.clone(), config.clone());
+    crate::services::report::spawn_schedule(store.clone(), config.clone(), url.to_string());
     let addr = listener.local_addr()?;
     println!("serving the wall on http://{addr}/?token={token}");
     if !addr.ip().is_loopback() {

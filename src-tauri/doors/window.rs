@@ -34,6 +34,8 @@ struct AppState {
     live: watch::Receiver<Arc<WallState>>,
     store: Store,
     config: Config,
+    /// The database's URL: the report archive sits beside the database by default.
+    url: String,
 }
 
 /// An error as the UI receives it: what went wrong, in words an operator can act on.
@@ -102,6 +104,28 @@ async fn zone_incidents(
         now_ms(),
     )
     .await?)
+}
+
+/// Makes a week's report (last week by default) into the archive, opens it with the
+/// desktop's viewer, and returns the file's path. A report already in the archive is kept:
+/// the new one is written beside it.
+#[tauri::command]
+async fn weekly_report(
+    state: tauri::State<'_, AppState>,
+    query: crate::services::report::DeskReport,
+) -> Result<String, UiError> {
+    let (path, _) =
+        crate::services::report::for_desk(&state.store, &state.config, &state.url, &query, now_ms())
+            .await
+            .map_err(|e| UiError {
+                code: e.code(),
+                message: e.to_string(),
+            })?;
+    // The desktop's own viewer; where none answers, the path shown is enough.
+    if let Err(e) = std::process::Command::new("xdg-open").arg(&path).spawn() {
+        tracing::info!("the report is at {} (no viewer opened: {e})", path.display());
+    }
+    Ok(path.display().to_string())
 }
 
 /// A commander, chosen from the configured list in the window, acknowledges an alert.
@@ -200,6 +224,7 @@ pub fn run(url: String, config: Config, options: Options) -> anyhow::Result<()> 
     })?;
     // The live loop runs on Tauri's runtime for as long as the window is open.
     let live = tauri::async_runtime::block_on(async {
+        crate::services::report::spawn_schedule(store.clone(), config.clone(), url.clone());
         crate::services::live_loop::spawn(store.clone(), config.clone())
     });
     let notify_from = live.clone();
@@ -214,6 +239,7 @@ pub fn run(url: String, config: Config, options: Options) -> anyhow::Result<()> 
             live,
             store: store.clone(),
             config: config.clone(),
+            url: url.clone(),
         })
         .invoke_handler(tauri::generate_handler![
             wall_state,
@@ -225,7 +251,8 @@ pub fn run(url: String, config: Config, options: Options) -> anyhow::Result<()> 
             ui_settings,
             alert_ack,
             alert_silence,
-            alert_history
+            alert_history,
+            weekly_report
         ])
         .setup(move |app| {
             let page = if wall {

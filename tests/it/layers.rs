@@ -102,7 +102,7 @@ fn rank(node: &str) -> u8 {
     match node.split("::").next().unwrap() {
         "core" => 0,
         "config" => 1,
-        "store" | "charts" | "sim" | "import" => 2,
+        "store" | "charts" | "sim" | "import" | "report" => 2,
         "setup" => 3,
         "services" => 4,
         "doors" => 5,

@@ -27,6 +27,19 @@ pub fn per_hour(tz: Tz, day: NaiveDate, received: &[Millis]) -> [u32; 24] {
     out
 }
 
+/// Calls per local day of `first ..= last`, from the calls' receive times (the weekly
+/// report's daily volume).
+pub fn per_day(tz: Tz, first: NaiveDate, last: NaiveDate, received: &[Millis]) -> Vec<(NaiveDate, u64)> {
+    let mut out: Vec<(NaiveDate, u64)> = first.iter_days().take_while(|d| *d <= last).map(|d| (d, 0)).collect();
+    for &t in received {
+        let k = (local_datetime(tz, t).date() - first).num_days();
+        if let Some(slot) = usize::try_from(k).ok().and_then(|k| out.get_mut(k)) {
+            slot.1 += 1;
+        }
+    }
+    out
+}
+
 /// Today's hours so far against the two base days. Part of the wire format.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Hourly {
@@ -61,6 +74,8 @@ mod tests {
             4,
             "the next day's first minute is left out"
         );
+        let next = day.succ_opt().unwrap();
+        assert_eq!(per_day(tz, day, next, &calls), vec![(day, 4), (next, 1)]);
         assert_eq!(
             compared_days(day)[2],
             NaiveDate::from_ymd_opt(2025, 11, 25).unwrap(),

@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod bench;
 pub mod kpi;
 pub mod parse;
+pub mod report;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -57,6 +58,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// The alerts: list them, acknowledge or silence one as a named commander, the audit.
     Alerts(alerts::AlertsArgs),
+    /// Make the weekly report (周报), or a range's: PDF, spreadsheet and CSV files.
+    Report(report::ReportArgs),
     /// Benchmark the live engine against the naive recompute on this database.
     Bench(bench::BenchArgs),
     /// Database maintenance.
@@ -194,6 +197,7 @@ async fn run_async(command: Command, url: String, mut config: Config) -> anyhow:
         Command::Serve(args) => serve::run(&url, &config, &args).await,
         Command::Bench(args) => bench::run(&url, &config, &args).await,
         Command::Kpi(args) => kpi::run(&url, &config, &args).await,
+        Command::Report(args) => report::run(&url, &config, &args).await,
         Command::Alerts(args) => alerts::run(&url, &config, &args).await,
         Command::Simulate(args) => {
             if let Some(n) = args.calls_per_day {
