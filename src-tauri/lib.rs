@@ -10,10 +10,10 @@
 pub use commandwall_core as core;
 
 pub mod charts;
-pub mod report;
 pub mod config;
 pub mod doors;
 pub mod import;
+pub mod report;
 pub mod services;
 pub mod setup;
 pub mod sim;

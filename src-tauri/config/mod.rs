@@ -105,12 +105,8 @@ impl ReportFormat {
 impl Report {
     /// The local time of day the report is made.
     pub fn time_of_day(&self) -> Result<chrono::NaiveTime, String> {
-        chrono::NaiveTime::parse_from_str(self.time.trim(), "%H:%M").map_err(|_| {
-            format!(
-                "report.time '{}' is not a local time like 08:00",
-                self.time
-            )
-        })
+        chrono::NaiveTime::parse_from_str(self.time.trim(), "%H:%M")
+            .map_err(|_| format!("report.time '{}' is not a local time like 08:00", self.time))
     }
 }
 

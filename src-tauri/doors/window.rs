@@ -114,16 +114,24 @@ async fn weekly_report(
     state: tauri::State<'_, AppState>,
     query: crate::services::report::DeskReport,
 ) -> Result<String, UiError> {
-    let (path, _) =
-        crate::services::report::for_desk(&state.store, &state.config, &state.url, &query, now_ms())
-            .await
-            .map_err(|e| UiError {
-                code: e.code(),
-                message: e.to_string(),
-            })?;
+    let (path, _) = crate::services::report::for_desk(
+        &state.store,
+        &state.config,
+        &state.url,
+        &query,
+        now_ms(),
+    )
+    .await
+    .map_err(|e| UiError {
+        code: e.code(),
+        message: e.to_string(),
+    })?;
     // The desktop's own viewer; where none answers, the path shown is enough.
     if let Err(e) = std::process::Command::new("xdg-open").arg(&path).spawn() {
-        tracing::info!("the report is at {} (no viewer opened: {e})", path.display());
+        tracing::info!(
+            "the report is at {} (no viewer opened: {e})",
+            path.display()
+        );
     }
     Ok(path.display().to_string())
 }

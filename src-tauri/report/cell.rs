@@ -107,7 +107,13 @@ impl Cell {
                 }
             }
             Cell::Percent(v) => {
-                let sign = if *v > 0.0 { "+" } else if *v < 0.0 { "−" } else { "" };
+                let sign = if *v > 0.0 {
+                    "+"
+                } else if *v < 0.0 {
+                    "−"
+                } else {
+                    ""
+                };
                 format!("{sign}{:.1}%", v.abs())
             }
             Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
@@ -155,13 +161,25 @@ mod tests {
         assert_eq!(Cell::Diff(Unit::Count, -6_000.0).show(Lang::Zh), "−6,000");
         assert_eq!(Cell::Percent(-11.34).show(Lang::Zh), "−11.3%");
         assert_eq!(Cell::Value(Unit::Share, 0.9234).show(Lang::Zh), "92.3%");
-        assert_eq!(Cell::Diff(Unit::Share, 0.005).show(Lang::Zh), "+0.5个百分点");
+        assert_eq!(
+            Cell::Diff(Unit::Share, 0.005).show(Lang::Zh),
+            "+0.5个百分点"
+        );
         assert_eq!(Cell::Value(Unit::Seconds, 83.0).show(Lang::Zh), "1分23秒");
-        assert_eq!(Cell::Value(Unit::Seconds, 83.0).show(Lang::En), "1 min 23 s");
-        assert_eq!(Cell::Value(Unit::Seconds, 7_500.0).show(Lang::Zh), "2小时5分");
+        assert_eq!(
+            Cell::Value(Unit::Seconds, 83.0).show(Lang::En),
+            "1 min 23 s"
+        );
+        assert_eq!(
+            Cell::Value(Unit::Seconds, 7_500.0).show(Lang::Zh),
+            "2小时5分"
+        );
         assert_eq!(Cell::value(Unit::Share, None).show(Lang::Zh), NONE);
         assert_eq!(Cell::Diff(Unit::Share, 0.005).raw(), Raw::Number(0.5));
-        assert_eq!(Cell::Value(Unit::Share, 1.0 / 3.0).raw(), Raw::Number(0.333333));
+        assert_eq!(
+            Cell::Value(Unit::Share, 1.0 / 3.0).raw(),
+            Raw::Number(0.333333)
+        );
         assert_eq!(Cell::Diff(Unit::Count, -0.0).raw(), Raw::Number(0.0));
     }
 }

@@ -30,20 +30,21 @@ pub fn raw_text(r: &Raw) -> String {
 }
 
 pub fn write(doc: &Document) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .flexible(true)
-        .from_writer(BOM.as_bytes().to_vec());
     let fail = "writing CSV to memory cannot fail";
+    let mut out = BOM.as_bytes().to_vec();
     for (section, t) in doc.tables() {
+        let mut w = csv::WriterBuilder::new()
+            .flexible(true)
+            .from_writer(Vec::new());
         w.write_record([sheet_name(section, &t.title)]).expect(fail);
         w.write_record(&t.columns).expect(fail);
         for row in &t.rows {
             w.write_record(row.iter().map(|c| raw_text(&c.raw())))
                 .expect(fail);
         }
+        out.extend(w.into_inner().expect(fail));
         // An empty line between tables (a record of one empty field would be `""`).
-        w.flush().expect(fail);
-        w.get_mut().push(b'\n');
+        out.push(b'\n');
     }
-    w.into_inner().expect(fail)
+    out
 }

@@ -218,7 +218,11 @@ fn describe(world: &ReportWorld, errors: &[SourceDiagnostic]) -> String {
 }
 
 /// Compiles the template over the document into PDF bytes.
-pub fn write(doc: &Document, template: &Template, made: chrono::NaiveDate) -> Result<Vec<u8>, PdfError> {
+pub fn write(
+    doc: &Document,
+    template: &Template,
+    made: chrono::NaiveDate,
+) -> Result<Vec<u8>, PdfError> {
     use chrono::Datelike;
     let fonts = fonts()?;
     let (data, svgs) = template_data(doc);
@@ -243,5 +247,6 @@ pub fn write(doc: &Document, template: &Template, made: chrono::NaiveDate) -> Re
     let compiled: PagedDocument = typst::compile(&world)
         .output
         .map_err(|e| fail(describe(&world, &e)))?;
-    typst_pdf::pdf(&compiled, &typst_pdf::PdfOptions::default()).map_err(|e| fail(describe(&world, &e)))
+    typst_pdf::pdf(&compiled, &typst_pdf::PdfOptions::default())
+        .map_err(|e| fail(describe(&world, &e)))
 }

@@ -28,7 +28,9 @@ fn num_format(c: &Cell) -> &'static str {
 
 /// Display width in Excel's character units: a CJK character takes two.
 fn width(s: &str) -> f64 {
-    s.chars().map(|c| if c.is_ascii() { 1.0 } else { 2.0 }).sum()
+    s.chars()
+        .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
+        .sum()
 }
 
 fn sheet(ws: &mut Worksheet, name: &str, title: &str, t: &super::Table) -> Result<(), XlsxError> {

@@ -22,7 +22,9 @@ use crate::core::repeat::{screen, Periods};
 use crate::core::time::{day_bounds, local_date};
 use crate::core::wall::hourly::per_day;
 use crate::report::pdf::{PdfError, Template};
-use crate::report::schedule::{due_week, file_name, week_before, week_folder, week_label, write_new};
+use crate::report::schedule::{
+    due_week, file_name, week_before, week_folder, week_label, write_new,
+};
 use crate::report::{Document, Inputs};
 use crate::store::{GroupBy, Store, StoreError};
 
@@ -81,7 +83,9 @@ impl Covers {
     fn window(&self, tz: Tz) -> Window {
         match self {
             Covers::Week(p) => calendar(tz, Calendar::Week, *p),
-            Covers::Days { first, last } => range(tz, day_bounds(tz, *first).0, day_bounds(tz, *last).1),
+            Covers::Days { first, last } => {
+                range(tz, day_bounds(tz, *first).0, day_bounds(tz, *last).1)
+            }
         }
     }
 }
@@ -114,7 +118,8 @@ impl Request {
 
 /// The template to use: the one named, else the config's, else the built-in one.
 pub fn template(config: &Config, given: Option<&Path>) -> Result<Template, ReportError> {
-    let configured = (!config.report.template.is_empty()).then(|| Path::new(&config.report.template));
+    let configured =
+        (!config.report.template.is_empty()).then(|| Path::new(&config.report.template));
     match given.or(configured) {
         Some(p) => Ok(Template::load(p)?),
         None => Ok(Template::builtin()),
@@ -143,21 +148,32 @@ async fn grouped(
     let mut by_category = Breakdown::new(span);
     let mut by_zone = Breakdown::new(span);
     store
-        .facts_grouped(zones, (span.from, span.to), GroupBy::Category, &mut |label, f| {
-            by_category.add(label, &f);
-            // The pass streams calls, incidents and work orders (callbacks carry no
-            // category): a zone's row is good for the incident figures it is shown with.
-            if zones_too {
-                let code = f.zone().and_then(|z| zones.codes.get(usize::from(z)));
-                by_zone.add(code.map(String::as_str), &f);
-            }
-        })
+        .facts_grouped(
+            zones,
+            (span.from, span.to),
+            GroupBy::Category,
+            &mut |label, f| {
+                by_category.add(label, &f);
+                // The pass streams calls, incidents and work orders (callbacks carry no
+                // category): a zone's row is good for the incident figures it is shown with.
+                if zones_too {
+                    let code = f.zone().and_then(|z| zones.codes.get(usize::from(z)));
+                    by_zone.add(code.map(String::as_str), &f);
+                }
+            },
+        )
         .await?;
     Ok((by_category.finish(now), by_zone.finish(now)))
 }
 
 /// Reads everything the report shows, as of `now`.
-pub async fn gather(store: &Store, config: &Config, covers: Covers, lang: Lang, now: Millis) -> Result<Inputs, ReportError> {
+pub async fn gather(
+    store: &Store,
+    config: &Config,
+    covers: Covers,
+    lang: Lang,
+    now: Millis,
+) -> Result<Inputs, ReportError> {
     let tz = config.tz();
     let (first_day, last_day) = covers.days();
     if first_day > last_day {
@@ -167,7 +183,9 @@ pub async fn gather(store: &Store, config: &Config, covers: Covers, lang: Lang, 
     }
     let window = covers.window(tz);
     let zones = crate::services::figures::zones(config);
-    let figures = crate::services::figures::evaluate(store, &zones, window.clone(), &Filter::default(), now).await?;
+    let figures =
+        crate::services::figures::evaluate(store, &zones, window.clone(), &Filter::default(), now)
+            .await?;
     let span = window.now;
     let (cat_now, zone_now) = grouped(store, &zones, span, true, now).await?;
     let (cat_pop, zone_pop) = match window.pop {
@@ -178,7 +196,12 @@ pub async fn gather(store: &Store, config: &Config, covers: Covers, lang: Lang, 
         Some(s) => grouped(store, &zones, s, false, now).await?.0,
         None => Vec::new(),
     };
-    let days = per_day(tz, first_day, last_day, &store.received_times((span.from, span.to)).await?);
+    let days = per_day(
+        tz,
+        first_day,
+        last_day,
+        &store.received_times((span.from, span.to)).await?,
+    );
     let pop_days = match window.pop {
         Some(s) => {
             let (a, b) = (local_date(tz, s.from), local_date(tz, s.to - 1));
@@ -189,24 +212,45 @@ pub async fn gather(store: &Store, config: &Config, covers: Covers, lang: Lang, 
     let governance = {
         // Calendar periods ending with the report: its ISO week, month and year so far.
         let end = span.to;
-        let from_of = |kind: Calendar| day_bounds(tz, kind.containing(last_day).start).0.min(span.from);
+        let from_of = |kind: Calendar| {
+            day_bounds(tz, kind.containing(last_day).start)
+                .0
+                .min(span.from)
+        };
         let t = crate::services::figures::thresholds(config);
         let periods = Periods {
-            week: Span { from: from_of(Calendar::Week), to: end },
-            month: Span { from: from_of(Calendar::Month), to: end },
-            year: Span { from: from_of(Calendar::Year), to: end },
+            week: Span {
+                from: from_of(Calendar::Week),
+                to: end,
+            },
+            month: Span {
+                from: from_of(Calendar::Month),
+                to: end,
+            },
+            year: Span {
+                from: from_of(Calendar::Year),
+                to: end,
+            },
         };
         let calls = store.repeat_candidates(&periods, &t).await?;
         screen(&calls, &periods, &t)
     };
-    let alerts = store.alert_events_between(span.from, now.max(span.to)).await?;
+    let alerts = store
+        .alert_events_between(span.from, now.max(span.to))
+        .await?;
     let overdue = store
         .overdue_orders(now, 1_000)
         .await?
         .into_iter()
         .filter(|o| o.sent >= span.from && o.sent < span.to)
         .collect();
-    let lagging_empty = |b: Vec<(String, Report)>| if b.iter().any(|(_, r)| has_records(r)) { b } else { Vec::new() };
+    let with_data = |b: Vec<(String, Report)>| {
+        if b.iter().any(|(_, r)| has_records(r)) {
+            b
+        } else {
+            Vec::new()
+        }
+    };
     Ok(Inputs {
         centre: config.centre.name.clone(),
         tz,
@@ -220,8 +264,8 @@ pub async fn gather(store: &Store, config: &Config, covers: Covers, lang: Lang, 
         days,
         pop_days,
         // An empty base breakdown is a base without data, not one of zeros.
-        categories: [cat_now, lagging_empty(cat_pop), lagging_empty(cat_yoy)],
-        zones: [zone_now, lagging_empty(zone_pop)],
+        categories: [cat_now, with_data(cat_pop), with_data(cat_yoy)],
+        zones: [zone_now, with_data(zone_pop)],
         zone_infos: crate::services::wall_lists::zone_infos(config),
         circle_target: config.targets.circle_share,
         governance,
@@ -250,7 +294,9 @@ pub fn render(
             let t = Instant::now();
             let bytes = match f {
                 ReportFormat::Pdf => crate::report::pdf::write(doc, &request.template, made_on)?,
-                ReportFormat::Xlsx => crate::report::xlsx::write(doc).map_err(|e| ReportError::Xlsx(e.to_string()))?,
+                ReportFormat::Xlsx => {
+                    crate::report::xlsx::write(doc).map_err(|e| ReportError::Xlsx(e.to_string()))?
+                }
                 ReportFormat::Csv => crate::report::csv::write(doc),
             };
             Ok((f, bytes, t.elapsed()))
@@ -259,7 +305,12 @@ pub fn render(
 }
 
 /// Makes the report in memory.
-pub async fn make(store: &Store, config: &Config, request: &Request, now: Millis) -> Result<Made, ReportError> {
+pub async fn make(
+    store: &Store,
+    config: &Config,
+    request: &Request,
+    now: Millis,
+) -> Result<Made, ReportError> {
     crate::charts::fonts::register().map_err(|e| ReportError::Pdf(PdfError::Font(e)))?;
     let started = Instant::now();
     let inputs = gather(store, config, request.covers, request.lang, now).await?;
@@ -301,9 +352,14 @@ pub fn archive_dir(config: &Config, url: &str) -> PathBuf {
     if !config.report.archive.is_empty() {
         return PathBuf::from(&config.report.archive);
     }
-    let db = url.strip_prefix("sqlite:").map(|p| p.trim_start_matches("//").split('?').next().unwrap_or(""));
+    let db = url
+        .strip_prefix("sqlite:")
+        .map(|p| p.trim_start_matches("//").split('?').next().unwrap_or(""));
     match db.filter(|p| !p.is_empty() && !p.contains(":memory:")) {
-        Some(p) => Path::new(p).parent().unwrap_or(Path::new(".")).join("reports"),
+        Some(p) => Path::new(p)
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("reports"),
         None => crate::store::default_database_path()
             .parent()
             .unwrap_or(Path::new("."))
@@ -324,10 +380,16 @@ impl DeskReport {
     pub fn request(&self, config: &Config, now: Millis) -> Result<Request, ReportError> {
         let covers = match self.week.as_deref().filter(|w| !w.is_empty()) {
             None => last_week(config, now),
-            Some(w) => match crate::core::kpi::window::parse_period(w).map_err(ReportError::Query)? {
-                (Calendar::Week, p) => Covers::Week(p),
-                _ => return Err(ReportError::Query(format!("'{w}' is not an ISO week like 2026-W47"))),
-            },
+            Some(w) => {
+                match crate::core::kpi::window::parse_period(w).map_err(ReportError::Query)? {
+                    (Calendar::Week, p) => Covers::Week(p),
+                    _ => {
+                        return Err(ReportError::Query(format!(
+                            "'{w}' is not an ISO week like 2026-W47"
+                        )))
+                    }
+                }
+            }
         };
         let mut r = Request::from_config(config, covers)?;
         r.formats = vec![match self.format.as_deref() {
@@ -356,13 +418,23 @@ pub async fn for_desk(
     let made = make(store, config, &request, now).await?;
     let dir = week_folder(&archive_dir(config, url), &made.label);
     let path = save(&made, &dir)?.remove(0);
-    let bytes = made.files.into_iter().next().map(|(_, b)| b).unwrap_or_default();
+    let bytes = made
+        .files
+        .into_iter()
+        .next()
+        .map(|(_, b)| b)
+        .unwrap_or_default();
     Ok((path, bytes))
 }
 
 /// The schedule's one step at `now`: makes the week owed if its folder lacks any of the
 /// configured files. Returns the files written (none when the week was already made).
-pub async fn run_due(store: &Store, config: &Config, url: &str, now: Millis) -> Result<Vec<PathBuf>, ReportError> {
+pub async fn run_due(
+    store: &Store,
+    config: &Config,
+    url: &str,
+    now: Millis,
+) -> Result<Vec<PathBuf>, ReportError> {
     let r = &config.report;
     let time = r.time_of_day().map_err(ReportError::Query)?;
     let week = due_week(config.tz(), r.weekday, time, now);
@@ -396,7 +468,12 @@ pub async fn run_due(store: &Store, config: &Config, url: &str, now: Millis) -> 
     if stale {
         let _ = std::fs::remove_file(&lock);
     }
-    if std::fs::OpenOptions::new().write(true).create_new(true).open(&lock).is_err() {
+    if std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&lock)
+        .is_err()
+    {
         return Ok(Vec::new());
     }
     let result = async {

@@ -15,6 +15,7 @@ mod layers;
 mod live_rebuild;
 mod migrations;
 mod repeat_calls;
+mod report;
 mod serve;
 mod simulator;
 mod wall_pages;

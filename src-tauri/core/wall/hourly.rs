@@ -29,8 +29,17 @@ pub fn per_hour(tz: Tz, day: NaiveDate, received: &[Millis]) -> [u32; 24] {
 
 /// Calls per local day of `first ..= last`, from the calls' receive times (the weekly
 /// report's daily volume).
-pub fn per_day(tz: Tz, first: NaiveDate, last: NaiveDate, received: &[Millis]) -> Vec<(NaiveDate, u64)> {
-    let mut out: Vec<(NaiveDate, u64)> = first.iter_days().take_while(|d| *d <= last).map(|d| (d, 0)).collect();
+pub fn per_day(
+    tz: Tz,
+    first: NaiveDate,
+    last: NaiveDate,
+    received: &[Millis],
+) -> Vec<(NaiveDate, u64)> {
+    let mut out: Vec<(NaiveDate, u64)> = first
+        .iter_days()
+        .take_while(|d| *d <= last)
+        .map(|d| (d, 0))
+        .collect();
     for &t in received {
         let k = (local_datetime(tz, t).date() - first).num_days();
         if let Some(slot) = usize::try_from(k).ok().and_then(|k| out.get_mut(k)) {

@@ -41,6 +41,10 @@ pub struct BenchArgs {
     /// Skip the naive recompute (it scans every window's rows and takes a while).
     #[arg(long)]
     pub no_naive: bool,
+    /// Time the weekly report instead: last week's (as of --as-of) in PDF, XLSX and CSV,
+    /// `--ticks` times.
+    #[arg(long)]
+    pub report: bool,
 }
 
 /// Resident and peak memory of this process, in MiB, from /proc (Linux).
@@ -74,6 +78,9 @@ pub async fn run(url: &str, config: &Config, args: &BenchArgs) -> anyhow::Result
         "database: {} calls, {} incidents, {} work orders, {} callbacks",
         h.calls, h.incidents, h.work_orders, h.callbacks
     );
+    if args.report {
+        return bench_report(&store, config, as_of, args.ticks.max(1)).await;
+    }
 
     let started = Instant::now();
     let mut live = LiveFigures::start(store.clone(), config, as_of).await?;
@@ -252,4 +259,53 @@ fn alert_rules(snapshot: &Snapshot, config: &Config, now: Millis) {
         ms(*times.last().expect("ticks")),
         times.len()
     );
+}
+
+/// The weekly report made `runs` times: the slowest and median total, and where the time
+/// goes (reading and computing the figures, then each format).
+async fn bench_report(
+    store: &Store,
+    config: &Config,
+    as_of: Millis,
+    runs: usize,
+) -> anyhow::Result<()> {
+    use crate::services::report::{last_week, make, Request};
+    let mut request = Request::from_config(config, last_week(config, as_of))?;
+    request.formats = crate::config::ReportFormat::ALL.to_vec();
+    println!(
+        "report: {} in pdf, xlsx and csv, {runs} times",
+        request.covers.label()
+    );
+    let mut totals = Vec::new();
+    for run in 0..runs {
+        let started = Instant::now();
+        let made = make(store, config, &request, as_of).await?;
+        let total = started.elapsed();
+        totals.push(ms(total));
+        let sizes: Vec<String> = made
+            .files
+            .iter()
+            .map(|(f, b)| format!("{} {} KiB", f.ext(), b.len() / 1024))
+            .collect();
+        let formats: Vec<String> = made
+            .render
+            .iter()
+            .map(|(f, d)| format!("{} {:.0} ms", f.ext(), ms(*d)))
+            .collect();
+        println!(
+            "  run {}: {:.0} ms (figures {:.0} ms; {}) [{}]",
+            run + 1,
+            ms(total),
+            ms(made.gather),
+            formats.join(", "),
+            sizes.join(", ")
+        );
+    }
+    totals.sort_by(f64::total_cmp);
+    println!(
+        "report total: median {:.0} ms, slowest {:.0} ms (goal ≤ 2000 ms)",
+        totals[totals.len() / 2],
+        totals[totals.len() - 1]
+    );
+    Ok(())
 }

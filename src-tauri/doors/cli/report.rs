@@ -63,7 +63,10 @@ pub fn request(args: &ReportArgs, config: &Config, now: i64) -> anyhow::Result<R
         r.template = report::template(config, Some(t))?;
     }
     if let Some(l) = &args.lang {
-        anyhow::ensure!(matches!(l.as_str(), "zh" | "en"), "--lang '{l}' must be zh or en");
+        anyhow::ensure!(
+            matches!(l.as_str(), "zh" | "en"),
+            "--lang '{l}' must be zh or en"
+        );
         r.lang = Lang::parse(l);
     }
     if !args.format.is_empty() {

@@ -76,9 +76,9 @@ impl<'a> Compare<'a> {
         let mut out = Vec::new();
         let missing = |name: &str| match i.lang {
             Lang::Zh => format!("{name}无数据，相应的同比、环比以“—”表示，不作比较。"),
-            Lang::En => format!(
-                "{name} has no data: its comparisons are shown as “—”, not as changes."
-            ),
+            Lang::En => {
+                format!("{name} has no data: its comparisons are shown as “—”, not as changes.")
+            }
         };
         if !self.has_data {
             out.push(missing(n.now));

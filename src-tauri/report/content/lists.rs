@@ -51,7 +51,8 @@ fn class_name(i: &Inputs, class: &str) -> String {
 fn per_class(rows: &[(String, Report)]) -> BTreeMap<&'static str, f64> {
     let mut out = BTreeMap::new();
     for (code, r) in rows {
-        *out.entry(class_of(code)).or_insert(0.0) += r.metric(Figure::ValidIncidents).unwrap_or(0.0);
+        *out.entry(class_of(code)).or_insert(0.0) +=
+            r.metric(Figure::ValidIncidents).unwrap_or(0.0);
     }
     out
 }
@@ -139,11 +140,14 @@ pub fn structure(i: &Inputs, charts: &mut Charts) -> Section {
         })
         .collect();
     if total > 0.0 {
-        blocks.extend(charts.bars(
-            "classes",
-            i.pick("有效警情类别构成", "Valid incidents by class").into(),
-            &bars,
-        ));
+        blocks.extend(
+            charts.bars(
+                "classes",
+                i.pick("有效警情类别构成", "Valid incidents by class")
+                    .into(),
+                &bars,
+            ),
+        );
     }
     blocks.push(table(
         "classes",
@@ -161,7 +165,11 @@ pub fn structure(i: &Inputs, charts: &mut Charts) -> Section {
         ],
         rows,
     ));
-    section("structure", i.pick("二、警情结构", "2. Incidents by class").into(), blocks)
+    section(
+        "structure",
+        i.pick("二、警情结构", "2. Incidents by class").into(),
+        blocks,
+    )
 }
 
 /// Intervals with anything to show: measured, or left out with a reason. Turnout and
@@ -201,12 +209,19 @@ pub fn efficiency(i: &Inputs, cmp: &Compare, charts: &mut Charts) -> Section {
     if !absent.is_empty() {
         blocks.push(Block::Text(match i.lang {
             Lang::Zh => format!("以下环节{}无记录，不列出：{}。", n.now, absent.join("、")),
-            Lang::En => format!("Not recorded {}: {}.", n.now.to_lowercase(), absent.join(", ")),
+            Lang::En => format!(
+                "Not recorded {}: {}.",
+                n.now.to_lowercase(),
+                absent.join(", ")
+            ),
         }));
     }
     blocks.push(table(
         "intervals",
-        i.pick("各环节用时（最近秩P90，附样本数n）", "Stage times (nearest-rank p90 with n)"),
+        i.pick(
+            "各环节用时（最近秩P90，附样本数n）",
+            "Stage times (nearest-rank p90 with n)",
+        ),
         &[
             i.pick("环节", "Stage"),
             "n",
@@ -224,7 +239,11 @@ pub fn efficiency(i: &Inputs, cmp: &Compare, charts: &mut Charts) -> Section {
                 Lang::Zh => format!("{}用时分段（n={}）", iv.labels().0, thousands(x.n)),
                 Lang::En => format!("{} time bands (n={})", iv.labels().1, thousands(x.n)),
             };
-            let id = if iv == Interval::SignFor { "sign_for_bands" } else { "arrival_bands" };
+            let id = if iv == Interval::SignFor {
+                "sign_for_bands"
+            } else {
+                "arrival_bands"
+            };
             blocks.extend(charts.bars(id, caption, &band_bars(x, i.lang)));
         }
     }
@@ -237,7 +256,10 @@ pub fn efficiency(i: &Inputs, cmp: &Compare, charts: &mut Charts) -> Section {
                     Cell::text(i.interval_label(iv)),
                     Cell::text(band_label(b.lo_s, b.hi_s, i.lang)),
                     Cell::count(b.count),
-                    Cell::value(Unit::Share, (total > 0).then(|| b.count as f64 / total as f64)),
+                    Cell::value(
+                        Unit::Share,
+                        (total > 0).then(|| b.count as f64 / total as f64),
+                    ),
                 ]
             })
         })
@@ -245,11 +267,20 @@ pub fn efficiency(i: &Inputs, cmp: &Compare, charts: &mut Charts) -> Section {
     blocks.push(table(
         "bands",
         i.pick("用时分段", "Time bands"),
-        &[i.pick("环节", "Stage"), i.pick("分段", "Band"), i.pick("数量", "Count"), i.pick("占比", "Share")],
+        &[
+            i.pick("环节", "Stage"),
+            i.pick("分段", "Band"),
+            i.pick("数量", "Count"),
+            i.pick("占比", "Share"),
+        ],
         band_rows,
     ));
     zones(i, charts, &mut blocks);
-    section("efficiency", i.pick("三、接处警效率", "3. Response").into(), blocks)
+    section(
+        "efficiency",
+        i.pick("三、接处警效率", "3. Response").into(),
+        blocks,
+    )
 }
 
 /// The response-circle rate of every zone, and the zones below target ranked.
@@ -387,11 +418,14 @@ pub fn diversion(i: &Inputs, cmp: &Compare, charts: &mut Charts) -> Section {
         })
         .collect();
     if cmp.value(Figure::NonPolice).unwrap_or(0.0) > 0.0 {
-        blocks.extend(charts.bars(
-            "funnel",
-            i.pick("110→12345 分流漏斗", "The 110 → 12345 funnel").into(),
-            &bars,
-        ));
+        blocks.extend(
+            charts.bars(
+                "funnel",
+                i.pick("110→12345 分流漏斗", "The 110 → 12345 funnel")
+                    .into(),
+                &bars,
+            ),
+        );
     }
     blocks.push(Block::Table(cmp.table(
         i,
@@ -402,7 +436,10 @@ pub fn diversion(i: &Inputs, cmp: &Compare, charts: &mut Charts) -> Section {
     blocks.push(Block::Table(cmp.table(
         i,
         "work_orders",
-        i.pick("工单响应、办结、反馈与超时", "Work-order response, closure, feedback, overdue"),
+        i.pick(
+            "工单响应、办结、反馈与超时",
+            "Work-order response, closure, feedback, overdue",
+        ),
         &ORDERS,
     )));
     let tz = i.tz;
@@ -444,7 +481,11 @@ pub fn diversion(i: &Inputs, cmp: &Compare, charts: &mut Charts) -> Section {
             rows,
         ));
     }
-    section("diversion", i.pick("四、非警务分流", "4. Diversion to 12345").into(), blocks)
+    section(
+        "diversion",
+        i.pick("四、非警务分流", "4. Diversion to 12345").into(),
+        blocks,
+    )
 }
 
 fn category_name(i: &Inputs, code: Option<&str>) -> String {
@@ -481,7 +522,13 @@ pub fn repeat(i: &Inputs) -> Section {
                     Cell::count(u64::from(f.week)),
                     Cell::count(u64::from(f.month)),
                     Cell::count(u64::from(f.year)),
-                    Cell::text(f.crossed.iter().map(|c| crossed_name(i, c)).collect::<Vec<_>>().join("、")),
+                    Cell::text(
+                        f.crossed
+                            .iter()
+                            .map(|c| crossed_name(i, c))
+                            .collect::<Vec<_>>()
+                            .join("、"),
+                    ),
                     Cell::Time(local_datetime(tz, f.last)),
                     // What was done the last time: the incident it became, or how it ended.
                     Cell::text(
@@ -517,7 +564,11 @@ pub fn repeat(i: &Inputs) -> Section {
         &columns(i.pick("地点", "Place")),
         flagged(&g.places),
     ));
-    section("repeat", i.pick("五、重复警情治理", "5. Repeat calls").into(), blocks)
+    section(
+        "repeat",
+        i.pick("五、重复警情治理", "5. Repeat calls").into(),
+        blocks,
+    )
 }
 
 fn crossed_name(i: &Inputs, c: &str) -> &'static str {
@@ -555,15 +606,19 @@ pub fn satisfaction_and_alerts(i: &Inputs, cmp: &Compare) -> Section {
     for e in &i.alerts {
         by_alert.entry(e.alert).or_default().push(e);
     }
-    let first = |evs: &[&Event], k: EventKind| evs.iter().find(|e| e.kind == k).copied();
+    fn first<'a>(evs: &[&'a Event], k: EventKind) -> Option<&'a Event> {
+        evs.iter().find(|e| e.kind == k).copied()
+    }
     let rows: Vec<Vec<Cell>> = by_alert
         .values()
         .filter_map(|evs| {
-            let fired = first(evs, EventKind::Firing).filter(|e| e.at >= span.from && e.at < span.to)?;
+            let fired =
+                first(evs, EventKind::Firing).filter(|e| e.at >= span.from && e.at < span.to)?;
             let top = evs.iter().map(|e| e.level).max().unwrap_or(fired.level);
             let ack = first(evs, EventKind::Acknowledged);
             let resolved = first(evs, EventKind::Resolved);
-            let time = |e: Option<&Event>| e.map_or(Cell::None, |e| Cell::Time(local_datetime(tz, e.at)));
+            let time =
+                |e: Option<&Event>| e.map_or(Cell::None, |e| Cell::Time(local_datetime(tz, e.at)));
             let actor = ack.and_then(|e| e.actor.as_ref());
             Some(vec![
                 Cell::count(fired.alert),
@@ -596,7 +651,8 @@ pub fn satisfaction_and_alerts(i: &Inputs, cmp: &Compare) -> Section {
     ));
     section(
         "satisfaction_alerts",
-        i.pick("六、满意度与预警", "6. Satisfaction and alerts").into(),
+        i.pick("六、满意度与预警", "6. Satisfaction and alerts")
+            .into(),
         blocks,
     )
 }
@@ -625,7 +681,10 @@ pub fn quality(i: &Inputs, cmp: &Compare) -> Section {
     )];
     blocks.push(table(
         "quality",
-        i.pick("各环节计入与未计入的记录", "Records counted and left out, by stage"),
+        i.pick(
+            "各环节计入与未计入的记录",
+            "Records counted and left out, by stage",
+        ),
         &[
             i.pick("环节", "Stage"),
             i.pick("计入n", "Counted n"),
@@ -636,5 +695,9 @@ pub fn quality(i: &Inputs, cmp: &Compare) -> Section {
         rows,
     ));
     blocks.extend(cmp.notes(i).into_iter().map(Block::Text));
-    section("quality", i.pick("七、数据质量", "7. Data quality").into(), blocks)
+    section(
+        "quality",
+        i.pick("七、数据质量", "7. Data quality").into(),
+        blocks,
+    )
 }

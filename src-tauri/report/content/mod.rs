@@ -273,7 +273,11 @@ fn overview(i: &Inputs, cmp: &Compare, charts: &mut Charts) -> Section {
         ],
         rows,
     }));
-    section("overview", i.pick("一、总体情况", "1. Overview").into(), blocks)
+    section(
+        "overview",
+        i.pick("一、总体情况", "1. Overview").into(),
+        blocks,
+    )
 }
 
 fn appendix(i: &Inputs, cmp: &Compare) -> Section {

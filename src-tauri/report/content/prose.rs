@@ -69,7 +69,10 @@ fn moved(i: &Inputs, cmp: &Compare, f: Figure, base: Base) -> String {
             Lang::En => format!(" ({}{:.1}%)", if up { "+" } else { "−" }, p.abs()),
         },
         (_, None) => match i.lang {
-            Lang::Zh => format!("（{}为0，百分比为{NONE}）", if base == Base::Pop { n.pop } else { n.yoy }),
+            Lang::Zh => format!(
+                "（{}为0，百分比为{NONE}）",
+                if base == Base::Pop { n.pop } else { n.yoy }
+            ),
             Lang::En => String::new(),
         },
     };
@@ -168,7 +171,11 @@ pub fn opening(i: &Inputs, cmp: &Compare) -> String {
             Lang::Zh => format!(
                 "快速反应圈达标率{:.1}%，{}目标{target}{}",
                 rate * 100.0,
-                if rate >= i.circle_target { "达到" } else { "低于" },
+                if rate >= i.circle_target {
+                    "达到"
+                } else {
+                    "低于"
+                },
                 if below > 0 {
                     format!("，{below}个巡区未达标")
                 } else {
@@ -178,7 +185,11 @@ pub fn opening(i: &Inputs, cmp: &Compare) -> String {
             Lang::En => format!(
                 "the response-circle rate was {:.1}%, {} the {target} target{}",
                 rate * 100.0,
-                if rate >= i.circle_target { "meeting" } else { "below" },
+                if rate >= i.circle_target {
+                    "meeting"
+                } else {
+                    "below"
+                },
                 if below > 0 {
                     format!(", with {below} zones below it")
                 } else {
