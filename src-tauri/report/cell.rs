@@ -90,32 +90,18 @@ impl Cell {
             Cell::Text(s) => s.clone(),
             Cell::Value(unit, v) => show_value(*unit, *v, lang),
             Cell::Diff(unit, v) => {
-                let sign = if *v > 0.0 {
-                    "+"
-                } else if *v < 0.0 {
-                    "−"
-                } else {
-                    ""
+                let (digits, places) = match unit {
+                    Unit::Share => (v * 100.0, 1),
+                    Unit::Count if v.fract() != 0.0 => (*v, 1),
+                    _ => (*v, 0),
                 };
-                match unit {
-                    Unit::Share => format!(
-                        "{sign}{:.1}{}",
-                        (v * 100.0).abs(),
-                        lang.pick("个百分点", " pp")
-                    ),
-                    _ => format!("{sign}{}", show_value(*unit, v.abs(), lang)),
-                }
-            }
-            Cell::Percent(v) => {
-                let sign = if *v > 0.0 {
-                    "+"
-                } else if *v < 0.0 {
-                    "−"
-                } else {
-                    ""
+                let body = match unit {
+                    Unit::Share => format!("{:.1}{}", digits.abs(), lang.pick("个百分点", " pp")),
+                    _ => show_value(*unit, v.abs(), lang),
                 };
-                format!("{sign}{:.1}%", v.abs())
+                format!("{}{body}", sign(digits, places))
             }
+            Cell::Percent(v) => format!("{}{:.1}%", sign(*v, 1), v.abs()),
             Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
             Cell::Time(t) => t.format("%m-%d %H:%M").to_string(),
         }
@@ -124,6 +110,19 @@ impl Cell {
     /// Whether the PDF right-aligns it.
     pub fn numeric(&self) -> bool {
         matches!(self, Cell::Value(..) | Cell::Diff(..) | Cell::Percent(_))
+    }
+}
+
+/// The sign of a change as shown at `places` decimals: none when it shows as zero, so a
+/// tiny fall never reads "−0.0".
+fn sign(v: f64, places: i32) -> &'static str {
+    let shown = (v * 10f64.powi(places)).round();
+    if shown > 0.0 {
+        "+"
+    } else if shown < 0.0 {
+        "−"
+    } else {
+        ""
     }
 }
 
@@ -175,6 +174,12 @@ mod tests {
             "2小时5分"
         );
         assert_eq!(Cell::value(Unit::Share, None).show(Lang::Zh), NONE);
+        assert_eq!(
+            Cell::Diff(Unit::Share, -0.0002).show(Lang::Zh),
+            "0.0个百分点"
+        );
+        assert_eq!(Cell::Diff(Unit::Seconds, 0.4).show(Lang::En), "0 s");
+        assert_eq!(Cell::Percent(-0.01).show(Lang::Zh), "0.0%");
         assert_eq!(Cell::Diff(Unit::Share, 0.005).raw(), Raw::Number(0.5));
         assert_eq!(
             Cell::Value(Unit::Share, 1.0 / 3.0).raw(),

@@ -472,3 +472,118 @@ async fn the_real_cad_export_reports_its_weeks_in_its_own_time_zone() {
         .unwrap();
     }
 }
+
+#[tokio::test]
+async fn the_schedule_makes_the_week_owed_once_and_the_command_line_never_replaces_a_file() {
+    let (db, mut config) = simulated().await;
+    let archive = db.path("archive");
+    config.report.archive = archive.display().to_string();
+    // Thursday: Monday's 08:00 run was missed (the machine was off); W47 is still owed.
+    let thursday = shanghai(date(2026, 11, 26), 15);
+    let made = commandwall::services::report::run_due(&db.store, &config, &db.url, thursday)
+        .await
+        .unwrap();
+    let names: Vec<String> = made
+        .iter()
+        .map(|p| p.strip_prefix(&archive).unwrap().display().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "2026-W47/report-2026-W47.pdf",
+            "2026-W47/report-2026-W47.xlsx",
+            "2026-W47/report-2026-W47.csv"
+        ]
+    );
+    let again =
+        commandwall::services::report::run_due(&db.store, &config, &db.url, thursday + 60_000)
+            .await
+            .unwrap();
+    assert!(
+        again.is_empty(),
+        "a week in its folder is not made again: {again:?}"
+    );
+
+    // The command line, twice into the same folder: the second run writes beside the first.
+    let out = db.path("out");
+    let run = || {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_commandwall"))
+            .args([
+                "--database",
+                &db.url,
+                "report",
+                "--week",
+                "2026-W47",
+                "--format",
+                "csv,xlsx",
+            ])
+            .args([
+                "--out",
+                out.to_str().unwrap(),
+                "--as-of",
+                "2026-11-23T08:00:00+08:00",
+            ])
+            .env_remove("COMMANDWALL_CONFIG")
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let first = run();
+    assert!(
+        first.contains("report-2026-W47.csv") && first.contains("report-2026-W47.xlsx"),
+        "{first}"
+    );
+    let csv = std::fs::read(out.join("report-2026-W47.csv")).unwrap();
+    let second = run();
+    assert!(second.contains("report-2026-W47-2.csv"), "{second}");
+    assert_eq!(
+        std::fs::read(out.join("report-2026-W47.csv")).unwrap(),
+        csv,
+        "the first file is kept"
+    );
+    assert_eq!(
+        std::fs::read(out.join("report-2026-W47-2.csv")).unwrap(),
+        csv,
+        "same data, same report"
+    );
+}
+
+#[tokio::test]
+async fn the_desk_downloads_a_week_over_http_with_the_token() {
+    let mut config = crate::helpers::server::config();
+    config.simulator.calls_per_day = 200;
+    let server = crate::helpers::server::spawn_server(config.clone(), Default::default()).await;
+    let city = City::new(&config, 7, keyer());
+    for k in 0..7 {
+        server
+            .write(generate_day(
+                &city,
+                date(2026, 11, 16) + chrono::Days::new(k),
+            ))
+            .await;
+    }
+    let path = "/api/report?week=2026-W47&format=csv";
+    assert_eq!(server.get_as(path, None).await.status, 401);
+    let reply = server.get(path).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(
+        reply.header("content-type"),
+        Some("text/csv; charset=utf-8")
+    );
+    assert_eq!(
+        reply.header("content-disposition"),
+        Some("attachment; filename=\"report-2026-W47.csv\"")
+    );
+    assert!(reply.body.starts_with('\u{feff}'), "a byte-order mark");
+    assert!(reply.body.contains("呼入量"));
+    let bad = server.get("/api/report?week=2026-13&format=csv").await;
+    assert_eq!(
+        (bad.status, bad.json()["code"].as_str()),
+        (400, Some("bad_query"))
+    );
+    // The defaults (last week, PDF) are the desk button's; a wrong language is named.
+    let lang = server.get("/api/report?lang=fr").await;
+    assert_eq!(lang.status, 400);
+    assert!(lang.body.contains("lang 'fr'"), "{}", lang.body);
+}

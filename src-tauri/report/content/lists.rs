@@ -68,7 +68,10 @@ pub fn structure(i: &Inputs, charts: &mut Charts) -> Section {
         .map(|c| c.code)
         .collect();
     order.push("non_police");
-    if [&now, &pop, &yoy].iter().any(|m| m.contains_key("")) {
+    if [&now, &pop, &yoy]
+        .iter()
+        .any(|m| m.get("").is_some_and(|v| *v > 0.0))
+    {
         order.push("");
     }
     let mut moved: Vec<(f64, String, f64, Option<f64>)> = Vec::new();
