@@ -236,7 +236,7 @@ pub async fn evaluate(
     filter: &Filter,
     now: Millis,
 ) -> Result<Evaluated, StoreError> {
-    let mut e = Evaluation::new(window);
+    let mut e = Evaluation::new(window, now);
     // Bases may overlap the window (a range longer than a year): read each span on its own.
     for (i, span) in e.needs() {
         store
@@ -245,7 +245,7 @@ pub async fn evaluate(
             })
             .await?;
     }
-    Ok(e.finish(now))
+    Ok(e.finish())
 }
 
 /// Repeat-call governance as the wall shows it: the last 7, 30 and 365 days up to `now`.

@@ -8,6 +8,11 @@
 //! moves the sliding bounds forward, adding facts that enter and removing facts that
 //! leave. Its cost follows the changes and the time elapsed, not the history.
 //!
+//! Every span is seen at its own end (domain.md, "Comparisons at equal age": a live
+//! window's age is 0): a fact counts as it stood at the span's `cut`, and is counted
+//! again as the cut passes one of its later stages. A fact before the split with a stage
+//! after it is *held* in the tail rather than frozen, for the same reason.
+//!
 //! A change the tails cannot absorb — a record anchored before yesterday — is left out and
 //! the tick says the engine is `Behind`: the adapter builds a new one beside it while this
 //! one keeps ticking. A new local day asks for a new engine before the next snapshot
@@ -82,14 +87,22 @@ struct SpanState {
     tail: Vec<Figures>,
     /// Bounds of the tail as applied: `[from, to)`.
     applied: (Millis, Millis),
+    /// Facts count as they stood at this time: the span's end.
+    cut: Millis,
+    /// The cut of the last report: open orders due since then have turned overdue.
+    reported_cut: Millis,
+    /// Facts anchored in the frozen part with a stage after `split`: counted in the tail,
+    /// as of `cut`, since their figures still change while the span grows.
+    held: FactPool,
     dirty: Vec<bool>,
 }
 
-/// Facts held in memory, indexed by anchor time.
+/// Facts held in memory, indexed by anchor time and by the times of their later stages.
 #[derive(Default)]
 struct FactPool {
     facts: HashMap<Key, Fact>,
     index: BTreeSet<(Millis, Key, PartOrd)>,
+    stages: BTreeSet<(Millis, Key)>,
 }
 
 /// `Part` with an order, for the index.
@@ -118,11 +131,34 @@ impl FactPool {
             for (t, p) in anchors(o) {
                 self.index.remove(&(t, key, p));
             }
+            for t in o.stage_times() {
+                self.stages.remove(&(t, key));
+            }
         }
         for (t, p) in anchors(&fact) {
             self.index.insert((t, key, p));
         }
+        for t in fact.stage_times() {
+            self.stages.insert((t, key));
+        }
         old
+    }
+
+    /// Facts with a stage in `(after, upto]`, once each.
+    fn maturing(&self, after: Millis, upto: Millis) -> Vec<Key> {
+        if upto <= after {
+            return Vec::new();
+        }
+        let lo = (after + 1, (Table::Calls, i64::MIN));
+        let mut keys: Vec<Key> = self
+            .stages
+            .range(lo..)
+            .take_while(|(t, _)| *t <= upto)
+            .map(|(_, k)| *k)
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
     }
 }
 
@@ -200,6 +236,9 @@ impl Builder {
                     frozen: Vec::new(),
                     tail: vec![Figures::default(); ncuts],
                     applied: (split, split),
+                    cut: split,
+                    reported_cut: split,
+                    held: FactPool::default(),
                     dirty: vec![true; ncuts],
                 });
             }
@@ -251,15 +290,27 @@ impl Builder {
         *m = (*m).max(key.1);
     }
 
-    /// A fact from before yesterday: counted into every frozen part that holds it.
+    /// A fact from before yesterday: counted into every frozen part that holds it, or held
+    /// by the span when one of its stages comes after the frozen part.
     pub fn add_frozen(&mut self, key: Key, fact: &Fact) {
         self.seen(key);
-        for (t, p) in anchors(fact) {
-            for (si, s) in self.spans.iter().enumerate() {
-                let span = variant_span(&self.windows[s.window], s.variant).expect("span exists");
-                if t >= span.from && t < s.split {
+        let last_stage = fact.stage_times().max();
+        for (si, s) in self.spans.iter_mut().enumerate() {
+            let span = variant_span(&self.windows[s.window], s.variant).expect("span exists");
+            let inside = |t: Millis| t >= span.from && t < s.split;
+            if !anchors(fact).any(|(t, _)| inside(t)) {
+                continue;
+            }
+            if last_stage.is_some_and(|t| t > s.split) {
+                s.held.insert(key, *fact);
+                continue;
+            }
+            // Every stage is by the split, so the fact stands as it will at any later cut.
+            let seen = fact.as_of(s.split);
+            for (t, p) in anchors(fact) {
+                if inside(t) {
                     for c in cuts_of(fact) {
-                        self.frozen_work[si][c].apply(fact, part_of(p), 1);
+                        self.frozen_work[si][c].apply(&seen, part_of(p), 1);
                     }
                 }
             }
@@ -284,6 +335,13 @@ impl Builder {
     pub fn finish(mut self) -> Engine {
         for (s, work) in self.spans.iter_mut().zip(self.frozen_work) {
             s.frozen = work.iter().map(Figures::freeze).collect();
+            // Held facts start in the tail as of the split; `advance` carries them to the cut.
+            let span = variant_span(&self.windows[s.window], s.variant).expect("span exists");
+            let bounds = (span.from, s.split);
+            let held: Vec<Fact> = s.held.facts.values().copied().collect();
+            for fact in held {
+                apply_at(&mut s.tail, &mut s.dirty, bounds, &fact, s.cut, 1);
+            }
         }
         let mut e = Engine {
             tz: self.tz,
@@ -298,7 +356,6 @@ impl Builder {
             threads: self.threads,
             now: self.plan.now,
             reports: HashMap::new(),
-            reported_at: Millis::MIN,
             cut_cache: HashMap::new(),
             snapshot: Arc::new(Snapshot::default()),
         };
@@ -340,8 +397,6 @@ pub struct Engine {
     threads: usize,
     now: Millis,
     reports: HashMap<(usize, usize), Arc<Report>>,
-    /// The `now` of the last snapshot: open orders due since then have turned overdue.
-    reported_at: Millis,
     /// Each window cut's figures with the reports they were compared from.
     #[allow(clippy::type_complexity)]
     cut_cache: HashMap<(usize, usize), ([Option<Arc<Report>>; 3], Arc<CutFigures>)>,
@@ -440,7 +495,7 @@ impl Engine {
         }
     }
 
-    /// Moves every tail's bounds to those of `now`.
+    /// Moves every tail's bounds and cut to those of `now`.
     fn advance(&mut self, now: Millis) {
         self.now = now;
         let windows = windows(self.tz, now);
@@ -451,6 +506,25 @@ impl Engine {
                 Pool::Recent => &self.recent,
                 Pool::Reference => &self.reference,
             };
+            // First the facts already counted whose stages the cut passes, at the old
+            // bounds; then the facts that enter or leave, at the new cut.
+            let cut = s.cut.max(span.to);
+            for key in pool.maturing(s.cut, cut) {
+                let fact = pool.facts[&key];
+                recut(&mut s.tail, &mut s.dirty, s.applied, &fact, s.cut, cut);
+            }
+            for key in s.held.maturing(s.cut, cut) {
+                let fact = s.held.facts[&key];
+                recut(
+                    &mut s.tail,
+                    &mut s.dirty,
+                    (span.from, s.split),
+                    &fact,
+                    s.cut,
+                    cut,
+                );
+            }
+            s.cut = cut;
             let (old_from, old_to) = s.applied;
             // Enter: [old_to, to); leave: [old_from, from).
             let mut moves: Vec<((Millis, Key, PartOrd), i64)> = Vec::new();
@@ -463,7 +537,7 @@ impl Engine {
                 moves.extend(range(pool, old_from, hi).map(|e| (e, -1)));
             }
             for ((_, key, p), sign) in moves {
-                let fact = pool.facts[&key];
+                let fact = pool.facts[&key].as_of(cut);
                 for c in cuts_of(&fact) {
                     s.tail[c].apply(&fact, part_of(p), sign);
                     s.dirty[c] = true;
@@ -477,9 +551,9 @@ impl Engine {
     /// order fell due since the last snapshot. They are independent, so they are shared out
     /// over the machine's cores: a busy minute dirties most of the 18 spans × every cut.
     fn refresh_reports(&mut self) {
-        let (since, until) = (self.reported_at, self.now);
         let mut stale = Vec::new();
         for (si, s) in self.spans.iter().enumerate() {
+            let (since, until) = (s.reported_cut, s.cut);
             for c in 0..s.tail.len() {
                 let fell_due = since < until
                     && (s.tail[c].open_due.range(since..until).next().is_some()
@@ -489,7 +563,6 @@ impl Engine {
                 }
             }
         }
-        let now = self.now;
         let spans = &self.spans;
         let one = |&(si, c): &(usize, usize)| {
             let s = &spans[si];
@@ -497,7 +570,7 @@ impl Engine {
                 Some(f) => vec![f, &s.tail[c]],
                 None => vec![&s.tail[c]],
             };
-            ((si, c), Arc::new(report(&parts, now)))
+            ((si, c), Arc::new(report(&parts, s.cut)))
         };
         let threads = self.threads;
         let fresh: Vec<((usize, usize), Arc<Report>)> = if threads < 2 || stale.len() < 32 {
@@ -518,6 +591,9 @@ impl Engine {
         for (key, r) in fresh {
             self.reports.insert(key, r);
             self.spans[key.0].dirty[key.1] = false;
+        }
+        for s in &mut self.spans {
+            s.reported_cut = s.cut;
         }
     }
 
@@ -573,7 +649,6 @@ impl Engine {
                 cuts,
             });
         }
-        self.reported_at = self.now;
         Snapshot {
             as_of: self.now,
             seq: self.seq,
@@ -595,15 +670,41 @@ fn range(
         .copied()
 }
 
-/// Adds or removes a fact's parts that fall inside a span's applied tail bounds.
+/// Adds or removes a fact's parts that fall inside a span's applied tail bounds, as the
+/// fact stood at the span's cut.
 fn apply_in(s: &mut SpanState, fact: &Fact, sign: i64) {
-    let (from, to) = s.applied;
+    apply_at(&mut s.tail, &mut s.dirty, s.applied, fact, s.cut, sign);
+}
+
+/// Adds or removes, as of `cut`, the parts of `fact` anchored in `[from, to)`.
+fn apply_at(
+    tail: &mut [Figures],
+    dirty: &mut [bool],
+    (from, to): (Millis, Millis),
+    fact: &Fact,
+    cut: Millis,
+    sign: i64,
+) {
+    let seen = fact.as_of(cut);
     for (t, p) in anchors(fact) {
         if t >= from && t < to {
             for c in cuts_of(fact) {
-                s.tail[c].apply(fact, part_of(p), sign);
-                s.dirty[c] = true;
+                tail[c].apply(&seen, part_of(p), sign);
+                dirty[c] = true;
             }
         }
     }
+}
+
+/// Moves a counted fact from how it stood at `old` to how it stands at `new`.
+fn recut(
+    tail: &mut [Figures],
+    dirty: &mut [bool],
+    bounds: (Millis, Millis),
+    fact: &Fact,
+    old: Millis,
+    new: Millis,
+) {
+    apply_at(tail, dirty, bounds, fact, old, -1);
+    apply_at(tail, dirty, bounds, fact, new, 1);
 }

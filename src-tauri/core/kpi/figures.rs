@@ -95,19 +95,25 @@ impl Counts {
     }
 }
 
+/// Records per band of each interval, judged on the exact interval (`Interval::bands`).
+pub type BandCounts = [[i64; Interval::MAX_BANDS]; Interval::COUNT];
+
 /// The figures of one window part, mutable.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Figures {
     pub counts: Counts,
-    pub intervals: [Hist; 6],
-    pub excluded: [Excluded; 6],
+    /// Whole seconds, for percentiles and averages.
+    pub intervals: [Hist; Interval::COUNT],
+    /// Exact, for limits and bands.
+    pub bands: BandCounts,
+    pub excluded: [Excluded; Interval::COUNT],
     /// Open orders (not handled, not returned) by due time: overdue depends on `now`.
     pub open_due: BTreeMap<Millis, i64>,
 }
 
-/// Whole seconds from `a` to `b`, or why there are none.
+/// Milliseconds from `a` to `b`, or why there are none.
 enum Span {
-    Secs(u32),
+    Exact(Millis),
     Missing,
     Negative,
     Pending,
@@ -126,7 +132,7 @@ pub fn within_circle(dispatched: Millis, arrived: Millis, circle_ms: Millis) -> 
 
 fn span(a: Option<Millis>, b: Option<Millis>, finished: bool) -> Span {
     match (a, b) {
-        (Some(a), Some(b)) if b >= a => Span::Secs(whole_seconds(a, b).expect("b >= a")),
+        (Some(a), Some(b)) if b >= a => Span::Exact(b - a),
         (Some(_), Some(_)) => Span::Negative,
         (Some(_), None) if finished => Span::Missing,
         (None, Some(_)) => Span::Missing,
@@ -138,7 +144,11 @@ impl Figures {
     fn interval(&mut self, k: Interval, s: Span, sign: i64) {
         let ix = k as usize;
         match s {
-            Span::Secs(v) => self.intervals[ix].add(v, sign),
+            Span::Exact(ms) => {
+                let secs = whole_seconds(0, ms).expect("an exact span is not negative");
+                self.intervals[ix].add(secs, sign);
+                self.bands[ix][k.band_of(ms)] += sign;
+            }
             Span::Missing => self.excluded[ix].missing = add_u(self.excluded[ix].missing, sign),
             Span::Negative => self.excluded[ix].negative = add_u(self.excluded[ix].negative, sign),
             Span::Pending => {}
@@ -213,8 +223,13 @@ impl Figures {
                         span(i.dispatched, i.signed_for, done),
                         sign,
                     );
+                    self.interval(
+                        Interval::Turnout,
+                        span(i.dispatched, i.departed, done),
+                        sign,
+                    );
                     let arrival = span(i.dispatched, i.arrived, done);
-                    if let (Span::Secs(_), Some(circle)) = (&arrival, i.circle_ms) {
+                    if let (Span::Exact(_), Some(circle)) = (&arrival, i.circle_ms) {
                         let c = &mut self.counts;
                         c.circle_n += sign;
                         if i.arrived
@@ -230,11 +245,26 @@ impl Figures {
                         sign,
                     );
                 }
+                if i.departed.is_some() {
+                    self.interval(Interval::Travel, span(i.departed, i.arrived, done), sign);
+                }
                 if i.arrived.is_some() {
                     self.interval(Interval::Feedback, span(i.arrived, i.fed_back, done), sign);
                 }
             }
             (Fact::Order(o), Part::Main) => {
+                // An open order is pending, not missing: 12345 may still handle it.
+                self.interval(
+                    Interval::OrderHandling,
+                    span(Some(o.sent), o.handled, false),
+                    sign,
+                );
+                self.interval(
+                    Interval::OrderFeedback,
+                    span(Some(o.sent), o.fed_back, false),
+                    sign,
+                );
+                let c = &mut self.counts;
                 c.orders += sign;
                 if o.handled.is_some() {
                     c.orders_handled += sign;
@@ -291,6 +321,7 @@ impl Figures {
         FrozenFigures {
             counts: self.counts,
             intervals: std::array::from_fn(|i| self.intervals[i].freeze()),
+            bands: self.bands,
             excluded: self.excluded,
             open_due: self.open_due.iter().map(|(d, n)| (*d, *n)).collect(),
         }
@@ -306,8 +337,9 @@ fn add_u(x: u64, sign: i64) -> u64 {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FrozenFigures {
     pub counts: Counts,
-    pub intervals: [Frozen; 6],
-    pub excluded: [Excluded; 6],
+    pub intervals: [Frozen; Interval::COUNT],
+    pub bands: BandCounts,
+    pub excluded: [Excluded; Interval::COUNT],
     pub open_due: Vec<(Millis, i64)>,
 }
 
@@ -323,6 +355,8 @@ impl FrozenFigures {
 pub trait View {
     fn counts(&self) -> &Counts;
     fn dist(&self, k: Interval) -> &dyn Dist;
+    /// Records in each band of `k`, on the exact interval.
+    fn bands(&self, k: Interval) -> &[i64; Interval::MAX_BANDS];
     fn excluded(&self, k: Interval) -> Excluded;
     /// Open orders whose due time has passed at `now`.
     fn overdue_open(&self, now: Millis) -> i64;
@@ -334,6 +368,9 @@ impl View for Figures {
     }
     fn dist(&self, k: Interval) -> &dyn Dist {
         &self.intervals[k as usize]
+    }
+    fn bands(&self, k: Interval) -> &[i64; Interval::MAX_BANDS] {
+        &self.bands[k as usize]
     }
     fn excluded(&self, k: Interval) -> Excluded {
         self.excluded[k as usize]
@@ -349,6 +386,9 @@ impl View for FrozenFigures {
     }
     fn dist(&self, k: Interval) -> &dyn Dist {
         &self.intervals[k as usize]
+    }
+    fn bands(&self, k: Interval) -> &[i64; Interval::MAX_BANDS] {
+        &self.bands[k as usize]
     }
     fn excluded(&self, k: Interval) -> Excluded {
         self.excluded[k as usize]

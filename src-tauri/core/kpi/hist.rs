@@ -281,12 +281,6 @@ impl Union<'_> {
         }
         Some(lo)
     }
-
-    /// Values in `[lo, hi)`; `hi = None` means no upper bound.
-    pub fn count_between(&self, lo: u32, hi: Option<u32>) -> u64 {
-        let below = |v: u32| if v == 0 { 0 } else { self.count_le(v - 1) };
-        hi.map_or(self.n(), below) - below(lo)
-    }
 }
 
 #[cfg(test)]
@@ -330,10 +324,7 @@ mod tests {
             assert_eq!(u.quantile(q), w.quantile(q));
         }
         assert_eq!((u.n(), u.sum()), (8, 363));
-        // Bands [0,30), [30,60), [60,∞).
-        assert_eq!(u.count_between(0, Some(30)), 3);
-        assert_eq!(u.count_between(30, Some(60)), 3);
-        assert_eq!(u.count_between(60, None), 2);
+        assert_eq!((u.count_le(30), u.count_le(60)), (4, 6));
         let merged = Frozen::merge([&a, &b.freeze()]);
         assert_eq!(Union(vec![&merged]).quantile(0.9), w.quantile(0.9));
     }

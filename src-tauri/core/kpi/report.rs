@@ -19,7 +19,8 @@ pub struct Metric {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Band {
-    /// `[lo, hi)` in seconds; `hi` absent for the open last band.
+    /// `(lo, hi]` in seconds on the exact interval (the first band includes 0); `hi`
+    /// absent for the open last band.
     pub lo_s: u32,
     pub hi_s: Option<u32>,
     pub count: u64,
@@ -56,15 +57,34 @@ fn m(key: Figure, value: Option<f64>, n: Option<i64>) -> Metric {
     }
 }
 
-/// The report of a window made of `parts`, with open orders judged overdue at `now`.
-pub fn report(parts: &[&dyn View], now: Millis) -> Report {
+/// Records in each band of `k` over all parts.
+fn band_counts(parts: &[&dyn View], k: Interval) -> [i64; Interval::MAX_BANDS] {
+    let mut sum = [0; Interval::MAX_BANDS];
+    for p in parts {
+        for (s, b) in sum.iter_mut().zip(p.bands(k)) {
+            *s += b;
+        }
+    }
+    sum
+}
+
+/// The report of a window made of `parts`, seen at `cut`: open orders are judged overdue
+/// at it (for a base compared at equal age, the base's own cut).
+pub fn report(parts: &[&dyn View], cut: Millis) -> Report {
     let c = total_counts(parts);
-    let overdue_open: i64 = parts.iter().map(|p| p.overdue_open(now)).sum();
+    let overdue_open: i64 = parts.iter().map(|p| p.overdue_open(cut)).sum();
     let mut intervals = Vec::new();
+    // The share of records within a limit, on the exact interval: the limit is a band's
+    // upper edge, so the share and the bands below it count the same records.
     let within = |k: Interval, secs: u32| -> (Option<f64>, i64) {
-        let u = Union(parts.iter().map(|p| p.dist(k)).collect());
-        let n = u.n() as i64;
-        (ratio(u.count_le(secs) as i64, n), n)
+        let bands = band_counts(parts, k);
+        let last = k
+            .bands()
+            .iter()
+            .position(|(_, hi)| *hi == Some(secs))
+            .expect("every limit is a band edge");
+        let n: i64 = bands.iter().sum();
+        (ratio(bands[..=last].iter().sum(), n), n)
     };
     let (a10, an) = within(Interval::Answer, 10);
     let (a15, _) = within(Interval::Answer, 15);
@@ -174,10 +194,11 @@ pub fn report(parts: &[&dyn View], now: Millis) -> Report {
             bands: k
                 .bands()
                 .iter()
-                .map(|(lo, hi)| Band {
+                .zip(band_counts(parts, k))
+                .map(|((lo, hi), count)| Band {
                     lo_s: *lo,
                     hi_s: *hi,
-                    count: u.count_between(*lo, *hi),
+                    count: count.max(0) as u64,
                 })
                 .collect(),
             missing,
