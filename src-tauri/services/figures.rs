@@ -236,7 +236,7 @@ pub async fn evaluate(
     filter: &Filter,
     now: Millis,
 ) -> Result<Evaluated, StoreError> {
-    let mut e = Evaluation::new(window, now);
+    let mut e = Evaluation::new(window, now).cut_by(filter);
     // Bases may overlap the window (a range longer than a year): read each span on its own.
     for (i, span) in e.needs() {
         store

@@ -24,21 +24,13 @@ use std::sync::Arc;
 use chrono_tz::Tz;
 use serde::Serialize;
 
+pub use super::facts::Table;
 use super::facts::{Fact, Part, ZoneIx, Zones};
 use super::figures::{Figures, FrozenFigures, View};
 use super::report::{compare, report, Compared, Report};
 use super::window::{last_minutes, so_far, Calendar, Span, Window};
 use crate::model::Millis;
 use crate::time::{day_bounds, local_date};
-
-/// Which table a fact comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub enum Table {
-    Calls,
-    Incidents,
-    WorkOrders,
-    Callbacks,
-}
 
 /// A record's identity: its table and row id.
 pub type Key = (Table, i64);

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::facts::Fact;
 use super::figures::{Figures, View};
+use super::filter::Filter;
 use super::report::{compare, report, Compared, Report};
 use super::window::{Span, Window};
 use crate::model::Millis;
@@ -20,6 +21,8 @@ pub struct Evaluation {
     figures: [Figures; 3],
     /// When each span is seen: now, and each base at the window's age.
     cuts: [Millis; 3],
+    /// The cut the facts were chosen by: tables it cannot cut have no figures.
+    filter: Filter,
 }
 
 /// A window's report with its comparisons. Part of the wire format.
@@ -48,7 +51,14 @@ impl Evaluation {
             window,
             figures: Default::default(),
             cuts,
+            filter: Filter::default(),
         }
+    }
+
+    /// The facts added are those of `filter`'s cut.
+    pub fn cut_by(mut self, filter: &Filter) -> Evaluation {
+        self.filter = filter.clone();
+        self
     }
 
     /// When span `i` of `needs()` is seen.
@@ -81,7 +91,11 @@ impl Evaluation {
     /// The figures, each span's open work orders judged overdue at its cut.
     pub fn finish(self) -> Evaluated {
         let [cur, yoy, pop] = &self.figures;
-        let one = |f: &Figures, i: usize| report(&[f as &dyn View], self.cuts[i]);
+        let one = |f: &Figures, i: usize| {
+            let mut r = report(&[f as &dyn View], self.cuts[i]);
+            r.leave_out(|t| self.filter.covers(t));
+            r
+        };
         let current = one(cur, 0);
         let yoy_rep = self.window.yoy.map(|_| one(yoy, 1));
         let pop_rep = self.window.pop.map(|_| one(pop, 2));

@@ -3,6 +3,15 @@
 
 use crate::model::{Call, Callback, Direction, Incident, Millis, Outcome, Satisfaction, WorkOrder};
 
+/// Which table a fact comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub enum Table {
+    Calls,
+    Incidents,
+    WorkOrders,
+    Callbacks,
+}
+
 /// Index of a zone in the centre's zone list.
 pub type ZoneIx = u16;
 

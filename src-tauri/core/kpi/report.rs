@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::facts::Table;
 use super::figures::{total_counts, total_excluded, Excluded, View};
 use super::hist::Union;
 use super::vocabulary::{Figure, Interval};
@@ -210,6 +211,18 @@ pub fn report(parts: &[&dyn View], cut: Millis) -> Report {
 }
 
 impl Report {
+    /// Marks the figures of tables a cut could not be made of as not recorded: the cut
+    /// holds none of their records, and 0 would read as a measurement.
+    pub fn leave_out(&mut self, covered: impl Fn(Table) -> bool) {
+        for m in &mut self.metrics {
+            if !covered(m.key.table()) {
+                m.value = None;
+                m.n = None;
+            }
+        }
+        self.intervals.retain(|i| covered(i.key.table()));
+    }
+
     /// A figure's value; `None` when it cannot be computed or the report lacks it.
     pub fn metric(&self, figure: Figure) -> Option<f64> {
         match figure {

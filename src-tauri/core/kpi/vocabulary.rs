@@ -9,6 +9,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::facts::Table;
+
 /// What a figure counts in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -85,6 +87,15 @@ impl Interval {
             Interval::Travel => "travel",
             Interval::OrderHandling => "order_handling",
             Interval::OrderFeedback => "order_feedback",
+        }
+    }
+
+    /// The table whose records carry the interval's two stages.
+    pub fn table(self) -> Table {
+        match self {
+            Interval::Answer => Table::Calls,
+            Interval::OrderHandling | Interval::OrderFeedback => Table::WorkOrders,
+            _ => Table::Incidents,
         }
     }
 
@@ -268,6 +279,44 @@ impl Figure {
                 .into_iter()
                 .flat_map(|i| [Figure::Avg(i), Figure::P50(i), Figure::P90(i)]),
         )
+    }
+
+    /// The table whose records the figure is made of: a cut that cannot be made of that
+    /// table leaves the figure not recorded.
+    pub fn table(self) -> Table {
+        use Figure as F;
+        match self {
+            F::Calls
+            | F::Abandoned
+            | F::Answered
+            | F::ValidIncidents
+            | F::NonPoliceShare
+            | F::DiversionRate
+            | F::InvalidShare
+            | F::AnsweredWithin10s
+            | F::AnsweredWithin15s
+            | F::AnsweredWithin20s
+            | F::NonPolice
+            | F::Diverted => Table::Calls,
+            F::Incidents
+            | F::Dispatches
+            | F::ProcessingWithin60s
+            | F::SignedForWithin30s
+            | F::CircleRate
+            | F::CasesFiled
+            | F::ClearanceRate => Table::Incidents,
+            F::DivertedOrders
+            | F::DivertedAccepted
+            | F::DivertedHandled
+            | F::DivertedFedBack
+            | F::WorkOrders
+            | F::WorkOrderResponseRate
+            | F::WorkOrderHandledRate
+            | F::WorkOrderFeedbackRate
+            | F::WorkOrdersOverdue => Table::WorkOrders,
+            F::Satisfaction | F::Callbacks => Table::Callbacks,
+            F::Avg(i) | F::P50(i) | F::P90(i) => i.table(),
+        }
     }
 
     /// The statistic's interval, for `Avg`, `P50` and `P90`.

@@ -100,18 +100,8 @@ struct Source {
     name: &'static str,
     columns: Columns,
     anchors: &'static [&'static str],
-    fields: Fields,
     decode: fn(&Zones, &Row) -> Result<Fact, String>,
 }
-
-const NO_FIELDS: Fields = Fields {
-    zone: true,
-    category: false,
-    channel: false,
-    seat: false,
-    unit: false,
-    priority: false,
-};
 
 const CALLS: Columns = &[
     "id",
@@ -161,12 +151,6 @@ const SOURCES: [Source; 4] = [
         name: "calls",
         columns: CALLS,
         anchors: &["received_ms"],
-        fields: Fields {
-            category: true,
-            channel: true,
-            seat: true,
-            ..NO_FIELDS
-        },
         decode: decode_call,
     },
     Source {
@@ -174,12 +158,6 @@ const SOURCES: [Source; 4] = [
         name: "incidents",
         columns: INCIDENTS,
         anchors: &["created_ms", "dispatched_ms"],
-        fields: Fields {
-            category: true,
-            unit: true,
-            priority: true,
-            ..NO_FIELDS
-        },
         decode: decode_incident,
     },
     Source {
@@ -187,10 +165,6 @@ const SOURCES: [Source; 4] = [
         name: "work_orders",
         columns: WORK_ORDERS,
         anchors: &["sent_ms"],
-        fields: Fields {
-            category: true,
-            ..NO_FIELDS
-        },
         decode: decode_order,
     },
     Source {
@@ -198,7 +172,6 @@ const SOURCES: [Source; 4] = [
         name: "callbacks",
         columns: CALLBACKS,
         anchors: &["called_ms"],
-        fields: NO_FIELDS,
         decode: decode_callback,
     },
 ];
@@ -333,7 +306,7 @@ async fn anchored(
     sink: &mut (dyn FnMut(Key, Option<&str>, Fact) + Send),
 ) -> Result<u64, StoreError> {
     let mut n = 0;
-    for src in SOURCES.iter().filter(|s| wanted(s.fields)) {
+    for src in SOURCES.iter().filter(|s| wanted(Fields::of(s.table))) {
         for (i, anchor) in src.anchors.iter().enumerate() {
             // Over a long range most rows qualify: reading the table in order beats an
             // index lookup per row ("+" keeps SQLite off the index).
