@@ -45,7 +45,10 @@ pub async fn build_engine(
     // Read the change number first: anything committed while loading comes again on the
     // first tick, and folding a fact in twice replaces it, so nothing is lost or doubled.
     let seq = store.change_seq().await?;
-    let mut b = Builder::new(tz, zones.clone(), now).threads(report_threads());
+    let data_from = store.first_call().await?;
+    let mut b = Builder::new(tz, zones.clone(), now)
+        .threads(report_threads())
+        .data_from(data_from);
     let plan = b.plan().clone();
     let all = Filter::default();
     let frozen_facts = store
@@ -236,7 +239,10 @@ pub async fn evaluate(
     filter: &Filter,
     now: Millis,
 ) -> Result<Evaluated, StoreError> {
-    let mut e = Evaluation::new(window, now).cut_by(filter);
+    let data_from = store.first_call().await?;
+    let mut e = Evaluation::new(window, now)
+        .cut_by(filter)
+        .data_from(data_from);
     // Bases may overlap the window (a range longer than a year): read each span on its own.
     for (i, span) in e.needs() {
         store

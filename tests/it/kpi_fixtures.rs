@@ -365,3 +365,39 @@ fn limits_take_the_exact_interval() {
     // Percentiles stay in whole seconds: 9, 10, 10, 10.
     assert_eq!((a.p50_s, a.p90_s), (Some(10), Some(10)));
 }
+
+/// A base that starts before the stored data is only partly recorded: its comparisons are
+/// "—", not a change against days nobody stored.
+#[test]
+fn a_base_before_the_data_begins_is_not_compared() {
+    let t0 = at(SH, 2026, 11, 24, 9, 0, 0);
+    let facts = [
+        call(t0, Some(3_000), Some(Outcome::Police)),
+        call(t0 - 86_400_000, Some(3_000), Some(Outcome::Police)),
+    ];
+    let now = t0 + 86_400_000;
+    let w = day(SH, 2026, 11, 24);
+    let mut e = Evaluation::new(w, now).data_from(Some(t0 - 86_400_000));
+    for (i, _) in e.needs() {
+        for f in &facts {
+            e.add(i, f);
+        }
+    }
+    let e = e.finish();
+    let calls = compared(&e, Figure::Calls);
+    // 环比: 23 Nov from 00:00, the data from 09:00 → not covered; 同比 a year back likewise.
+    assert_eq!((calls.pop.base, calls.pop.diff), (None, None));
+    assert_eq!((calls.yoy.base, calls.yoy.diff), (None, None));
+    // The same with the data from midnight: 1 call against 1.
+    let mut e =
+        Evaluation::new(day(SH, 2026, 11, 24), now).data_from(Some(at(SH, 2026, 11, 23, 0, 0, 0)));
+    for (i, _) in e.needs() {
+        for f in &facts {
+            e.add(i, f);
+        }
+    }
+    let e = e.finish();
+    let calls = compared(&e, Figure::Calls);
+    assert_eq!((calls.pop.base, calls.pop.diff), (Some(1.0), Some(0.0)));
+    assert_eq!(calls.yoy.base, None);
+}

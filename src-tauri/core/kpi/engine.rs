@@ -184,6 +184,7 @@ pub struct Builder {
     max_row: HashMap<Table, i64>,
     seq: i64,
     threads: usize,
+    data_from: Option<Millis>,
 }
 
 impl Builder {
@@ -260,7 +261,15 @@ impl Builder {
             max_row: HashMap::new(),
             seq: 0,
             threads: 1,
+            data_from: None,
         }
+    }
+
+    /// When the stored data begins: a base that starts earlier is only partly recorded, so
+    /// its comparisons are "—" rather than a change against missing days.
+    pub fn data_from(mut self, t: Option<Millis>) -> Builder {
+        self.data_from = t;
+        self
     }
 
     /// How many threads may compute reports at once (the adapter knows the machine).
@@ -346,6 +355,7 @@ impl Builder {
             max_row: self.max_row,
             seq: self.seq,
             threads: self.threads,
+            data_from: self.data_from,
             now: self.plan.now,
             reports: HashMap::new(),
             cut_cache: HashMap::new(),
@@ -387,6 +397,8 @@ pub struct Engine {
     seq: i64,
     /// Threads `refresh_reports` may use, chosen by the adapter.
     threads: usize,
+    /// When the stored data begins; bases starting earlier are not compared.
+    data_from: Option<Millis>,
     now: Millis,
     reports: HashMap<(usize, usize), Arc<Report>>,
     /// Each window cut's figures with the reports they were compared from.
@@ -609,6 +621,10 @@ impl Engine {
                         Variant::Yoy => 1,
                         Variant::Pop => 2,
                     };
+                    let span = variant_span(w, s.variant).expect("span exists");
+                    if s.variant != Variant::Now && !recorded_from(self.data_from, span) {
+                        continue;
+                    }
                     reps[ix] = self.reports.get(&(si, c)).cloned();
                 }
                 // Unchanged reports keep their comparisons from the last snapshot.
@@ -648,6 +664,11 @@ impl Engine {
             zones: self.zones.codes.clone(),
         }
     }
+}
+
+/// Whether the stored data covers a base span from its start.
+pub fn recorded_from(data_from: Option<Millis>, span: Span) -> bool {
+    data_from.is_none_or(|t| t <= span.from)
 }
 
 fn range(

@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 
+use super::engine::recorded_from;
 use super::facts::Fact;
 use super::figures::{Figures, View};
 use super::filter::Filter;
@@ -23,6 +24,8 @@ pub struct Evaluation {
     cuts: [Millis; 3],
     /// The cut the facts were chosen by: tables it cannot cut have no figures.
     filter: Filter,
+    /// When the stored data begins: a base starting earlier is not compared.
+    data_from: Option<Millis>,
 }
 
 /// A window's report with its comparisons. Part of the wire format.
@@ -52,7 +55,14 @@ impl Evaluation {
             figures: Default::default(),
             cuts,
             filter: Filter::default(),
+            data_from: None,
         }
+    }
+
+    /// The stored data begins at `t`; bases that start before it are only partly recorded.
+    pub fn data_from(mut self, t: Option<Millis>) -> Evaluation {
+        self.data_from = t;
+        self
     }
 
     /// The facts added are those of `filter`'s cut.
@@ -97,8 +107,9 @@ impl Evaluation {
             r
         };
         let current = one(cur, 0);
-        let yoy_rep = self.window.yoy.map(|_| one(yoy, 1));
-        let pop_rep = self.window.pop.map(|_| one(pop, 2));
+        let covered = |s: &Span| recorded_from(self.data_from, *s);
+        let yoy_rep = self.window.yoy.filter(covered).map(|_| one(yoy, 1));
+        let pop_rep = self.window.pop.filter(covered).map(|_| one(pop, 2));
         Evaluated {
             compared: compare(&current, yoy_rep.as_ref(), pop_rep.as_ref()),
             key: self.window.key,
