@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use commandwall::core::kpi::engine::{Builder, Engine, Key, Snapshot, Table, Tick};
 use commandwall::core::kpi::facts::{CallFact, CallbackFact, Fact, IncidentFact, OrderFact, Zones};
-use commandwall::core::model::{Direction, Millis, Outcome, Satisfaction};
+use commandwall::core::model::{Direction, Millis, Outcome, Satisfaction, Stage, Unrecorded};
 use commandwall::core::time::local_to_utc;
 use proptest::prelude::*;
 
@@ -37,6 +37,19 @@ fn opt_after(r: u32, base: Option<Millis>, span: Millis) -> Option<Millis> {
         2 => Some(base - Millis::from(r % 90 + 1) * 1000),
         _ => Some(base + Millis::from(r) % span),
     }
+}
+
+/// Now and then a source that records some of the stages not at all.
+fn unrecorded(r: u32, stages: &[Stage]) -> Unrecorded {
+    if r % 4 != 0 {
+        return Unrecorded::NONE;
+    }
+    stages
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| (r >> (2 + i)) & 1 == 1)
+        .map(|(_, s)| *s)
+        .collect()
 }
 
 fn zone(r: u32) -> Option<u16> {
@@ -90,6 +103,7 @@ fn make(kind: u8, t: Millis, r: &Draws) -> (Table, Fact) {
                     case_filed: r[9] % 4 == 0,
                     case_cleared: r[9] % 8 == 0,
                     zone,
+                    unrecorded: unrecorded(r[11], &Stage::INCIDENT),
                 }),
             )
         }
@@ -109,6 +123,7 @@ fn make(kind: u8, t: Millis, r: &Draws) -> (Table, Fact) {
                     due: (r[6] % 5 != 0).then_some(t + Millis::from(r[7]) % (3 * HOUR)),
                     returned: (r[8] % 9 == 0).then_some(t + HOUR),
                     zone: zone(r[5]),
+                    unrecorded: unrecorded(r[11], &Stage::WORK_ORDER),
                 }),
             )
         }

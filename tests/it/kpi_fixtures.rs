@@ -6,7 +6,7 @@ use commandwall::core::kpi::evaluate::{Evaluated, Evaluation};
 use commandwall::core::kpi::facts::{CallFact, Fact, IncidentFact, OrderFact};
 use commandwall::core::kpi::vocabulary::{Figure, Interval};
 use commandwall::core::kpi::window::{calendar, range, Calendar, Period};
-use commandwall::core::model::{Direction, Millis, Outcome};
+use commandwall::core::model::{Direction, Millis, Outcome, Unrecorded};
 use commandwall::core::time::local_to_utc;
 
 const SH: Tz = chrono_tz::Asia::Shanghai;
@@ -49,6 +49,7 @@ fn incident(created: Millis, sign_for_s: i64) -> Fact {
         case_filed: false,
         case_cleared: false,
         zone: None,
+        unrecorded: Unrecorded::NONE,
     })
 }
 
@@ -252,6 +253,7 @@ fn order(sent: Millis, handled: Option<Millis>, due: Millis) -> Fact {
         due: Some(due),
         returned: None,
         zone: None,
+        unrecorded: Unrecorded::NONE,
     })
 }
 

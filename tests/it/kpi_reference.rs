@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use commandwall::core::kpi::facts::{CallFact, Fact, IncidentFact, OrderFact};
 use commandwall::core::kpi::window::Span;
-use commandwall::core::model::{Direction, Millis, Outcome, Satisfaction};
+use commandwall::core::model::{Direction, Millis, Outcome, Satisfaction, Stage, Unrecorded};
 
 /// Figure name → value, in the engine's vocabulary (`Report::values` keys, plus `{k}_n`).
 pub type Figures = BTreeMap<String, Option<f64>>;
@@ -145,21 +145,40 @@ pub fn figures(facts: &[Fact], span: Span, zone: Option<u16>, now: Millis) -> Fi
         .iter()
         .filter(|i| i.dispatched.is_some())
         .collect();
-    let of = |f: &dyn Fn(&IncidentFact) -> Option<u64>| {
+    // A stage the source never records gives no interval, whatever the row holds.
+    let recorded = |u: Unrecorded, stages: &[Stage]| stages.iter().all(|s| !u.has(*s));
+    let of = |needs: &[Stage], f: &dyn Fn(&IncidentFact) -> Option<u64>| {
         with_dispatch
             .iter()
+            .filter(|i| recorded(i.unrecorded, needs))
             .filter_map(|i| f(i))
             .collect::<Vec<u64>>()
     };
-    intervals.insert("processing", of(&|i| ms(i.call_answered, i.dispatched)));
-    intervals.insert("sign_for", of(&|i| ms(i.dispatched, i.signed_for)));
-    intervals.insert("arrival", of(&|i| ms(i.dispatched, i.arrived)));
-    intervals.insert("arrival_total", of(&|i| ms(i.call_received, i.arrived)));
-    intervals.insert("turnout", of(&|i| ms(i.dispatched, i.departed)));
+    intervals.insert(
+        "processing",
+        of(&[], &|i| ms(i.call_answered, i.dispatched)),
+    );
+    intervals.insert(
+        "sign_for",
+        of(&[Stage::SignedFor], &|i| ms(i.dispatched, i.signed_for)),
+    );
+    intervals.insert(
+        "arrival",
+        of(&[Stage::Arrived], &|i| ms(i.dispatched, i.arrived)),
+    );
+    intervals.insert(
+        "arrival_total",
+        of(&[Stage::Arrived], &|i| ms(i.call_received, i.arrived)),
+    );
+    intervals.insert(
+        "turnout",
+        of(&[Stage::Departed], &|i| ms(i.dispatched, i.departed)),
+    );
     intervals.insert(
         "travel",
         incidents
             .iter()
+            .filter(|i| recorded(i.unrecorded, &[Stage::Departed, Stage::Arrived]))
             .filter_map(|i| ms(i.departed, i.arrived))
             .collect(),
     );
@@ -167,6 +186,7 @@ pub fn figures(facts: &[Fact], span: Span, zone: Option<u16>, now: Millis) -> Fi
         "feedback",
         incidents
             .iter()
+            .filter(|i| recorded(i.unrecorded, &[Stage::Arrived, Stage::FedBack]))
             .filter_map(|i| ms(i.arrived, i.fed_back))
             .collect(),
     );
@@ -174,6 +194,7 @@ pub fn figures(facts: &[Fact], span: Span, zone: Option<u16>, now: Millis) -> Fi
         "order_handling",
         orders
             .iter()
+            .filter(|o| recorded(o.unrecorded, &[Stage::Handled]))
             .filter_map(|o| ms(Some(o.sent), o.handled))
             .collect(),
     );
@@ -181,6 +202,7 @@ pub fn figures(facts: &[Fact], span: Span, zone: Option<u16>, now: Millis) -> Fi
         "order_feedback",
         orders
             .iter()
+            .filter(|o| recorded(o.unrecorded, &[Stage::FedBack]))
             .filter_map(|o| ms(Some(o.sent), o.fed_back))
             .collect(),
     );
@@ -192,6 +214,7 @@ pub fn figures(facts: &[Fact], span: Span, zone: Option<u16>, now: Millis) -> Fi
     // Circle: arrival − dispatch within the zone's circle, among incidents that have both.
     let circle: Vec<bool> = with_dispatch
         .iter()
+        .filter(|i| recorded(i.unrecorded, &[Stage::Arrived]))
         .filter_map(|i| match (i.dispatched, i.arrived, i.circle_ms) {
             (Some(d), Some(a), Some(c)) if a >= d => Some(a - d <= c),
             _ => None,
@@ -206,18 +229,35 @@ pub fn figures(facts: &[Fact], span: Span, zone: Option<u16>, now: Millis) -> Fi
         .iter()
         .filter(|o| o.direction == Direction::ToPolice)
         .collect();
-    let in_time = to_police
-        .iter()
-        .filter(|o| matches!((o.accepted, o.accept_by), (Some(a), Some(by)) if a <= by))
-        .count();
-    let overdue = orders
-        .iter()
-        .filter(|o| match (o.handled, o.returned, o.due) {
-            (Some(h), _, Some(d)) => h > d,
-            (None, None, Some(d)) => d < now,
-            _ => false,
-        })
-        .count();
+    // Counts and rates of a stage only over the orders whose source records it; a count
+    // with orders but none recording the stage is not recorded.
+    let judged = |os: &[&OrderFact], needs: &[Stage]| -> Vec<OrderFact> {
+        os.iter()
+            .filter(|o| recorded(o.unrecorded, needs))
+            .map(|o| **o)
+            .collect()
+    };
+    let count_of = |os: &[&OrderFact], needs: &[Stage], hit: &dyn Fn(&OrderFact) -> bool| {
+        let known = judged(os, needs);
+        (os.is_empty() || !known.is_empty()).then(|| known.iter().filter(|o| hit(o)).count() as f64)
+    };
+    let rate_of = |os: &[&OrderFact], needs: &[Stage], hit: &dyn Fn(&OrderFact) -> bool| {
+        let known = judged(os, needs);
+        share(known.iter().filter(|o| hit(o)).count(), known.len())
+    };
+    let all_orders: Vec<&OrderFact> = orders.iter().collect();
+    let response_rate = rate_of(
+        &to_police,
+        &[Stage::Accepted, Stage::AcceptBy],
+        &|o| matches!((o.accepted, o.accept_by), (Some(a), Some(by)) if a <= by),
+    );
+    let overdue = count_of(&all_orders, &[Stage::Handled, Stage::Due], &|o| match (
+        o.handled, o.returned, o.due,
+    ) {
+        (Some(h), _, Some(d)) => h > d,
+        (None, None, Some(d)) => d < now,
+        _ => false,
+    });
     let answered_cb: Vec<_> = callbacks.iter().filter_map(|b| b.satisfaction).collect();
     let pleased = answered_cb
         .iter()
@@ -257,42 +297,33 @@ pub fn figures(facts: &[Fact], span: Span, zone: Option<u16>, now: Millis) -> Fi
         ("diverted_orders", n(diverted_orders.len())),
         (
             "diverted_accepted",
-            n(diverted_orders
-                .iter()
-                .filter(|o| o.accepted.is_some())
-                .count()),
+            count_of(&diverted_orders, &[Stage::Accepted], &|o| {
+                o.accepted.is_some()
+            }),
         ),
         (
             "diverted_handled",
-            n(diverted_orders
-                .iter()
-                .filter(|o| o.handled.is_some())
-                .count()),
+            count_of(&diverted_orders, &[Stage::Handled], &|o| {
+                o.handled.is_some()
+            }),
         ),
         (
             "diverted_fed_back",
-            n(diverted_orders
-                .iter()
-                .filter(|o| o.fed_back.is_some())
-                .count()),
+            count_of(&diverted_orders, &[Stage::FedBack], &|o| {
+                o.fed_back.is_some()
+            }),
         ),
         ("work_orders", n(orders.len())),
-        ("work_order_response_rate", share(in_time, to_police.len())),
+        ("work_order_response_rate", response_rate),
         (
             "work_order_handled_rate",
-            share(
-                orders.iter().filter(|o| o.handled.is_some()).count(),
-                orders.len(),
-            ),
+            rate_of(&all_orders, &[Stage::Handled], &|o| o.handled.is_some()),
         ),
         (
             "work_order_feedback_rate",
-            share(
-                orders.iter().filter(|o| o.fed_back.is_some()).count(),
-                orders.len(),
-            ),
+            rate_of(&all_orders, &[Stage::FedBack], &|o| o.fed_back.is_some()),
         ),
-        ("work_orders_overdue", n(overdue)),
+        ("work_orders_overdue", overdue),
         ("satisfaction", share(pleased, answered_cb.len())),
         ("callbacks", n(callbacks.len())),
         ("cases_filed", n(filed)),

@@ -1,7 +1,9 @@
 //! Facts: the few fields of each record that the figures use, small enough to keep the
 //! recent ones in memory. A fact knows its anchor time(s): which window it belongs to.
 
-use crate::model::{Call, Callback, Direction, Incident, Millis, Outcome, Satisfaction, WorkOrder};
+use crate::model::{
+    Call, Callback, Direction, Incident, Millis, Outcome, Satisfaction, Unrecorded, WorkOrder,
+};
 
 /// Which table a fact comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -42,6 +44,7 @@ pub struct IncidentFact {
     pub case_filed: bool,
     pub case_cleared: bool,
     pub zone: Option<ZoneIx>,
+    pub unrecorded: Unrecorded,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +58,7 @@ pub struct OrderFact {
     pub due: Option<Millis>,
     pub returned: Option<Millis>,
     pub zone: Option<ZoneIx>,
+    pub unrecorded: Unrecorded,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,6 +215,7 @@ impl Zones {
             case_filed: i.case_filed,
             case_cleared: i.case_cleared,
             zone,
+            unrecorded: i.unrecorded,
         })
     }
 
@@ -225,6 +230,7 @@ impl Zones {
             due: w.due,
             returned: w.returned,
             zone: self.index(w.zone.as_deref()),
+            unrecorded: w.unrecorded,
         })
     }
 

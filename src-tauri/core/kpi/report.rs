@@ -50,6 +50,12 @@ fn ratio(num: i64, den: i64) -> Option<f64> {
     (den > 0).then(|| num as f64 / den as f64)
 }
 
+/// A count of records at some stage: not recorded when there are records but none of them
+/// comes from a source that records the stage.
+fn known_count(count: i64, known: i64, records: i64) -> Option<f64> {
+    (records == 0 || known > 0).then_some(count as f64)
+}
+
 fn m(key: Figure, value: Option<f64>, n: Option<i64>) -> Metric {
     Metric {
         key,
@@ -131,38 +137,50 @@ pub fn report(parts: &[&dyn View], cut: Millis) -> Report {
         m(Figure::DivertedOrders, Some(c.diverted_orders as f64), None),
         m(
             Figure::DivertedAccepted,
-            Some(c.diverted_accepted as f64),
+            known_count(
+                c.diverted_accepted,
+                c.known.diverted_accepted,
+                c.diverted_orders,
+            ),
             None,
         ),
         m(
             Figure::DivertedHandled,
-            Some(c.diverted_handled as f64),
+            known_count(
+                c.diverted_handled,
+                c.known.diverted_handled,
+                c.diverted_orders,
+            ),
             None,
         ),
         m(
             Figure::DivertedFedBack,
-            Some(c.diverted_fed_back as f64),
+            known_count(
+                c.diverted_fed_back,
+                c.known.diverted_fed_back,
+                c.diverted_orders,
+            ),
             None,
         ),
         m(Figure::WorkOrders, Some(c.orders as f64), None),
         m(
             Figure::WorkOrderResponseRate,
-            ratio(c.to_police_in_time, c.to_police),
-            Some(c.to_police),
+            ratio(c.to_police_in_time, c.known.response),
+            Some(c.known.response),
         ),
         m(
             Figure::WorkOrderHandledRate,
-            ratio(c.orders_handled, c.orders),
-            Some(c.orders),
+            ratio(c.orders_handled, c.known.handled),
+            Some(c.known.handled),
         ),
         m(
             Figure::WorkOrderFeedbackRate,
-            ratio(c.orders_fed_back, c.orders),
-            Some(c.orders),
+            ratio(c.orders_fed_back, c.known.fed_back),
+            Some(c.known.fed_back),
         ),
         m(
             Figure::WorkOrdersOverdue,
-            Some((c.orders_done_late + overdue_open) as f64),
+            known_count(c.orders_done_late + overdue_open, c.known.overdue, c.orders),
             None,
         ),
         m(

@@ -6,7 +6,7 @@ use super::SqliteStore;
 use crate::core::kpi::engine::{Key, Table};
 use crate::core::kpi::facts::{CallFact, CallbackFact, Fact, IncidentFact, OrderFact, Zones};
 use crate::core::kpi::filter::{Fields, Filter};
-use crate::core::model::Millis;
+use crate::core::model::{Millis, Unrecorded};
 use crate::store::{GroupBy, StoreError};
 
 /// The columns a source selects, named once: the SELECT list is built from them and the
@@ -128,6 +128,7 @@ const INCIDENTS: Columns = &[
     "case_filed",
     "case_cleared",
     "zone",
+    "unrecorded",
 ];
 
 const WORK_ORDERS: Columns = &[
@@ -141,6 +142,7 @@ const WORK_ORDERS: Columns = &[
     "due_ms",
     "returned_ms",
     "zone",
+    "unrecorded",
 ];
 
 const CALLBACKS: Columns = &["id", "called_ms", "reached", "satisfaction", "zone"];
@@ -204,6 +206,7 @@ fn decode_incident(z: &Zones, r: &Row) -> Result<Fact, String> {
         case_filed: r.flag(col!(INCIDENTS, "case_filed")),
         case_cleared: r.flag(col!(INCIDENTS, "case_cleared")),
         zone,
+        unrecorded: Unrecorded::from_bits(r.int(col!(INCIDENTS, "unrecorded")).unwrap_or(0)),
     }))
 }
 
@@ -220,6 +223,7 @@ fn decode_order(z: &Zones, r: &Row) -> Result<Fact, String> {
         due: r.int(col!(WORK_ORDERS, "due_ms")),
         returned: r.int(col!(WORK_ORDERS, "returned_ms")),
         zone: r.zone(z, col!(WORK_ORDERS, "zone")),
+        unrecorded: Unrecorded::from_bits(r.int(col!(WORK_ORDERS, "unrecorded")).unwrap_or(0)),
     }))
 }
 
