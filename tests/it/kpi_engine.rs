@@ -368,3 +368,49 @@ fn late_stage_updates_are_folded_in_without_a_rebuild() {
         }
     }
 }
+
+/// Zone cuts only where someone reads them: the asked-for window has every zone, equal to
+/// the reference; the others carry the whole centre only.
+#[test]
+fn zone_cuts_are_reported_only_for_the_windows_asked_for() {
+    let tz = chrono_tz::Asia::Shanghai;
+    let now = start(0, tz);
+    let mut world = World {
+        tz,
+        facts: BTreeMap::new(),
+        next_id: 0,
+        seq: 1,
+    };
+    for i in 0..60u32 {
+        world.insert(
+            (i % 4) as u8,
+            now - Millis::from(i) * 7 * MIN,
+            &[i.wrapping_mul(2_654_435_761); 12],
+        );
+    }
+    let full = world.load(now);
+    let mut b = Builder::new(tz, zones(), now).zone_cuts_for(["day_so_far".to_string()]);
+    let plan = b.plan().clone();
+    for (k, f) in &world.facts {
+        let t = f.anchors()[0].0;
+        if t >= plan.recent_from {
+            b.add_recent(*k, *f);
+        } else if t >= plan.frozen.from {
+            b.add_frozen(*k, f);
+        }
+    }
+    b.set_seq(world.seq);
+    let lazy = b.finish();
+    let (a, b) = (full.snapshot(), lazy.snapshot());
+    for (wa, wb) in a.windows.iter().zip(&b.windows) {
+        if wb.key == "day_so_far" {
+            assert_eq!(wb.cuts.len(), 1 + zones().codes.len());
+            for (ca, cb) in wa.cuts.iter().zip(&wb.cuts) {
+                assert_eq!(ca.report, cb.report, "{}", wb.key);
+            }
+        } else {
+            assert_eq!(wb.cuts.len(), 1, "{} has no zone cuts", wb.key);
+            assert_eq!(wa.cuts[0].report, wb.cuts[0].report, "{}", wb.key);
+        }
+    }
+}

@@ -185,6 +185,7 @@ pub struct Builder {
     seq: i64,
     threads: usize,
     data_from: Option<Millis>,
+    zone_windows: Option<Vec<String>>,
 }
 
 impl Builder {
@@ -262,7 +263,16 @@ impl Builder {
             seq: 0,
             threads: 1,
             data_from: None,
+            zone_windows: None,
         }
+    }
+
+    /// Computes zone cuts only for the windows with these keys (a page's zone grid, an alert
+    /// on a zone); the others carry the whole centre only. By default every window has them.
+    /// Reports are most of a tick's cost, and zones multiply them.
+    pub fn zone_cuts_for(mut self, keys: impl IntoIterator<Item = String>) -> Builder {
+        self.zone_windows = Some(keys.into_iter().collect());
+        self
     }
 
     /// When the stored data begins: a base that starts earlier is only partly recorded, so
@@ -344,7 +354,17 @@ impl Builder {
                 apply_at(&mut s.tail, &mut s.dirty, bounds, &fact, s.cut, 1);
             }
         }
+        let zone_cuts = self
+            .windows
+            .iter()
+            .map(|w| {
+                self.zone_windows
+                    .as_ref()
+                    .is_none_or(|keys| keys.contains(&w.key))
+            })
+            .collect();
         let mut e = Engine {
+            zone_cuts,
             tz: self.tz,
             zones: self.zones,
             day: local_date(self.tz, self.plan.now),
@@ -386,6 +406,8 @@ pub enum Tick {
 }
 
 pub struct Engine {
+    /// Per window: whether its zone cuts are reported.
+    zone_cuts: Vec<bool>,
     tz: Tz,
     zones: Zones,
     day: chrono::NaiveDate,
@@ -424,7 +446,8 @@ pub struct WindowFigures {
     pub span: Span,
     pub yoy: Option<Span>,
     pub pop: Option<Span>,
-    /// Cut 0 is the whole centre; cut 1 + i is zone `zones[i]`.
+    /// Cut 0 is the whole centre; cut 1 + i is zone `zones[i]`, for the windows the engine
+    /// was asked to cut by zone (`Builder::zone_cuts_for`).
     pub cuts: Vec<Arc<CutFigures>>,
 }
 
@@ -558,7 +581,12 @@ impl Engine {
         let mut stale = Vec::new();
         for (si, s) in self.spans.iter().enumerate() {
             let (since, until) = (s.reported_cut, s.cut);
-            for c in 0..s.tail.len() {
+            let cuts = if self.zone_cuts[s.window] {
+                s.tail.len()
+            } else {
+                1
+            };
+            for c in 0..cuts {
                 let fell_due = since < until
                     && (s.tail[c].open_due.range(since..until).next().is_some()
                         || s.frozen.get(c).is_some_and(|f| f.any_due_in(since, until)));
@@ -607,6 +635,7 @@ impl Engine {
         let ncuts = 1 + self.zones.codes.len();
         let mut out = Vec::new();
         for (wi, w) in windows.iter().enumerate() {
+            let ncuts = if self.zone_cuts[wi] { ncuts } else { 1 };
             let mut cuts = Vec::with_capacity(ncuts);
             for c in 0..ncuts {
                 let mut reps: [Option<Arc<Report>>; 3] = [None, None, None];

@@ -137,7 +137,7 @@ pub async fn run(url: &str, config: &Config, args: &KpiArgs) -> anyhow::Result<(
                 filter.is_empty(),
                 "the live windows are cut by zone only, as on the wall; give --period or --from/--to to cut by other fields"
             );
-            let (engine, _) = build_engine(&store, zones, tz, now).await?;
+            let (engine, _) = build_engine(&store, zones, tz, None, now).await?;
             let snap = engine.snapshot();
             if args.json {
                 serde_json::to_string_pretty(&*snap)?
