@@ -109,15 +109,34 @@ impl SqliteStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(self.err())?;
-        match has_meta {
-            Some(_) => Ok(()),
-            None => Err(StoreError::Corrupt {
+        if has_meta.is_none() {
+            return Err(StoreError::Corrupt {
                 url: self.url.clone(),
                 detail:
                     "it has no Command Wall tables; run `commandwall db migrate` on an empty file"
                         .into(),
-            }),
+            });
         }
+        // A door that only reads must not change the schema, but must not fail later on a
+        // missing column either: say what to run.
+        let applied: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(self.err())?;
+        let needed = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        if applied < needed {
+            return Err(StoreError::Migrate {
+                url: self.url.clone(),
+                detail: format!(
+                    "it is at schema version {applied} and this Command Wall needs {needed}; \
+                     run `commandwall db migrate --database {}` (it keeps every record)",
+                    self.url
+                ),
+            });
+        }
+        Ok(())
     }
 
     async fn upsert<R: Record>(
