@@ -13,6 +13,7 @@ use chrono_tz::Tz;
 use crate::charts::Lang;
 use crate::config::{Config, ReportFormat};
 use crate::core::kpi::breakdown::Breakdown;
+use crate::core::kpi::evaluate::equal_age_cut;
 use crate::core::kpi::facts::Zones;
 use crate::core::kpi::filter::Filter;
 use crate::core::kpi::report::Report;
@@ -137,16 +138,17 @@ pub struct Made {
     pub render: Vec<(ReportFormat, Duration)>,
 }
 
-/// Figures per category over `span`, and per zone when `zones_too` (one pass).
+/// Figures per category over `span`, and per zone when `zones_too` (one pass), with the
+/// records as they stood at `seen` (a base at the period's age: `equal_age_cut`).
 async fn grouped(
     store: &Store,
     zones: &Zones,
     span: Span,
     zones_too: bool,
-    now: Millis,
+    seen: Millis,
 ) -> Result<(Vec<(String, Report)>, Vec<(String, Report)>), StoreError> {
-    let mut by_category = Breakdown::new(span);
-    let mut by_zone = Breakdown::new(span);
+    let mut by_category = Breakdown::new(span, seen);
+    let mut by_zone = Breakdown::new(span, seen);
     store
         .facts_grouped(
             zones,
@@ -163,7 +165,7 @@ async fn grouped(
             },
         )
         .await?;
-    Ok((by_category.finish(now), by_zone.finish(now)))
+    Ok((by_category.finish(), by_zone.finish()))
 }
 
 /// Reads everything the report shows, as of `now`.
@@ -188,12 +190,14 @@ pub async fn gather(
             .await?;
     let span = window.now;
     let (cat_now, zone_now) = grouped(store, &zones, span, true, now).await?;
+    // Bases at the period's age, as `evaluate` compares them.
+    let aged = |s: Span| equal_age_cut(s.to, span.to, now);
     let (cat_pop, zone_pop) = match window.pop {
-        Some(s) => grouped(store, &zones, s, true, now).await?,
+        Some(s) => grouped(store, &zones, s, true, aged(s)).await?,
         None => Default::default(),
     };
     let cat_yoy = match window.yoy {
-        Some(s) => grouped(store, &zones, s, false, now).await?.0,
+        Some(s) => grouped(store, &zones, s, false, aged(s)).await?.0,
         None => Vec::new(),
     };
     let days = per_day(
