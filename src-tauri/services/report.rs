@@ -185,9 +185,12 @@ pub async fn gather(
     }
     let window = covers.window(tz);
     let zones = crate::services::figures::zones(config);
+    let clock = Instant::now();
+    let lap = |what: &str| tracing::debug!("report {what}: {:?}", clock.elapsed());
     let figures =
         crate::services::figures::evaluate(store, &zones, window.clone(), &Filter::default(), now)
             .await?;
+    lap("figures");
     let span = window.now;
     let (cat_now, zone_now) = grouped(store, &zones, span, true, now).await?;
     // Bases at the period's age, as `evaluate` compares them.
@@ -200,6 +203,7 @@ pub async fn gather(
         Some(s) => grouped(store, &zones, s, false, aged(s)).await?.0,
         None => Vec::new(),
     };
+    lap("categories and zones");
     let days = per_day(
         tz,
         first_day,
@@ -213,6 +217,7 @@ pub async fn gather(
         }
         None => Vec::new(),
     };
+    lap("days");
     let governance = {
         // Calendar periods ending with the report: its ISO week, month and year so far.
         let end = span.to;
@@ -239,6 +244,7 @@ pub async fn gather(
         let calls = store.repeat_candidates(&periods, &t).await?;
         screen(&calls, &periods, &t)
     };
+    lap("repeat calls");
     let alerts = store
         .alert_events_between(span.from, now.max(span.to))
         .await?;
@@ -248,6 +254,7 @@ pub async fn gather(
         .into_iter()
         .filter(|o| o.sent >= span.from && o.sent < span.to)
         .collect();
+    lap("alerts and overdue orders");
     let with_data = |b: Vec<(String, Report)>| {
         if b.iter().any(|(_, r)| has_records(r)) {
             b
