@@ -588,3 +588,49 @@ async fn the_desk_downloads_a_week_over_http_with_the_token() {
     assert_eq!(lang.status, 400);
     assert!(lang.body.contains("lang 'fr'"), "{}", lang.body);
 }
+
+#[tokio::test]
+async fn a_centres_own_template_lays_out_the_same_data_and_a_broken_one_names_its_line() {
+    let (db, config) = simulated().await;
+    let dir = db.path("tpl");
+    std::fs::create_dir_all(&dir).unwrap();
+    // A template of the centre's own, with a file of its own beside it (a logo).
+    std::fs::write(
+        dir.join("logo.svg"),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><rect width="20" height="20" fill="red"/></svg>"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("mine.typ"),
+        "#let r = json(\"report.json\")\n#set text(font: r.font)\n#image(\"logo.svg\", width: 1cm)\n= 自定义模板 #r.title\n#for s in r.sections [#s.title \\ ]\n",
+    )
+    .unwrap();
+    let mut req = request(week(2026, 47), "zh");
+    req.formats = vec![ReportFormat::Pdf];
+    req.template = Template::load(&dir.join("mine.typ")).unwrap();
+    let made_at = shanghai(date(2026, 11, 23), 8);
+    let made = make(&db.store, &config, &req, made_at).await.unwrap();
+    let text = pdf_text(file(&made, ReportFormat::Pdf));
+    assert_shows(&text, "自定义模板2026年第47周接处警工作周报");
+    assert_shows(&text, "七、数据质量");
+
+    std::fs::write(
+        dir.join("broken.typ"),
+        "#let r = json(\"report.json\")\n\n#r.no_such_field\n",
+    )
+    .unwrap();
+    req.template = Template::load(&dir.join("broken.typ")).unwrap();
+    let e = make(&db.store, &config, &req, made_at)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("broken.typ") && e.contains("line 3"), "{e}");
+
+    // The schedule's settings are checked when the config is read.
+    let bad = Config::load(
+        None,
+        [("COMMANDWALL__REPORT__TIME".to_string(), "8am".to_string())],
+    );
+    let e = bad.unwrap_err().to_string();
+    assert!(e.contains("report.time '8am'"), "{e}");
+}
