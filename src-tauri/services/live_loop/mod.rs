@@ -1,6 +1,15 @@
 //! The live loop every door shares: ticks the KPI engine every `refresh_ms`, and publishes
 //! the latest figures with whether they are stale. A failing database or a silent feed never
 //! blanks the wall: the last good snapshot stays, marked stale with the reason and since when.
+//!
+//! The loop runs supervised (`supervise`): when it panics, the state turns stale at once
+//! (`engine_failed`) and the loop starts again with a fresh engine. Each tick it also checks
+//! that the database file at its path is still the one open (a deleted file, a restored
+//! backup) and judges the feed by when data last arrived (`feed`), not by the records' own
+//! times.
+
+mod feed;
+mod supervise;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,15 +27,42 @@ use crate::services::alerts::{Alerting, AlertsView};
 use crate::services::figures::LiveFigures;
 use crate::services::wall_lists::{HourlyCache, PageInputs};
 use crate::setup::now_ms;
-use crate::store::{Store, StoreError};
+use crate::store::{FeedCheck, FileState, Store, StoreError};
+pub use feed::{silence, Ahead};
+use feed::Feed;
+#[cfg(feature = "fault-injection")]
+pub use supervise::Faults;
+#[cfg(not(feature = "fault-injection"))]
+use supervise::Faults;
 
 /// Why the figures on show may be out of date.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Stale {
-    /// `feed_silent`, or the store's error code (`db_missing`, `db_locked`, …).
+    /// `feed_silent`, `engine_failed`, or the store's error code (`db_missing`,
+    /// `db_locked`, `db_deleted`, `db_replaced`, …).
     pub code: &'static str,
     pub reason: String,
     pub since: Millis,
+}
+
+impl Stale {
+    /// Stale for `code`, since when the state before already was for the same reason.
+    fn after(prev: &WallState, code: &'static str, reason: String, now: Millis) -> Stale {
+        let since = prev
+            .stale
+            .as_ref()
+            .filter(|s| s.code == code)
+            .map_or(now, |s| s.since);
+        Stale {
+            code,
+            reason,
+            since,
+        }
+    }
+
+    fn of_store(prev: &WallState, e: &StoreError, now: Millis) -> Stale {
+        Stale::after(prev, e.code(), e.to_string(), now)
+    }
 }
 
 /// What every door shows. Part of the wire format (Tauri and HTTP).
@@ -48,10 +84,16 @@ pub struct WallState {
     pub charts: Digests,
     /// Why a chart could not be drawn (the figures are still shown).
     pub chart_errors: Vec<String>,
+    /// The newest call's receive time, leaving out calls dated ahead of the clock.
     pub last_call: Option<Millis>,
-    /// When the loop last looked (UTC ms).
+    /// When the loop last looked (UTC ms). A door that shows a state whose `checked_at` is
+    /// older than the UI's stale period marks its figures stale: the loop is not running.
     pub checked_at: Millis,
     pub stale: Option<Stale>,
+    /// Records dated ahead of the clock beyond `live.ahead_tolerance_s`, if any.
+    pub ahead: Option<Ahead>,
+    /// How many times the loop failed and was started again since the program started.
+    pub engine_restarts: u32,
     /// The drawn charts themselves, served by id.
     #[serde(skip)]
     pub chart_set: Arc<ChartSet>,
@@ -69,10 +111,43 @@ impl WallState {
     pub fn chart(&self, key: &str) -> Option<Arc<String>> {
         self.chart_set.charts.get(key).map(|c| c.svg.clone())
     }
+
+    /// The state as a door sends it at `now`.
+    pub fn sent(self: &Arc<Self>, now: Millis) -> Sent {
+        Sent {
+            state: self.clone(),
+            sent_at: now,
+        }
+    }
+}
+
+/// The state as a door sends it, stamped with the sender's clock. A page judges the state's
+/// age as `sent_at − checked_at` plus the time since it arrived, each measured on one
+/// clock, so a wall controller whose clock is off neither calls fresh figures stale nor
+/// old ones fresh. Part of the wire format.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sent {
+    #[serde(flatten)]
+    pub state: Arc<WallState>,
+    pub sent_at: Millis,
 }
 
 /// Starts the loop on the current runtime; the receiver always holds the latest state.
 pub fn spawn(store: Store, config: Config) -> watch::Receiver<Arc<WallState>> {
+    start(store, config, Faults::default())
+}
+
+/// `spawn`, with failures the test can make happen (`Faults`).
+#[cfg(feature = "fault-injection")]
+pub fn spawn_with_faults(
+    store: Store,
+    config: Config,
+    faults: Faults,
+) -> watch::Receiver<Arc<WallState>> {
+    start(store, config, faults)
+}
+
+fn start(store: Store, config: Config, faults: Faults) -> watch::Receiver<Arc<WallState>> {
     let initial = Arc::new(WallState {
         centre: config.centre.name.clone(),
         time_zone: config.centre.time_zone.clone(),
@@ -85,6 +160,8 @@ pub fn spawn(store: Store, config: Config) -> watch::Receiver<Arc<WallState>> {
         last_call: None,
         checked_at: now_ms(),
         stale: None,
+        ahead: None,
+        engine_restarts: 0,
         chart_set: Arc::new(ChartSet::default()),
         alerts: Arc::new(AlertsView::default()),
     });
@@ -93,14 +170,51 @@ pub fn spawn(store: Store, config: Config) -> watch::Receiver<Arc<WallState>> {
         tracing::warn!("{e}");
     }
     let (repeat_tx, repeat_rx) = watch::channel(None);
-    tokio::spawn(screen_repeats(store.clone(), config.clone(), repeat_tx));
-    tokio::spawn(run(store, config, tx, repeat_rx));
+    let refresh = refresh_period(&config);
+    let repeat_tx = Arc::new(repeat_tx);
+    let (s, c) = (store.clone(), config.clone());
+    tokio::spawn(async move {
+        let start = || screen_repeats(s.clone(), c.clone(), repeat_tx.clone());
+        supervise::supervise("repeat-call screening", refresh, start, |_, _| {}).await;
+    });
+    let tx = Arc::new(tx);
+    tokio::spawn(async move {
+        let start = || {
+            let args = (store.clone(), config.clone(), tx.clone());
+            run(args.0, args.1, args.2, repeat_rx.clone(), faults.clone())
+        };
+        let failed = |why: &str, _: u32| engine_failed(&tx, why);
+        supervise::supervise("the live loop", refresh, start, failed).await;
+    });
     rx
+}
+
+fn refresh_period(config: &Config) -> Duration {
+    Duration::from_millis(config.live.refresh_ms.max(100))
+}
+
+/// The loop died: its last figures stay on show, stale, saying why.
+fn engine_failed(tx: &watch::Sender<Arc<WallState>>, why: &str) {
+    let now = now_ms();
+    let prev = tx.borrow().clone();
+    let reason = format!("the figures engine failed ({why}); it is being started again");
+    let next = WallState {
+        checked_at: now,
+        stale: Some(Stale::after(&prev, "engine_failed", reason, now)),
+        engine_restarts: prev.engine_restarts + 1,
+        ..(*prev).clone()
+    };
+    // Nobody listening: the loop would not be started again either.
+    let _ = tx.send(Arc::new(next));
 }
 
 /// Screens the year's calls for repeat callers and places every `repeat_refresh_s`. A pass
 /// over a large year takes seconds, so it runs beside the live loop, not in it.
-async fn screen_repeats(store: Store, config: Config, tx: watch::Sender<Option<Arc<RepeatPage>>>) {
+async fn screen_repeats(
+    store: Store,
+    config: Config,
+    tx: Arc<watch::Sender<Option<Arc<RepeatPage>>>>,
+) {
     let every = Duration::from_secs(config.live.repeat_refresh_s.max(10));
     loop {
         match crate::services::wall_lists::repeat_page(&store, &config, now_ms()).await {
@@ -125,62 +239,111 @@ struct Lists {
     built_from: Option<(i64, Millis, Millis)>,
 }
 
+/// What the loop builds from one database; all of it starts again when the file is replaced.
+#[derive(Default)]
+struct Built {
+    live: Option<LiveFigures>,
+    lists: Lists,
+    feed: Feed,
+    alerts: AlertLoop,
+}
+
 async fn run(
     store: Store,
     config: Config,
-    tx: watch::Sender<Arc<WallState>>,
+    tx: Arc<watch::Sender<Arc<WallState>>>,
     repeat: watch::Receiver<Option<Arc<RepeatPage>>>,
+    faults: Faults,
 ) {
-    let mut live: Option<LiveFigures> = None;
-    let mut lists = Lists::default();
+    let mut built = Built::default();
     let zones = crate::services::figures::zones(&config);
-    let mut failing_since: Option<Millis> = None;
-    let mut alerts = AlertLoop::default();
-    let mut interval =
-        tokio::time::interval(Duration::from_millis(config.live.refresh_ms.max(100)));
+    let mut interval = tokio::time::interval(refresh_period(&config));
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         interval.tick().await;
         let now = now_ms();
-        let result = step(&store, &config, &mut live, now).await;
         let prev = tx.borrow().clone();
         let mut next = WallState {
             checked_at: now,
             ..(*prev).clone()
         };
+        // The file first: reading on from a deleted or replaced file shows figures of a
+        // database nobody writes to any more.
+        let file = match store.file_state() {
+            FileState::Same => None,
+            FileState::Deleted => Some(StoreError::Deleted { url: store.url() }),
+            FileState::Replaced => {
+                let e = match store.reopen().await {
+                    Ok(()) => {
+                        // Everything built from the old file goes; the next tick builds
+                        // afresh while this one says why the figures are old.
+                        built = Built::default();
+                        StoreError::Replaced { url: store.url() }
+                    }
+                    Err(e) => e,
+                };
+                tracing::warn!("{e}");
+                next.stale = Some(Stale::of_store(&prev, &e, now));
+                if tx.send(Arc::new(next)).is_err() {
+                    return;
+                }
+                continue;
+            }
+        };
+        if let Some(e) = file.as_ref().filter(|e| prev.stale.as_ref().is_none_or(|s| s.code != e.code())) {
+            tracing::warn!("{e}");
+        }
+        faults.at_tick();
+        let result = step(&store, &config, &mut built, now).await;
         match result {
-            Ok((snapshot, last_call)) => {
-                failing_since = None;
+            Ok((snapshot, check)) if check.seq < snapshot.seq => {
+                // The change number went back: another database was put in place of this
+                // one's contents (restored in place). Its changes would go unseen until the
+                // number passed the old one; build everything again from it.
+                let e = StoreError::Replaced { url: store.url() };
+                tracing::warn!("{e} (its change number went back from {} to {})", snapshot.seq, check.seq);
+                built = Built::default();
+                next.stale = Some(Stale::of_store(&prev, &e, now));
+            }
+            Ok((snapshot, check)) => {
                 let screened = repeat.borrow().clone();
                 if let Err(e) = refresh_pages(
-                    &store, &config, &zones, &mut lists, &snapshot, screened, now, &mut next,
+                    &store, &config, &zones, &mut built.lists, &snapshot, screened, now, &mut next,
                 )
                 .await
                 {
                     // The figures are fresh; only the lists beside them are from earlier.
                     tracing::warn!("page lists not updated: {e}");
                 }
+                built.feed.observe(&check, now);
                 next.as_of = Some(snapshot.as_of);
                 next.seq = Some(snapshot.seq);
                 next.snapshot = Some(snapshot);
-                next.last_call = last_call;
-                next.stale = silence(last_call, now, config.live.stale_after_s);
+                next.last_call = check.last_call;
+                next.ahead = Ahead::of(&check, config.live.ahead_tolerance_s);
+                next.stale = match &file {
+                    Some(e) => Some(Stale::of_store(&prev, e, now)),
+                    None => silence(
+                        built.feed.heard(),
+                        now,
+                        config.live.stale_after_s,
+                        next.ahead.as_ref(),
+                    ),
+                };
             }
             Err(e) => {
-                let since = *failing_since.get_or_insert(now);
                 tracing::warn!("live figures not updated: {e}");
-                next.stale = Some(Stale {
-                    code: e.code(),
-                    reason: e.to_string(),
-                    since,
-                });
+                let e = file.as_ref().unwrap_or(&e);
+                next.stale = Some(Stale::of_store(&prev, e, now));
             }
         }
         let db_error = next.stale.as_ref().filter(|s| s.code != "feed_silent");
         let db_error = db_error.map(|s| s.reason.clone());
         let screened = repeat.borrow().clone();
-        if let Some(view) = alerts
-            .tick(&store, &config, &next, screened.as_deref(), db_error, now)
+        let heard = built.feed.heard();
+        if let Some(view) = built
+            .alerts
+            .tick(&store, &config, &next, screened.as_deref(), db_error, heard, now)
             .await
         {
             next.alerts = Arc::new(view);
@@ -241,59 +404,21 @@ async fn refresh_pages(
 async fn step(
     store: &Store,
     config: &Config,
-    live: &mut Option<LiveFigures>,
+    built: &mut Built,
     now: Millis,
-) -> Result<(Arc<Snapshot>, Option<Millis>), StoreError> {
-    let snapshot = match live {
+) -> Result<(Arc<Snapshot>, FeedCheck), StoreError> {
+    let snapshot = match &mut built.live {
         Some(l) => l.tick(now).await?,
         None => {
             let l = LiveFigures::start(store.clone(), config, now).await?;
             let s = l.snapshot();
-            *live = Some(l);
+            built.live = Some(l);
             s
         }
     };
-    let last_call = store.last_call().await?;
-    Ok((snapshot, last_call))
-}
-
-/// Stale when no call has arrived for longer than the centre's limit.
-pub fn silence(last_call: Option<Millis>, now: Millis, stale_after_s: i64) -> Option<Stale> {
-    let limit = stale_after_s * 1000;
-    match last_call {
-        Some(t) if now - t <= limit => None,
-        Some(t) => Some(Stale {
-            code: "feed_silent",
-            reason: format!(
-                "no new call for {}",
-                crate::core::time::describe_span(now - t)
-            ),
-            since: t,
-        }),
-        None => Some(Stale {
-            code: "feed_silent",
-            reason: "no call has been received yet".into(),
-            since: now,
-        }),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn silence_beyond_the_limit_is_stale() {
-        let now = 1_000_000_000;
-        assert_eq!(silence(Some(now - 120_000), now, 120), None);
-        let s = silence(Some(now - 121_000), now, 120).unwrap();
-        assert_eq!((s.code, s.since), ("feed_silent", now - 121_000));
-        assert_eq!(s.reason, "no new call for 2 min 1 s");
-        assert_eq!(
-            silence(None, now, 120).unwrap().reason,
-            "no call has been received yet"
-        );
-    }
+    let ahead_of = now.saturating_add(config.live.ahead_tolerance_s.saturating_mul(1000));
+    let check = store.feed(built.feed.after(), ahead_of).await?;
+    Ok((snapshot, check))
 }
 
 /// The alerts as the live loop runs them, started from the audit once the store answers.
@@ -310,6 +435,7 @@ impl AlertLoop {
         state: &WallState,
         repeat: Option<&RepeatPage>,
         db_error: Option<String>,
+        heard: Option<Millis>,
         now: Millis,
     ) -> Option<AlertsView> {
         if self.alerting.is_none() {
@@ -322,6 +448,7 @@ impl AlertLoop {
             }
         }
         let alerting = self.alerting.as_mut()?;
+        alerting.heard_at(heard);
         let snapshot = state.snapshot.as_deref();
         if let Err(e) = alerting
             .tick(store, config, snapshot, repeat, db_error, now)
