@@ -1,7 +1,7 @@
 //! The centre's local calendar. Records hold UTC milliseconds; days and ISO weeks are the
 //! centre's own, so every window is cut here and nowhere else.
 
-use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::model::Millis;
@@ -73,6 +73,36 @@ pub fn check_date(d: NaiveDate) -> Result<NaiveDate, String> {
     }
 }
 
+/// A local date written `Y-M-D` (the year may carry a sign and any number of digits, so
+/// that a year out of range is told as such rather than as "not a date"): `None` when the
+/// text is not shaped like one, otherwise the date or why it is not one the wall answers
+/// for.
+pub fn parse_date(text: &str) -> Option<Result<NaiveDate, String>> {
+    let mut parts = text.trim().rsplitn(3, '-');
+    let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+    let digits = |s: &str, most: usize| {
+        !s.is_empty() && s.len() <= most && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    let unsigned = y.strip_prefix(['+', '-']).unwrap_or(y);
+    if !digits(d, 2) || !digits(m, 2) || !digits(unsigned, usize::MAX) {
+        return None;
+    }
+    let years = i64::from(FIRST_DATE.year())..=i64::from(LAST_DATE.year());
+    let date = y
+        .parse::<i64>()
+        .ok()
+        .filter(|y| years.contains(y))
+        .map(|y| NaiveDate::from_ymd_opt(y as i32, m.parse().ok()?, d.parse().ok()?));
+    Some(match date {
+        None => Err(format!(
+            "{} is outside the dates the wall answers for ({FIRST_DATE} to {LAST_DATE})",
+            text.trim()
+        )),
+        Some(None) => Err(format!("{} is not a date", text.trim())),
+        Some(Some(d)) => check_date(d),
+    })
+}
+
 /// An instant a question may name: within those dates in UTC, a day inside either end so
 /// that its local date in any zone is one too.
 pub fn check_instant(at: Millis) -> Result<Millis, String> {
@@ -133,6 +163,15 @@ mod tests {
         let e = check_date(NaiveDate::MAX).unwrap_err();
         assert!(e.contains("+262142-12-31") && e.contains("(1900-01-01 to 9999-12-31)"), "{e}");
         assert!(check_date(d(1899, 12, 31)).is_err());
+        assert_eq!(parse_date("2026-11-24"), Some(Ok(d(2026, 11, 24))));
+        assert_eq!(parse_date("2026-W47"), None);
+        assert_eq!(parse_date("2026-11"), None);
+        assert_eq!(parse_date("yesterday"), None);
+        assert_eq!(parse_date("2026-02-30"), Some(Err("2026-02-30 is not a date".into())));
+        for far in ["262142-12-31", "+262142-12-31", "-262142-01-01", "99999999999999999999-01-01", "1899-12-31"] {
+            let e = parse_date(far).unwrap().unwrap_err();
+            assert_eq!(e, format!("{far} is outside the dates the wall answers for (1900-01-01 to 9999-12-31)"));
+        }
         assert!(check_instant(1_795_507_200_000).is_ok());
         let e = check_instant(i64::MAX).unwrap_err();
         assert!(e.contains("(1900-01-02 to 9999-12-30)"), "{e}");

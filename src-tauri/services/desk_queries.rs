@@ -10,7 +10,7 @@ use crate::core::kpi::evaluate::Evaluated;
 use crate::core::kpi::filter::Filter;
 use crate::core::kpi::window::{calendar, parse_period, range, so_far, Calendar, Span, Window};
 use crate::core::model::{Channel, Millis};
-use crate::core::time::{check_date, day_bounds};
+use crate::core::time::{day_bounds, parse_date};
 use crate::core::wall::pages::{tiles, IncidentRow, Tile, OVERVIEW};
 use crate::store::{Store, StoreError};
 
@@ -52,9 +52,13 @@ impl DeskError {
 }
 
 fn date(name: &str, text: &str) -> Result<NaiveDate, DeskError> {
-    let d = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| DeskError::Query(format!("{name} '{text}' is not a date (YYYY-MM-DD)")))?;
-    check_date(d).map_err(|e| DeskError::Query(format!("{name} '{text}': {e}")))
+    match parse_date(text) {
+        Some(Ok(d)) => Ok(d),
+        Some(Err(e)) => Err(DeskError::Query(format!("{name} '{text}': {e}"))),
+        None => Err(DeskError::Query(format!(
+            "{name} '{text}' is not a date (YYYY-MM-DD)"
+        ))),
+    }
 }
 
 /// Checks the codes a cut names against what the centre knows: zones from its
@@ -63,27 +67,31 @@ fn date(name: &str, text: &str) -> Result<NaiveDate, DeskError> {
 /// look like figures; the message names the codes that are known. Every door's cut goes
 /// through here (the desk over HTTP and in the window, `commandwall kpi`).
 pub fn check_cut(config: &Config, filter: &Filter) -> Result<(), String> {
-    fn known(what: &str, code: Option<&str>, all: Vec<&str>) -> Result<(), String> {
+    fn known(
+        (what, whats): (&str, &str),
+        code: Option<&str>,
+        all: Vec<&str>,
+    ) -> Result<(), String> {
         match code {
             Some(c) if !all.contains(&c) => Err(format!(
-                "{what} '{c}' is not known; the {what}s are: {}",
+                "{what} '{c}' is not known; the {whats} are: {}",
                 all.join(", ")
             )),
             _ => Ok(()),
         }
     }
     known(
-        "zone",
+        ("zone", "zones"),
         filter.zone.as_deref(),
         config.zones.iter().map(|z| z.code.as_str()).collect(),
     )?;
     known(
-        "category",
+        ("category", "categories"),
         filter.category.as_deref(),
         crate::core::categories::all().map(|c| c.code).collect(),
     )?;
     known(
-        "channel",
+        ("channel", "channels"),
         filter.channel.as_deref(),
         Channel::ALL.iter().map(|c| c.code()).collect(),
     )

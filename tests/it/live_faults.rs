@@ -107,9 +107,11 @@ async fn a_panicking_engine_is_stale_at_once_and_restarts_with_a_fresh_engine() 
     assert_eq!(last.stale.as_ref().unwrap().since, why.since, "since the first failure");
     let fired = faults.fired();
     assert_eq!(fired.len(), 3);
+    // A refresh period before the second start, two before the third (each gap also holds
+    // the panic hook's time, with RUST_BACKTRACE=1 most of a second).
     let gaps = [fired[1] - fired[0], fired[2] - fired[1]];
     assert!(
-        gaps[0] >= refresh && gaps[1] >= gaps[0] + refresh / 2,
+        gaps[0] >= refresh && gaps[1] >= 2 * refresh,
         "the restarts wait longer each time: {gaps:?}"
     );
 

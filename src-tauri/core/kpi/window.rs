@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::model::Millis;
-use crate::time::{check_date, local_datetime, local_to_utc, FIRST_DATE, LAST_DATE};
+use crate::time::{local_datetime, local_to_utc, parse_date, FIRST_DATE, LAST_DATE};
 
 /// `[from, to)` in UTC milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -116,8 +116,8 @@ pub fn parse_period(text: &str) -> Result<(Calendar, Period), String> {
         }
     };
     let t = text.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        let d = check_date(d).map_err(|e| format!("'{text}': {e}"))?;
+    if let Some(d) = parse_date(t) {
+        let d = d.map_err(|e| format!("'{text}': {e}"))?;
         return Ok((Calendar::Day, Period::day(d)));
     }
     if let Some((y, w)) = t.split_once("-W").or_else(|| t.split_once("-w")) {
@@ -126,7 +126,9 @@ pub fn parse_period(text: &str) -> Result<(Calendar, Period), String> {
             .map(|p| (Calendar::Week, p))
             .ok_or_else(|| format!("{y} has no ISO week {w}"));
     }
-    if let Some((y, m)) = t.split_once('-') {
+    // The first '-' after a sign the year may carry.
+    let month = t.get(1..).and_then(|r| r.find('-')).map(|i| t.split_at(i + 1));
+    if let Some((y, m)) = month.map(|(y, m)| (y, &m[1..])) {
         let (y, m) = (year(y)?, m.parse().map_err(|_| bad())?);
         return Period::month(y, m)
             .map(|p| (Calendar::Month, p))
@@ -329,8 +331,9 @@ mod tests {
         assert!(parse_period("last week").unwrap_err().contains("2026-W47"));
         // Dates chrono can hold but no window can be built around: refused, not a panic.
         for (text, says) in [
-            ("262142-12-31", "(1900-01-01 to 9999-12-31)"),
+            ("262142-12-31", "'262142-12-31': 262142-12-31 is outside the dates the wall answers for (1900-01-01 to 9999-12-31)"),
             ("-262142-01-01", "(1900-01-01 to 9999-12-31)"),
+            ("2026-02-30", "'2026-02-30': 2026-02-30 is not a date"),
             ("262142-W52", "(years 1900 to 9999)"),
             ("262142-12", "(years 1900 to 9999)"),
             ("262142", "(years 1900 to 9999)"),

@@ -28,7 +28,7 @@ pub const OTHER_CATEGORIES: &str = "_other";
 /// busiest); a feed naming a new one per record would otherwise grow the lists without end.
 pub const EXTRA_LISTED: usize = 16;
 /// The longest text from the data the pages carry, in characters (`shorten`).
-pub const TEXT_LISTED: usize = 40;
+pub const TEXT_LISTED: usize = 24;
 
 /// One figure on a tile: value, target grade and both comparisons.
 #[derive(Debug, Clone, PartialEq, Serialize)]

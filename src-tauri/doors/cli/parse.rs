@@ -2,11 +2,10 @@
 //! the option and shows a value that would be accepted.
 
 use anyhow::Context;
-use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::core::model::Millis;
-use crate::core::time::{check_date, check_instant, day_bounds};
+use crate::core::time::{check_instant, day_bounds, parse_date};
 
 /// An RFC 3339 time in UTC milliseconds, with the option named in the error; it must lie
 /// within the dates the wall answers for (`core::time::check_instant`).
@@ -22,8 +21,8 @@ pub fn time(option: &str, t: &str) -> anyhow::Result<Millis> {
 /// A local date means its midnight (`end`: the midnight after it); anything else must be
 /// an RFC 3339 time. Either must lie within the dates the wall answers for.
 pub fn bound(tz: Tz, option: &str, text: &str, end: bool) -> anyhow::Result<Millis> {
-    if let Ok(d) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        let d = check_date(d).map_err(|e| anyhow::anyhow!("{option} '{text}': {e}"))?;
+    if let Some(d) = parse_date(text) {
+        let d = d.map_err(|e| anyhow::anyhow!("{option} '{text}': {e}"))?;
         let (a, b) = day_bounds(tz, d);
         return Ok(if end { b } else { a });
     }
