@@ -158,18 +158,39 @@ mod tests {
             tone: Tone::Plain,
         };
         let (w, h) = (1000, 300);
-        let short = bars("t", &[bar("盗窃", 10.0), bar("诈骗", 5.0)], &Theme::WALL, (w, h)).unwrap();
-        let with_long = bars("t", &[bar(long, 10.0), bar("诈骗", 5.0)], &Theme::WALL, (w, h)).unwrap();
+        let short = bars(
+            "t",
+            &[bar("盗窃", 10.0), bar("诈骗", 5.0)],
+            &Theme::WALL,
+            (w, h),
+        )
+        .unwrap();
+        let with_long = bars(
+            "t",
+            &[bar(long, 10.0), bar("诈骗", 5.0)],
+            &Theme::WALL,
+            (w, h),
+        )
+        .unwrap();
         assert!(!with_long.contains(long), "the whole label is not drawn");
         let shown = &with_long[with_long.find("因邻里").expect("its start is drawn")..];
-        let shown = &shown[..shown.find('<').unwrap()];
-        assert!(shown.ends_with('…') && shown.chars().count() < 28, "{shown}");
+        let shown = shown[..shown.find('<').unwrap()].trim();
+        assert!(
+            shown.ends_with('…') && shown.chars().count() < 28,
+            "{shown}"
+        );
         // The longest bar keeps most of the width: at least the canvas minus the widest
         // label column and the value text.
         let longest = bar_widths(&with_long).into_iter().fold(0.0, f64::max);
-        assert!(longest >= 0.4 * f64::from(w), "longest bar {longest} px of {w}");
+        assert!(
+            longest >= 0.4 * f64::from(w),
+            "longest bar {longest} px of {w}"
+        );
         let before = bar_widths(&short).into_iter().fold(0.0, f64::max);
-        assert!(longest >= before - 0.34 * f64::from(w), "{longest} vs {before}");
+        assert!(
+            longest >= before - 0.34 * f64::from(w),
+            "{longest} vs {before}"
+        );
         // Labels that fit are drawn whole.
         assert!(short.contains("盗窃") && !short.contains('…'));
     }

@@ -161,21 +161,45 @@ mod tests {
         assert_eq!(check_date(FIRST_DATE), Ok(FIRST_DATE));
         assert_eq!(check_date(LAST_DATE), Ok(LAST_DATE));
         let e = check_date(NaiveDate::MAX).unwrap_err();
-        assert!(e.contains("+262142-12-31") && e.contains("(1900-01-01 to 9999-12-31)"), "{e}");
+        assert!(
+            e.contains("+262142-12-31") && e.contains("(1900-01-01 to 9999-12-31)"),
+            "{e}"
+        );
         assert!(check_date(d(1899, 12, 31)).is_err());
         assert_eq!(parse_date("2026-11-24"), Some(Ok(d(2026, 11, 24))));
         assert_eq!(parse_date("2026-W47"), None);
         assert_eq!(parse_date("2026-11"), None);
         assert_eq!(parse_date("yesterday"), None);
-        assert_eq!(parse_date("2026-02-30"), Some(Err("2026-02-30 is not a date".into())));
-        for far in ["262142-12-31", "+262142-12-31", "-262142-01-01", "99999999999999999999-01-01", "1899-12-31"] {
+        assert_eq!(
+            parse_date("2026-02-30"),
+            Some(Err("2026-02-30 is not a date".into()))
+        );
+        for far in [
+            "262142-12-31",
+            "+262142-12-31",
+            "-262142-01-01",
+            "99999999999999999999-01-01",
+            "1899-12-31",
+        ] {
             let e = parse_date(far).unwrap().unwrap_err();
-            assert_eq!(e, format!("{far} is outside the dates the wall answers for (1900-01-01 to 9999-12-31)"));
+            assert_eq!(
+                e,
+                format!(
+                    "{far} is outside the dates the wall answers for (1900-01-01 to 9999-12-31)"
+                )
+            );
         }
         assert!(check_instant(1_795_507_200_000).is_ok());
         let e = check_instant(i64::MAX).unwrap_err();
         assert!(e.contains("(1900-01-02 to 9999-12-30)"), "{e}");
-        assert!(check_instant(NaiveDate::MIN.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp_millis()).is_err());
+        assert!(check_instant(
+            NaiveDate::MIN
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
+                .and_utc()
+                .timestamp_millis()
+        )
+        .is_err());
     }
 
     #[test]

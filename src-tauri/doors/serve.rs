@@ -215,12 +215,12 @@ fn desk_error(e: DeskError) -> Response {
 }
 
 /// A desk question from the query string; one it cannot read is a 400 like any bad question.
-fn desk_question(q: Result<Query<DeskQuery>, QueryRejection>) -> Result<DeskQuery, Response> {
+fn desk_question(q: Result<Query<DeskQuery>, QueryRejection>) -> Result<DeskQuery, DeskError> {
     q.map(|Query(q)| q).map_err(|e| {
-        desk_error(DeskError::Query(format!(
+        DeskError::Query(format!(
             "the question cannot be read ({}); ask with period, from and to, zone, category, channel",
             e.body_text()
-        )))
+        ))
     })
 }
 
@@ -230,7 +230,7 @@ async fn desk_query(
 ) -> Response {
     let q = match desk_question(q) {
         Ok(q) => q,
-        Err(r) => return r,
+        Err(e) => return desk_error(e),
     };
     match crate::services::desk_queries::query(&served.store, &served.config, &q, now_ms()).await {
         Ok(a) => Json(a).into_response(),
@@ -245,7 +245,7 @@ async fn zone_incidents(
 ) -> Response {
     let q = match desk_question(q) {
         Ok(q) => q,
-        Err(r) => return r,
+        Err(e) => return desk_error(e),
     };
     match crate::services::desk_queries::zone_incidents(
         &served.store,

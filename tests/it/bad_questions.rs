@@ -28,15 +28,36 @@ async fn every_door_names_a_bad_date_or_an_unknown_code() {
         ("/api/desk?period=-262142", years),
         ("/api/desk?period=262142-W52", years),
         ("/api/desk?period=262142-12", years),
-        ("/api/desk?from=262142-01-01&to=262142-01-02", "from '262142-01-01': 262142-01-01 is outside"),
-        ("/api/desk?from=2026-01-01&to=%2B262142-12-31", "to '+262142-12-31'"),
+        (
+            "/api/desk?from=262142-01-01&to=262142-01-02",
+            "from '262142-01-01': 262142-01-01 is outside",
+        ),
+        (
+            "/api/desk?from=2026-01-01&to=%2B262142-12-31",
+            "to '+262142-12-31'",
+        ),
         ("/api/desk?from=1899-12-31&to=2026-01-01", dates),
         ("/api/zones/Z01/incidents?period=262142", years),
-        ("/api/zones/Z01/incidents?from=-262142-01-01&to=2026-01-01", "from '-262142-01-01'"),
-        ("/api/desk?zone=Z99", "zone 'Z99' is not known; the zones are: Z01, Z02,"),
-        ("/api/desk?period=week&category=nonsense", "the categories are: criminal, theft,"),
-        ("/api/desk?channel=fax", "channel 'fax' is not known; the channels are: phone, sms,"),
-        ("/api/zones/Z99/incidents", "'Z99' is not one of the centre's zones (Z01, Z02,"),
+        (
+            "/api/zones/Z01/incidents?from=-262142-01-01&to=2026-01-01",
+            "from '-262142-01-01'",
+        ),
+        (
+            "/api/desk?zone=Z99",
+            "zone 'Z99' is not known; the zones are: Z01, Z02,",
+        ),
+        (
+            "/api/desk?period=week&category=nonsense",
+            "the categories are: criminal, theft,",
+        ),
+        (
+            "/api/desk?channel=fax",
+            "channel 'fax' is not known; the channels are: phone, sms,",
+        ),
+        (
+            "/api/zones/Z99/incidents",
+            "'Z99' is not one of the centre's zones (Z01, Z02,",
+        ),
     ];
     for (path, says) in cases {
         let reply = server.get(path).await;
@@ -47,13 +68,26 @@ async fn every_door_names_a_bad_date_or_an_unknown_code() {
         assert!(message.contains(says), "{path}: {message}");
     }
     for (path, says) in [
-        ("/api/alerts/history?from=262142&to=x", "from and to are times in UTC milliseconds"),
-        ("/api/alerts/history?from=10&to=5", "from (10) is after to (5)"),
+        (
+            "/api/alerts/history?from=262142&to=x",
+            "from and to are times in UTC milliseconds",
+        ),
+        (
+            "/api/alerts/history?from=10&to=5",
+            "from (10) is after to (5)",
+        ),
     ] {
         let reply = server.get(path).await;
         assert_eq!(reply.status, 400, "{path}: {}", reply.body);
         assert_eq!(reply.json()["code"], "bad_query", "{path}");
-        assert!(reply.json()["message"].as_str().unwrap_or_default().contains(says), "{path}: {}", reply.body);
+        assert!(
+            reply.json()["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(says),
+            "{path}: {}",
+            reply.body
+        );
     }
 
     // The window's commands (`desk_query`, `zone_incidents`) are these functions.
@@ -107,8 +141,19 @@ async fn every_door_names_a_bad_date_or_an_unknown_code() {
     for path in ["/api/desk?category=theft", "/api/desk?category=criminal"] {
         let desk = server.json(path).await;
         assert_eq!(desk["tiles"][0]["key"], "calls");
-        assert_eq!(desk["tiles"][0]["value"].as_f64(), Some(1.0), "{path}: {}", desk["tiles"][0]);
+        assert_eq!(
+            desk["tiles"][0]["value"].as_f64(),
+            Some(1.0),
+            "{path}: {}",
+            desk["tiles"][0]
+        );
     }
-    let desk = server.json("/api/desk?category=fraud&channel=sms&zone=Z01").await;
-    assert_eq!(desk["tiles"][0]["value"].as_f64(), Some(0.0), "a known cut with none is 0");
+    let desk = server
+        .json("/api/desk?category=fraud&channel=sms&zone=Z01")
+        .await;
+    assert_eq!(
+        desk["tiles"][0]["value"].as_f64(),
+        Some(0.0),
+        "a known cut with none is 0"
+    );
 }

@@ -15,7 +15,9 @@ use commandwall::store::{OpenMode, Store};
 use serde_json::Value;
 
 use crate::helpers::records;
-use crate::helpers::server::{config, spawn_server, spawn_server_with_faults, today_at, TestServer};
+use crate::helpers::server::{
+    config, spawn_server, spawn_server_with_faults, today_at, TestServer,
+};
 use crate::helpers::PATIENCE;
 
 /// Today's calls (in the last two minutes, never before local midnight).
@@ -23,7 +25,12 @@ fn calls_today(config: &Config, n: usize) -> Batch {
     let now = now_ms();
     records::calls(
         (0..n)
-            .map(|i| records::call(&format!("c{i}"), today_at(config, now, 90_000 + i as Millis)))
+            .map(|i| {
+                records::call(
+                    &format!("c{i}"),
+                    today_at(config, now, 90_000 + i as Millis),
+                )
+            })
             .collect(),
     )
 }
@@ -67,11 +74,14 @@ async fn a_panicking_engine_is_stale_at_once_and_restarts_with_a_fresh_engine() 
     config.live.refresh_ms = Config::load(None, []).unwrap().live.refresh_ms;
     let refresh = Duration::from_millis(config.live.refresh_ms);
     let faults = Faults::default();
-    let server = spawn_server_with_faults(config.clone(), calls_today(&config, 3), faults.clone()).await;
+    let server =
+        spawn_server_with_faults(config.clone(), calls_today(&config, 3), faults.clone()).await;
     let (_, s) = server
-        .wait_state("fresh figures", |s| (calls(s), s["stale"].clone()), |(c, st)| {
-            *c == Some(3.0) && st.is_null()
-        })
+        .wait_state(
+            "fresh figures",
+            |s| (calls(s), s["stale"].clone()),
+            |(c, st)| *c == Some(3.0) && st.is_null(),
+        )
         .await;
     let seq = s["seq"].as_i64();
     assert_eq!(s["engine_restarts"], 0);
@@ -79,7 +89,10 @@ async fn a_panicking_engine_is_stale_at_once_and_restarts_with_a_fresh_engine() 
     // The engine breaks an invariant on its next tick, and on the first tick of each of
     // the next two loops started in its place.
     faults.panic_next_ticks(3);
-    let failed = wait_live(&server, "the failure reported", |s| code(s) == Some("engine_failed")).await;
+    let failed = wait_live(&server, "the failure reported", |s| {
+        code(s) == Some("engine_failed")
+    })
+    .await;
     let seen = Instant::now();
     let took = seen - faults.fired()[0];
     println!("# engine failure → stale state: {took:?} (refresh period {refresh:?})");
@@ -90,7 +103,9 @@ async fn a_panicking_engine_is_stale_at_once_and_restarts_with_a_fresh_engine() 
     let why = failed.stale.as_ref().unwrap();
     assert!(
         why.reason.contains("the figures engine failed")
-            && why.reason.contains("injected fault: the engine broke an invariant"),
+            && why
+                .reason
+                .contains("injected fault: the engine broke an invariant"),
         "{}",
         why.reason
     );
@@ -104,7 +119,11 @@ async fn a_panicking_engine_is_stale_at_once_and_restarts_with_a_fresh_engine() 
     // before each new start.
     let last = wait_live(&server, "the third failure", |s| s.engine_restarts == 3).await;
     assert_eq!(code(&last), Some("engine_failed"));
-    assert_eq!(last.stale.as_ref().unwrap().since, why.since, "since the first failure");
+    assert_eq!(
+        last.stale.as_ref().unwrap().since,
+        why.since,
+        "since the first failure"
+    );
     let fired = faults.fired();
     assert_eq!(fired.len(), 3);
     // A refresh period before the second start, two before the third (each gap also holds
@@ -122,9 +141,11 @@ async fn a_panicking_engine_is_stale_at_once_and_restarts_with_a_fresh_engine() 
         .write(records::calls(vec![records::call("late", now_ms())]))
         .await;
     let (_, s) = server
-        .wait_state("fresh, with the new call", |s| (calls(s), s["stale"].clone()), |(c, st)| {
-            *c == Some(4.0) && st.is_null()
-        })
+        .wait_state(
+            "fresh, with the new call",
+            |s| (calls(s), s["stale"].clone()),
+            |(c, st)| *c == Some(4.0) && st.is_null(),
+        )
         .await;
     assert_eq!(s["engine_restarts"], 3, "{}", s["engine_restarts"]);
 }
@@ -134,7 +155,10 @@ async fn a_row_dated_ahead_neither_wakes_a_silent_feed_nor_passes_for_the_last_c
     let mut config = config();
     config.live.stale_after_s = 2;
     let server = spawn_server(config.clone(), calls_today(&config, 3)).await;
-    let silent = wait_live(&server, "the silent feed", |s| code(s) == Some("feed_silent")).await;
+    let silent = wait_live(&server, "the silent feed", |s| {
+        code(s) == Some("feed_silent")
+    })
+    .await;
     let last_call = silent.last_call;
     assert!(last_call.is_some());
 
@@ -148,9 +172,19 @@ async fn a_row_dated_ahead_neither_wakes_a_silent_feed_nor_passes_for_the_last_c
     // Ticks later: still silent, the row named, the newest call not it.
     let later = seen.checked_at + 3 * config.live.refresh_ms as Millis;
     let s = wait_live(&server, "three ticks on", |s| s.checked_at >= later).await;
-    assert!(s.seq.is_some_and(|q| q >= written), "the engine has read the row");
-    assert_eq!(code(&s), Some("feed_silent"), "the row dated ahead woke the feed");
-    assert_eq!(s.last_call, last_call, "the newest call is not the one dated ahead");
+    assert!(
+        s.seq.is_some_and(|q| q >= written),
+        "the engine has read the row"
+    );
+    assert_eq!(
+        code(&s),
+        Some("feed_silent"),
+        "the row dated ahead woke the feed"
+    );
+    assert_eq!(
+        s.last_call, last_call,
+        "the newest call is not the one dated ahead"
+    );
     let a = s.ahead.as_ref().unwrap();
     assert_eq!((a.records, a.furthest, a.tolerance_s), (1, ahead, 300));
     let reason = &s.stale.as_ref().unwrap().reason;
@@ -165,10 +199,17 @@ async fn a_row_dated_ahead_neither_wakes_a_silent_feed_nor_passes_for_the_last_c
     // A row dated a minute ahead is within the tolerance: it is data, and it arrived.
     let written_at = now_ms();
     server
-        .write(records::calls(vec![records::call("soon", written_at + 60_000)]))
+        .write(records::calls(vec![records::call(
+            "soon",
+            written_at + 60_000,
+        )]))
         .await;
     let fresh = wait_live(&server, "fresh figures", |s| s.stale.is_none()).await;
-    assert_eq!(fresh.ahead.as_ref().map(|a| a.records), Some(1), "only the 20 h row is ahead");
+    assert_eq!(
+        fresh.ahead.as_ref().map(|a| a.records),
+        Some(1),
+        "only the 20 h row is ahead"
+    );
     assert_eq!(fresh.last_call, Some(written_at + 60_000));
 
     // Silent again: since the row arrived (by the loop's clock), not since its own time.
@@ -181,7 +222,10 @@ async fn a_row_dated_ahead_neither_wakes_a_silent_feed_nor_passes_for_the_last_c
 
     // A row written now but dated 10 minutes back (a source that writes late) arrived now.
     server
-        .write(records::calls(vec![records::call("late", now_ms() - 600_000)]))
+        .write(records::calls(vec![records::call(
+            "late",
+            now_ms() - 600_000,
+        )]))
         .await;
     wait_live(&server, "fresh after a late row", |s| s.stale.is_none()).await;
 }
@@ -198,9 +242,12 @@ async fn a_database_deleted_then_restored_under_the_wall_is_noticed_and_reopened
     // A backup with two calls more, made aside as an operator would keep one.
     let backup = server.db.path("backup.db");
     {
-        let store = Store::open(&format!("sqlite:{}", backup.display()), OpenMode::CreateAndMigrate)
-            .await
-            .unwrap();
+        let store = Store::open(
+            &format!("sqlite:{}", backup.display()),
+            OpenMode::CreateAndMigrate,
+        )
+        .await
+        .unwrap();
         store.sync_reference(&config).await.unwrap();
         store.write(&calls_today(&config, 5)).await.unwrap();
         store.close().await;
@@ -208,9 +255,15 @@ async fn a_database_deleted_then_restored_under_the_wall_is_noticed_and_reopened
 
     // Deleted under the running wall: said, the last figures kept.
     std::fs::remove_file(&path).unwrap();
-    let deleted = wait_live(&server, "the deletion noticed", |s| code(s) == Some("db_deleted")).await;
+    let deleted = wait_live(&server, "the deletion noticed", |s| {
+        code(s) == Some("db_deleted")
+    })
+    .await;
     let reason = &deleted.stale.as_ref().unwrap().reason;
-    assert!(reason.contains("wall.db") && reason.contains("was deleted"), "{reason}");
+    assert!(
+        reason.contains("wall.db") && reason.contains("was deleted"),
+        "{reason}"
+    );
     assert!(deleted.pages.is_some(), "the last figures stay on show");
     let json = server.json("/api/state").await;
     assert_eq!(json["stale"]["code"], "db_deleted");
@@ -218,7 +271,10 @@ async fn a_database_deleted_then_restored_under_the_wall_is_noticed_and_reopened
 
     // The backup restored at the path: noticed as another file, reopened, rebuilt.
     std::fs::rename(&backup, &path).unwrap();
-    let replaced = wait_live(&server, "the new file noticed", |s| code(s) == Some("db_replaced")).await;
+    let replaced = wait_live(&server, "the new file noticed", |s| {
+        code(s) == Some("db_replaced")
+    })
+    .await;
     let reason = &replaced.stale.as_ref().unwrap().reason;
     assert!(reason.contains("was replaced on disk"), "{reason}");
     let fresh = wait_live(&server, "the backup's figures", |s| {
@@ -238,13 +294,24 @@ async fn a_database_deleted_then_restored_under_the_wall_is_noticed_and_reopened
         .write(records::calls(vec![records::call("after", now_ms())]))
         .await;
     let (_, s) = server
-        .wait_state("the new call", |s| (calls(s), s["stale"].clone()), |(c, st)| {
-            *c == Some(6.0) && st.is_null()
-        })
+        .wait_state(
+            "the new call",
+            |s| (calls(s), s["stale"].clone()),
+            |(c, st)| *c == Some(6.0) && st.is_null(),
+        )
         .await;
-    assert!(written.elapsed() <= Duration::from_secs(2), "took {:?}", written.elapsed());
+    assert!(
+        written.elapsed() <= Duration::from_secs(2),
+        "took {:?}",
+        written.elapsed()
+    );
     assert_eq!(s["seq"], 2);
     // The desk asks the same file.
     let desk = server.json("/api/desk?period=day").await;
-    assert_eq!(desk["tiles"][0]["value"].as_f64(), Some(6.0), "{}", desk["tiles"][0]);
+    assert_eq!(
+        desk["tiles"][0]["value"].as_f64(),
+        Some(6.0),
+        "{}",
+        desk["tiles"][0]
+    );
 }

@@ -12,8 +12,8 @@ use commandwall::setup::now_ms;
 use serde_json::Value;
 use sqlx::Connection;
 
-use crate::helpers::server::{config, spawn_server, today_at, TestServer, TOKEN};
 use crate::helpers::records;
+use crate::helpers::server::{config, spawn_server, today_at, TestServer, TOKEN};
 
 const DAY: Millis = 86_400_000;
 const REPEAT_KEY: &str = "key-of-a-caller-who-calls-again";

@@ -127,7 +127,10 @@ pub fn parse_period(text: &str) -> Result<(Calendar, Period), String> {
             .ok_or_else(|| format!("{y} has no ISO week {w}"));
     }
     // The first '-' after a sign the year may carry.
-    let month = t.get(1..).and_then(|r| r.find('-')).map(|i| t.split_at(i + 1));
+    let month = t
+        .get(1..)
+        .and_then(|r| r.find('-'))
+        .map(|i| t.split_at(i + 1));
     if let Some((y, m)) = month.map(|(y, m)| (y, &m[1..])) {
         let (y, m) = (year(y)?, m.parse().map_err(|_| bad())?);
         return Period::month(y, m)

@@ -20,8 +20,10 @@ pub const TODAY: &str = "day_so_far";
 /// thousands of free-text categories, or a 10 KB field, must not make the state megabytes.
 /// The desk's own questions (drill-down, filters) answer with the full text.
 ///
-/// The most classes the category mix lists; the rest are summed into one `OTHER_CATEGORIES`.
-pub const CATEGORIES_LISTED: usize = 8;
+/// The most classes the category mix lists, as many as the taxonomy has (a test holds it
+/// to that): codes the taxonomy does not know past these are summed into one
+/// `OTHER_CATEGORIES`.
+pub const CATEGORIES_LISTED: usize = 16;
 /// The code (and names) of the sum of the classes not listed.
 pub const OTHER_CATEGORIES: &str = "_other";
 /// The most seats, and units, the pages list beyond those the centre configures (the
@@ -472,7 +474,11 @@ pub fn seats(
         .filter(|(code, _)| !code.is_empty() && !seat_list.iter().any(|s| s.code == *code))
         .collect();
     let calls = |r: &Report| r.metric(Figure::Calls).unwrap_or(0.0);
-    extra.sort_by(|a, b| calls(&b.1).total_cmp(&calls(&a.1)).then_with(|| a.0.cmp(&b.0)));
+    extra.sort_by(|a, b| {
+        calls(&b.1)
+            .total_cmp(&calls(&a.1))
+            .then_with(|| a.0.cmp(&b.0))
+    });
     for (code, _) in extra.into_iter().take(EXTRA_LISTED) {
         codes.push((code.clone(), shorten(code, TEXT_LISTED)));
     }
@@ -645,6 +651,11 @@ mod tests {
 
     #[test]
     fn the_lists_the_data_names_are_bounded() {
+        let classes = categories::all().filter(|c| c.parent.is_none()).count();
+        assert!(
+            CATEGORIES_LISTED >= classes,
+            "every class of the taxonomy is listed"
+        );
         // A source with a free-text category per call: the mix keeps the largest classes
         // and sums the rest, every share still of all calls.
         let long = |i: usize| format!("{i:03}{}", "很长的类别名称".repeat(4));
@@ -666,19 +677,20 @@ mod tests {
         }
         assert!(mix[0].zh.ends_with('…'));
         // Seats and units the data names beside the centre's: the busiest few, shortened.
-        let by_seat: Vec<(String, Report)> =
-            (0..100).map(|i| (long(i), calls(i as f64))).collect();
-        let open: Vec<(String, Millis)> = (0..100).map(|i| (long(i), i)).collect();
+        let by_seat: Vec<(String, Report)> = (0..100).map(|i| (long(i), calls(i as f64))).collect();
+        let open: Vec<(String, Millis)> = (0..100).map(|i| (long(i), i as Millis)).collect();
         let s = seats(&by_seat, &[], &[], &open, &[]);
         assert_eq!(s.seats.len(), EXTRA_LISTED);
         assert_eq!(s.seats[0].calls, 99, "the busiest seat first");
         assert_eq!(s.units.len(), EXTRA_LISTED);
         assert_eq!(s.units_busy, 100, "the count is of every unit");
+        assert!(s.seats.iter().all(
+            |r| r.code.chars().count() <= TEXT_LISTED && r.name.chars().count() <= TEXT_LISTED
+        ));
         assert!(s
-            .seats
+            .units
             .iter()
-            .all(|r| r.code.chars().count() <= TEXT_LISTED && r.name.chars().count() <= TEXT_LISTED));
-        assert!(s.units.iter().all(|u| u.code.chars().count() <= TEXT_LISTED));
+            .all(|u| u.code.chars().count() <= TEXT_LISTED));
     }
 
     #[test]

@@ -53,9 +53,7 @@ pub fn span(s: &str) -> Result<chrono::Duration, String> {
         }
     };
     if n > most {
-        return Err(format!(
-            "'{s}' is longer than a span may be (at most {D}d)"
-        ));
+        return Err(format!("'{s}' is longer than a span may be (at most {D}d)"));
     }
     Ok(unit_span(n))
 }
@@ -90,9 +88,18 @@ mod tests {
         assert!(speed("-2x").is_err());
         // chrono's constructors panic past their range: a span that long is refused.
         assert_eq!(span("36500d").unwrap(), chrono::Duration::days(36_500));
-        for s in ["36501d", "5215w", "876001h", "99999999999999999d", "9223372036854775807m"] {
+        for s in [
+            "36501d",
+            "5215w",
+            "876001h",
+            "99999999999999999d",
+            "9223372036854775807m",
+        ] {
             let e = span(s).unwrap_err();
-            assert!(e.contains("at most 36500d") || e.contains("is not a span"), "{s}: {e}");
+            assert!(
+                e.contains("at most 36500d") || e.contains("is not a span"),
+                "{s}: {e}"
+            );
         }
     }
 

@@ -143,7 +143,11 @@ mod tests {
     #[test]
     fn a_call_arrives_when_the_change_number_moves_with_one_in_it() {
         let mut feed = Feed::default();
-        assert_eq!(feed.after(), i64::MAX, "nothing counts as new before a first look");
+        assert_eq!(
+            feed.after(),
+            i64::MAX,
+            "nothing counts as new before a first look"
+        );
         // The first look guesses from the newest call's own time.
         feed.observe(&check(7, Some(NOW - 60_000), false), NOW);
         assert_eq!((feed.heard(), feed.after()), (Some(NOW - 60_000), 7));

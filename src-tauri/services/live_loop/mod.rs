@@ -28,8 +28,8 @@ use crate::services::figures::LiveFigures;
 use crate::services::wall_lists::{HourlyCache, PageInputs};
 use crate::setup::now_ms;
 use crate::store::{FeedCheck, FileState, Store, StoreError};
-pub use feed::{silence, Ahead};
 use feed::Feed;
+pub use feed::{silence, Ahead};
 #[cfg(feature = "fault-injection")]
 pub use supervise::Faults;
 #[cfg(not(feature = "fault-injection"))]
@@ -290,7 +290,10 @@ async fn run(
                 continue;
             }
         };
-        if let Some(e) = file.as_ref().filter(|e| prev.stale.as_ref().is_none_or(|s| s.code != e.code())) {
+        if let Some(e) = file
+            .as_ref()
+            .filter(|e| prev.stale.as_ref().is_none_or(|s| s.code != e.code()))
+        {
             tracing::warn!("{e}");
         }
         faults.at_tick();
@@ -301,14 +304,25 @@ async fn run(
                 // one's contents (restored in place). Its changes would go unseen until the
                 // number passed the old one; build everything again from it.
                 let e = StoreError::Replaced { url: store.url() };
-                tracing::warn!("{e} (its change number went back from {} to {})", snapshot.seq, check.seq);
+                tracing::warn!(
+                    "{e} (its change number went back from {} to {})",
+                    snapshot.seq,
+                    check.seq
+                );
                 built = Built::default();
                 next.stale = Some(Stale::of_store(&prev, &e, now));
             }
             Ok((snapshot, check)) => {
                 let screened = repeat.borrow().clone();
                 if let Err(e) = refresh_pages(
-                    &store, &config, &zones, &mut built.lists, &snapshot, screened, now, &mut next,
+                    &store,
+                    &config,
+                    &zones,
+                    &mut built.lists,
+                    &snapshot,
+                    screened,
+                    now,
+                    &mut next,
                 )
                 .await
                 {
@@ -337,13 +351,11 @@ async fn run(
                 next.stale = Some(Stale::of_store(&prev, e, now));
             }
         }
-        let db_error = next.stale.as_ref().filter(|s| s.code != "feed_silent");
-        let db_error = db_error.map(|s| s.reason.clone());
         let screened = repeat.borrow().clone();
         let heard = built.feed.heard();
         if let Some(view) = built
             .alerts
-            .tick(&store, &config, &next, screened.as_deref(), db_error, heard, now)
+            .tick(&store, &config, &next, screened.as_deref(), heard, now)
             .await
         {
             next.alerts = Arc::new(view);
@@ -434,10 +446,13 @@ impl AlertLoop {
         config: &Config,
         state: &WallState,
         repeat: Option<&RepeatPage>,
-        db_error: Option<String>,
         heard: Option<Millis>,
         now: Millis,
     ) -> Option<AlertsView> {
+        // Anything stale but a silent feed means the figures cannot be trusted: the feed
+        // rule says so (a silent feed it judges itself, from `heard`).
+        let db_error = state.stale.as_ref().filter(|s| s.code != "feed_silent");
+        let db_error = db_error.map(|s| s.reason.clone());
         if self.alerting.is_none() {
             match Alerting::start(store, config, now).await {
                 Ok(a) => self.alerting = Some(a),

@@ -30,8 +30,8 @@ pub(super) async fn supervise<F, Fut>(
     loop {
         let started = Instant::now();
         match tokio::spawn(start()).await {
-            Ok(()) => return,                      // done: nobody is listening any more
-            Err(e) if e.is_cancelled() => return,  // the runtime is shutting down
+            Ok(()) => return,                     // done: nobody is listening any more
+            Err(e) if e.is_cancelled() => return, // the runtime is shutting down
             Err(e) => {
                 let why = panic_message(e.into_panic());
                 if started.elapsed() >= RECOVERED_AFTER {
@@ -130,7 +130,10 @@ mod tests {
 
     #[test]
     fn a_panics_message_is_kept() {
-        assert_eq!(panic_message(Box::new("removed more than was added")), "removed more than was added");
+        assert_eq!(
+            panic_message(Box::new("removed more than was added")),
+            "removed more than was added"
+        );
         assert_eq!(panic_message(Box::new(String::from("x = 3"))), "x = 3");
         assert_eq!(panic_message(Box::new(3_u8)), "a panic without a message");
     }

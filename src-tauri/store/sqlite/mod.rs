@@ -301,12 +301,11 @@ async fn connect(
 }
 
 async fn check_is_ours(url: &str, pool: &SqlitePool) -> Result<(), StoreError> {
-    let has_meta: Option<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
-    )
-    .fetch_optional(pool)
-    .await
-    .map_err(|e| classify(url, e))?;
+    let has_meta: Option<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
+            .fetch_optional(pool)
+            .await
+            .map_err(|e| classify(url, e))?;
     match has_meta {
         Some(_) => Ok(()),
         None => Err(StoreError::Corrupt {
@@ -630,7 +629,11 @@ impl Backend for SqliteStore {
         let Some(path) = &self.path else {
             return FileState::Same;
         };
-        let open = self.open.read().unwrap_or_else(PoisonError::into_inner).file;
+        let open = self
+            .open
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .file;
         match file_id(path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileState::Deleted,
             // Cannot tell (permissions): the reads themselves will say what is wrong.
@@ -639,7 +642,10 @@ impl Backend for SqliteStore {
                 // While the database is where it was, the logs beside it are its own: note
                 // them, to know them again once it has moved (`reopen`).
                 let logs = log_ids(path);
-                self.open.write().unwrap_or_else(PoisonError::into_inner).logs = logs;
+                self.open
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .logs = logs;
                 FileState::Same
             }
             Ok(_) => FileState::Replaced,
@@ -666,7 +672,10 @@ impl Backend for SqliteStore {
         self.pool().close().await;
         let (path, old_logs) = (
             self.path.as_deref().expect("a file: it was replaced"),
-            self.open.read().unwrap_or_else(PoisonError::into_inner).logs,
+            self.open
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .logs,
         );
         for (suffix, old) in LOGS.iter().zip(old_logs) {
             let log = log_path(path, suffix);
