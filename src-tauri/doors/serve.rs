@@ -7,7 +7,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -214,24 +215,25 @@ fn desk_error(e: DeskError) -> Response {
         .into_response()
 }
 
-/// A desk question from the query string; one it cannot read is a 400 like any bad question.
-fn desk_question(q: Result<Query<DeskQuery>, QueryRejection>) -> Result<DeskQuery, DeskError> {
-    q.map(|Query(q)| q).map_err(|e| {
-        DeskError::Query(format!(
-            "the question cannot be read ({}); ask with period, from and to, zone, category, channel",
-            e.body_text()
-        ))
-    })
+/// A desk question from the query string. One it cannot read (a parameter twice, say) is
+/// a 400 `bad_query` like any other bad question, not axum's plain-text rejection.
+struct Asked(DeskQuery);
+
+impl<S: Send + Sync> FromRequestParts<S> for Asked {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        match Query::<DeskQuery>::from_request_parts(parts, state).await {
+            Ok(Query(q)) => Ok(Asked(q)),
+            Err(e) => Err(desk_error(DeskError::Query(format!(
+                "the question cannot be read ({}); ask with period, from and to, zone, category, channel",
+                e.body_text()
+            )))),
+        }
+    }
 }
 
-async fn desk_query(
-    State(served): State<ServeState>,
-    q: Result<Query<DeskQuery>, QueryRejection>,
-) -> Response {
-    let q = match desk_question(q) {
-        Ok(q) => q,
-        Err(e) => return desk_error(e),
-    };
+async fn desk_query(State(served): State<ServeState>, Asked(q): Asked) -> Response {
     match crate::services::desk_queries::query(&served.store, &served.config, &q, now_ms()).await {
         Ok(a) => Json(a).into_response(),
         Err(e) => desk_error(e),
@@ -241,12 +243,8 @@ async fn desk_query(
 async fn zone_incidents(
     State(served): State<ServeState>,
     Path(zone): Path<String>,
-    q: Result<Query<DeskQuery>, QueryRejection>,
+    Asked(q): Asked,
 ) -> Response {
-    let q = match desk_question(q) {
-        Ok(q) => q,
-        Err(e) => return desk_error(e),
-    };
     match crate::services::desk_queries::zone_incidents(
         &served.store,
         &served.config,

@@ -41,6 +41,13 @@ fn calls(state: &Value) -> Option<f64> {
     tiles.iter().find(|t| t["key"] == "calls")?["value"].as_f64()
 }
 
+/// Waits until `/api/state` is fresh (not stale) with `n` calls on the overview.
+async fn fresh_with(server: &TestServer, what: &str, n: f64) -> Value {
+    let look = |s: &Value| (calls(s), s["stale"].clone());
+    let fresh = |(c, stale): &(Option<f64>, Value)| *c == Some(n) && stale.is_null();
+    server.wait_state(what, look, fresh).await.1
+}
+
 /// Waits on the loop's own channel (no polling gap) until `until` holds; gives the state.
 async fn wait_live(
     server: &TestServer,
@@ -76,13 +83,7 @@ async fn a_panicking_engine_is_stale_at_once_and_restarts_with_a_fresh_engine() 
     let faults = Faults::default();
     let server =
         spawn_server_with_faults(config.clone(), calls_today(&config, 3), faults.clone()).await;
-    let (_, s) = server
-        .wait_state(
-            "fresh figures",
-            |s| (calls(s), s["stale"].clone()),
-            |(c, st)| *c == Some(3.0) && st.is_null(),
-        )
-        .await;
+    let s = fresh_with(&server, "fresh figures", 3.0).await;
     let seq = s["seq"].as_i64();
     assert_eq!(s["engine_restarts"], 0);
 
@@ -140,13 +141,7 @@ async fn a_panicking_engine_is_stale_at_once_and_restarts_with_a_fresh_engine() 
     server
         .write(records::calls(vec![records::call("late", now_ms())]))
         .await;
-    let (_, s) = server
-        .wait_state(
-            "fresh, with the new call",
-            |s| (calls(s), s["stale"].clone()),
-            |(c, st)| *c == Some(4.0) && st.is_null(),
-        )
-        .await;
+    let s = fresh_with(&server, "fresh, with the new call", 4.0).await;
     assert_eq!(s["engine_restarts"], 3, "{}", s["engine_restarts"]);
 }
 
@@ -293,13 +288,7 @@ async fn a_database_deleted_then_restored_under_the_wall_is_noticed_and_reopened
     server
         .write(records::calls(vec![records::call("after", now_ms())]))
         .await;
-    let (_, s) = server
-        .wait_state(
-            "the new call",
-            |s| (calls(s), s["stale"].clone()),
-            |(c, st)| *c == Some(6.0) && st.is_null(),
-        )
-        .await;
+    let s = fresh_with(&server, "the new call", 6.0).await;
     assert!(
         written.elapsed() <= Duration::from_secs(2),
         "took {:?}",

@@ -536,16 +536,6 @@ async fn the_desk_answers_from_the_database_and_names_bad_questions() {
             "'NOPE' is not one of the centre's zones",
         ),
     ] {
-        let reply = server.get(path).await;
-        assert_eq!(reply.status, 400, "{path}: {}", reply.body);
-        let error = reply.json();
-        assert_eq!(error["code"], "bad_query", "{path}");
-        assert!(
-            error["message"]
-                .as_str()
-                .is_some_and(|m| m.contains(message)),
-            "{path}: {}",
-            reply.body
-        );
+        server.bad_question(path, message).await;
     }
 }

@@ -172,6 +172,17 @@ impl TestServer {
         }
     }
 
+    /// GET `path` with the token must be refused as a bad question: 400, `bad_query`, and a
+    /// message saying `says`.
+    pub async fn bad_question(&self, path: &str, says: &str) {
+        let reply = self.get(path).await;
+        assert_eq!(reply.status, 400, "{path}: {}", reply.body);
+        let error = reply.json();
+        assert_eq!(error["code"], "bad_query", "{path}");
+        let message = error["message"].as_str().unwrap_or_default();
+        assert!(message.contains(says), "{path}: {message}");
+    }
+
     /// The first `state` event of the event stream at `path`: its data line.
     pub async fn first_event(&self, path: &str) -> String {
         let mut s = tokio::net::TcpStream::connect(self.addr).await.unwrap();
