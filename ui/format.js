@@ -28,8 +28,13 @@ export function formatter({ lang, wall, state, settings }) {
       const m = Math.floor(s / 60), r = s % 60;
       return zh ? `${m}分${r ? `${r}秒` : ""}` : `${m} min${r ? ` ${r} s` : ""}`;
     }
-    const h = Math.floor(s / 3600), m = Math.round((s % 3600) / 60);
-    return zh ? `${h}小时${m ? `${m}分` : ""}` : `${h} h${m ? ` ${m} min` : ""}`;
+    if (s < 86400) {
+      const h = Math.floor(s / 3600), m = Math.round((s % 3600) / 60);
+      return zh ? `${h}小时${m ? `${m}分` : ""}` : `${h} h${m ? ` ${m} min` : ""}`;
+    }
+    // Work orders take days: 2天5小时.
+    const d = Math.floor(s / 86400), h = Math.round((s % 86400) / 3600);
+    return zh ? `${d}天${h ? `${h}小时` : ""}` : `${d} d${h ? ` ${h} h` : ""}`;
   };
 
   return {

@@ -129,6 +129,93 @@ pub struct Call {
     pub duplicate: bool,
 }
 
+/// A stage a record may carry a time for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Dispatched,
+    SignedFor,
+    Departed,
+    Arrived,
+    FedBack,
+    Closed,
+    Accepted,
+    AcceptBy,
+    Handled,
+    Due,
+}
+
+impl Stage {
+    pub const INCIDENT: [Stage; 6] = [
+        Stage::Dispatched,
+        Stage::SignedFor,
+        Stage::Departed,
+        Stage::Arrived,
+        Stage::FedBack,
+        Stage::Closed,
+    ];
+    pub const WORK_ORDER: [Stage; 5] = [
+        Stage::Accepted,
+        Stage::AcceptBy,
+        Stage::Handled,
+        Stage::FedBack,
+        Stage::Due,
+    ];
+
+    /// The record's field (and mapping key) that holds this stage's time.
+    pub fn field(self) -> &'static str {
+        match self {
+            Stage::Dispatched => "dispatched",
+            Stage::SignedFor => "signed_for",
+            Stage::Departed => "departed",
+            Stage::Arrived => "arrived",
+            Stage::FedBack => "fed_back",
+            Stage::Closed => "closed",
+            Stage::Accepted => "accepted",
+            Stage::AcceptBy => "accept_by",
+            Stage::Handled => "handled",
+            Stage::Due => "due",
+        }
+    }
+}
+
+/// The stages a record's source does not record at all (its export has no such column).
+/// A figure that needs one of them is not recorded ("—") for the record, never 0: an
+/// empty time means "not yet" only where the source could have written it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Unrecorded(u16);
+
+impl Unrecorded {
+    pub const NONE: Unrecorded = Unrecorded(0);
+
+    pub fn with(self, s: Stage) -> Unrecorded {
+        Unrecorded(self.0 | 1 << s as u16)
+    }
+
+    pub fn has(self, s: Stage) -> bool {
+        self.0 & (1 << s as u16) != 0
+    }
+
+    /// Whether any of `stages` is not recorded.
+    pub fn any(self, stages: &[Stage]) -> bool {
+        stages.iter().any(|s| self.has(*s))
+    }
+
+    /// The stored form.
+    pub fn bits(self) -> i64 {
+        i64::from(self.0)
+    }
+
+    pub fn from_bits(bits: i64) -> Unrecorded {
+        Unrecorded(bits as u16)
+    }
+}
+
+impl FromIterator<Stage> for Unrecorded {
+    fn from_iter<I: IntoIterator<Item = Stage>>(it: I) -> Unrecorded {
+        it.into_iter().fold(Unrecorded::NONE, Unrecorded::with)
+    }
+}
+
 /// One police incident and every stage of its handling.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Incident {
@@ -153,6 +240,7 @@ pub struct Incident {
     pub disposition: Option<String>,
     pub case_filed: bool,
     pub case_cleared: bool,
+    pub unrecorded: Unrecorded,
 }
 
 /// A 12345 work order and its closed loop.
@@ -178,6 +266,7 @@ pub struct WorkOrder {
     pub status: Option<String>,
     pub returned: Option<Millis>,
     pub return_reason: Option<String>,
+    pub unrecorded: Unrecorded,
 }
 
 /// A call back to a caller after the matter was closed.
@@ -332,6 +421,7 @@ mod tests {
             disposition: None,
             case_filed: true,
             case_cleared: true,
+            unrecorded: Unrecorded::NONE,
         };
         let early = inc.as_of(2_500);
         assert_eq!(early.dispatched, Some(2_000));

@@ -10,7 +10,8 @@ use csv::StringRecord;
 use super::mapping::{fields_of, FieldType, Mapping, RecordKind, Unknown, ValueMap};
 use crate::core::caller::{mask, CallerKeyer};
 use crate::core::model::{
-    Call, Channel, DataIssue, Direction, Incident, Millis, Outcome, Severity, WorkOrder,
+    Call, Channel, DataIssue, Direction, Incident, Millis, Outcome, Severity, Stage, Unrecorded,
+    WorkOrder,
 };
 use crate::core::time::{describe_span, local_to_utc};
 
@@ -61,6 +62,8 @@ pub struct RowParser {
     formats: Vec<String>,
     nulls: HashSet<String>,
     ring_recorded: bool,
+    /// The stages of the record kind the mapping gives no column or constant for.
+    unrecorded: Unrecorded,
     id_column: (usize, String),
     specs: Vec<FieldSpec>,
     keyer: CallerKeyer,
@@ -108,6 +111,12 @@ impl RowParser {
                 values: mapping.values.get(*field).cloned(),
             });
         }
+        let mapped = |s: &Stage| specs.iter().any(|f: &FieldSpec| f.field == s.field());
+        let stages: &[Stage] = match mapping.record {
+            RecordKind::Incident => &Stage::INCIDENT,
+            RecordKind::WorkOrder => &Stage::WORK_ORDER,
+        };
+        let unrecorded = stages.iter().filter(|s| !mapped(s)).copied().collect();
         Ok(RowParser {
             kind: mapping.record,
             source: mapping.source.clone(),
@@ -120,6 +129,7 @@ impl RowParser {
                 .map(|s| s.trim().to_string())
                 .collect(),
             ring_recorded: mapping.ring_recorded,
+            unrecorded,
             id_column: (id_ix, mapping.id.clone()),
             specs,
             keyer,
@@ -414,6 +424,7 @@ impl RowParser {
             disposition: text(v, "disposition"),
             case_filed: false,
             case_cleared: false,
+            unrecorded: self.unrecorded,
         };
         self.check_order(
             id,
@@ -467,6 +478,7 @@ impl RowParser {
             status: text(v, "status"),
             returned: time(v, "returned"),
             return_reason: text(v, "return_reason"),
+            unrecorded: self.unrecorded,
         };
         if order.status.is_none() {
             order.status = Some(order.derived_status().into());

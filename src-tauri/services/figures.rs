@@ -40,12 +40,19 @@ pub async fn build_engine(
     store: &Store,
     zones: Zones,
     tz: Tz,
+    zone_windows: Option<Vec<String>>,
     now: Millis,
 ) -> Result<(Engine, BuildStats), StoreError> {
     // Read the change number first: anything committed while loading comes again on the
     // first tick, and folding a fact in twice replaces it, so nothing is lost or doubled.
     let seq = store.change_seq().await?;
-    let mut b = Builder::new(tz, zones.clone(), now).threads(report_threads());
+    let data_from = store.first_call().await?;
+    let mut b = Builder::new(tz, zones.clone(), now)
+        .threads(report_threads())
+        .data_from(data_from);
+    if let Some(keys) = zone_windows {
+        b = b.zone_cuts_for(keys);
+    }
     let plan = b.plan().clone();
     let all = Filter::default();
     let frozen_facts = store
@@ -80,11 +87,32 @@ pub async fn build_engine(
     Ok((b.finish(), stats))
 }
 
+/// The live windows whose zone cuts someone reads: today's (the response page's zone grid)
+/// and any a zone's alert rule watches. The other windows are reported for the whole
+/// centre only, which keeps a tick's reports few.
+pub fn zone_windows(config: &Config) -> Vec<String> {
+    let mut keys = vec![crate::core::wall::pages::TODAY.to_string()];
+    for rule in config.alert_rules() {
+        if let crate::core::alerts::rule::RuleKind::Threshold {
+            window,
+            zone: Some(_),
+            ..
+        } = rule.kind
+        {
+            keys.push(window);
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
 /// The live figures of the wall: an engine kept current by ticks.
 pub struct LiveFigures {
     store: Store,
     zones: Zones,
     tz: Tz,
+    zone_windows: Vec<String>,
     engine: Engine,
     /// What the last build read.
     pub stats: BuildStats,
@@ -111,11 +139,14 @@ impl LiveFigures {
     pub async fn start(store: Store, config: &Config, now: Millis) -> Result<Self, StoreError> {
         let zones = zones(config);
         let tz = config.tz();
-        let (engine, stats) = build_engine(&store, zones.clone(), tz, now).await?;
+        let zone_windows = zone_windows(config);
+        let (engine, stats) =
+            build_engine(&store, zones.clone(), tz, Some(zone_windows.clone()), now).await?;
         Ok(LiveFigures {
             store,
             zones,
             tz,
+            zone_windows,
             engine,
             stats,
             rebuilds: 0,
@@ -171,9 +202,10 @@ impl LiveFigures {
         }
         tracing::info!("building a new KPI engine beside the live one: {why}");
         let (store, zones, tz) = (self.store.clone(), self.zones.clone(), self.tz);
+        let keys = Some(self.zone_windows.clone());
         self.pending_since = Some(std::time::Instant::now());
         self.pending = Some(tokio::spawn(async move {
-            build_engine(&store, zones, tz, now).await
+            build_engine(&store, zones, tz, keys, now).await
         }));
         self.last_rebuild = Some(why);
         self.owed = None;
@@ -216,8 +248,14 @@ impl LiveFigures {
                     h.abort();
                 }
                 tracing::info!("rebuilding the KPI engine: {why}");
-                let (engine, stats) =
-                    build_engine(&self.store, self.zones.clone(), self.tz, now).await?;
+                let (engine, stats) = build_engine(
+                    &self.store,
+                    self.zones.clone(),
+                    self.tz,
+                    Some(self.zone_windows.clone()),
+                    now,
+                )
+                .await?;
                 self.engine = engine;
                 self.stats = stats;
                 self.rebuilds += 1;
@@ -236,7 +274,10 @@ pub async fn evaluate(
     filter: &Filter,
     now: Millis,
 ) -> Result<Evaluated, StoreError> {
-    let mut e = Evaluation::new(window);
+    let data_from = store.first_call().await?;
+    let mut e = Evaluation::new(window, now)
+        .cut_by(filter)
+        .data_from(data_from);
     // Bases may overlap the window (a range longer than a year): read each span on its own.
     for (i, span) in e.needs() {
         store
@@ -245,7 +286,7 @@ pub async fn evaluate(
             })
             .await?;
     }
-    Ok(e.finish(now))
+    Ok(e.finish())
 }
 
 /// Repeat-call governance as the wall shows it: the last 7, 30 and 365 days up to `now`.

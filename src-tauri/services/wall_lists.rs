@@ -94,13 +94,13 @@ async fn grouped(
     by: GroupBy,
     now: Millis,
 ) -> Result<Vec<(String, Report)>, StoreError> {
-    let mut b = Breakdown::new(span);
+    let mut b = Breakdown::new(span, now);
     store
         .facts_grouped(zones, (span.from, span.to), by, &mut |label, f| {
             b.add(label, &f)
         })
         .await?;
-    Ok(b.finish(now))
+    Ok(b.finish())
 }
 
 pub async fn read_inputs(

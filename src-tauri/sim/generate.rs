@@ -13,7 +13,7 @@ use crate::core::caller::mask;
 use crate::core::categories;
 use crate::core::model::{
     Batch, Call, Callback, Channel, Direction, Incident, InvalidReason, Millis, Outcome,
-    Satisfaction, WorkOrder,
+    Satisfaction, Unrecorded, WorkOrder,
 };
 use crate::core::time::local_to_utc;
 
@@ -477,6 +477,7 @@ impl DayGen<'_> {
             disposition: None,
             case_filed: false,
             case_cleared: false,
+            unrecorded: Unrecorded::NONE,
         };
         let u: f64 = self.rng.random();
         if u < 0.03 && priority >= 3 {
@@ -671,6 +672,7 @@ impl DayGen<'_> {
             status: None,
             returned: None,
             return_reason: None,
+            unrecorded: Unrecorded::NONE,
         };
         if self.rng.random::<f64>() < 0.02 {
             order.returned = Some(assigned + (self.rng.random_range(1.0..6.0) * HOUR) as Millis);

@@ -95,6 +95,7 @@ impl Record for Incident {
         "disposition",
         "case_filed",
         "case_cleared",
+        "unrecorded",
     ];
     fn values(&self) -> Vec<Value<'_>> {
         vec![
@@ -117,6 +118,7 @@ impl Record for Incident {
             text(&self.disposition),
             Value::Bool(self.case_filed),
             Value::Bool(self.case_cleared),
+            Value::Int(Some(self.unrecorded.bits())),
         ]
     }
 }
@@ -141,6 +143,7 @@ impl Record for WorkOrder {
         "status",
         "returned_ms",
         "return_reason",
+        "unrecorded",
     ];
     fn values(&self) -> Vec<Value<'_>> {
         vec![
@@ -161,6 +164,7 @@ impl Record for WorkOrder {
             text(&self.status),
             Value::Int(self.returned),
             text(&self.return_reason),
+            Value::Int(Some(self.unrecorded.bits())),
         ]
     }
 }

@@ -101,6 +101,28 @@ async fn the_311_day_imports_as_work_orders() {
         .unwrap();
     let t = chrono::DateTime::from_timestamp_millis(first_sent).unwrap();
     assert_eq!(t.format("%Y-%m-%d %H").to_string(), "2013-12-25 05");
+
+    // 311 records closing and resolution but not acceptance: the response rate of the
+    // 298 NYPD orders is not recorded ("—"), not 0.0%; closure is, over all 2,386.
+    use commandwall::core::kpi::{filter::Filter, vocabulary::Figure, window::range};
+    let tz = chrono_tz::America::New_York;
+    let e = commandwall::services::figures::evaluate(
+        &db.store,
+        &Default::default(),
+        range(tz, first_sent, first_sent + 86_400_000),
+        &Filter::default(),
+        IMPORT_NOW,
+    )
+    .await
+    .unwrap();
+    let r = &e.report;
+    assert_eq!(r.metric(Figure::WorkOrders), Some(2_386.0));
+    assert_eq!(r.metric(Figure::WorkOrderResponseRate), None);
+    let handled = r.metric(Figure::WorkOrderHandledRate).unwrap();
+    assert!(
+        (handled - (2_386.0 - 77.0) / 2_386.0).abs() < 1e-12,
+        "handled rate {handled}"
+    );
 }
 
 /// SQL Server's DATEDIFF(second, a, b): whole-second boundaries crossed.

@@ -26,18 +26,20 @@ fn ms(s: &str) -> Option<i64> {
         .map(|t| t.and_utc().timestamp_millis())
 }
 
-/// answer→dispatch, dispatch→signed-for, dispatch→arrival, received→arrival by priority
-/// (`None`: all rows), read straight from the file.
-fn from_csv() -> BTreeMap<Option<i32>, Stats> {
+/// Exact milliseconds of each interval by priority (`None`: all rows), read straight from
+/// the file: answer→dispatch, dispatch→signed-for, dispatch→arrival, received→arrival,
+/// dispatch→en route (turnout) and en route→arrival (travel).
+fn exact_from_csv() -> BTreeMap<(Option<i32>, &'static str), Vec<u64>> {
     let mut reader = csv::Reader::from_path(shared(CAD)).unwrap();
     let h = reader.headers().unwrap().clone();
     let col = |name: &str| h.iter().position(|c| c == name).unwrap();
-    let (id, prio, start, disp, ack, arr) = (
+    let (id, prio, start, disp, ack, enroute, arr) = (
         col("Master_Incident_Number"),
         col("Priority_Number"),
         col("Incident_Start_Time"),
         col("Incident_Dispatch_Time"),
         col("TimeFirstUnitDispatchAcknowledged"),
+        col("Incident_Enroute_Time"),
         col("Incident_Arrival_Time"),
     );
     let mut values: BTreeMap<(Option<i32>, &'static str), Vec<u64>> = BTreeMap::new();
@@ -46,24 +48,37 @@ fn from_csv() -> BTreeMap<Option<i32>, Stats> {
             continue;
         }
         let p: i32 = row[prio].trim().parse().unwrap();
+        let dispatched = ms(&row[disp]).is_some();
         let pairs = [
             ("processing", start, disp),
             ("sign_for", disp, ack),
             ("arrival", disp, arr),
             ("arrival_total", start, arr),
+            ("turnout", disp, enroute),
+            ("travel", enroute, arr),
         ];
         for (k, a, b) in pairs {
+            // Like every dispatch interval, arrival from the call counts dispatched incidents.
+            if k == "arrival_total" && !dispatched {
+                continue;
+            }
             if let (Some(a), Some(b)) = (ms(&row[a]), ms(&row[b])) {
                 if b >= a {
-                    let s = ((b - a) / 1000) as u64;
-                    values.entry((Some(p), k)).or_default().push(s);
-                    values.entry((None, k)).or_default().push(s);
+                    let exact = (b - a) as u64;
+                    values.entry((Some(p), k)).or_default().push(exact);
+                    values.entry((None, k)).or_default().push(exact);
                 }
             }
         }
     }
+    values
+}
+
+/// n, p50 and p90 in whole seconds by priority, from the file.
+fn from_csv() -> BTreeMap<Option<i32>, Stats> {
     let mut out: BTreeMap<Option<i32>, Stats> = BTreeMap::new();
-    for ((p, k), mut v) in values {
+    for ((p, k), exact) in exact_from_csv() {
+        let mut v: Vec<u64> = exact.iter().map(|m| m / 1000).collect();
         let n = v.len() as u64;
         v.sort_unstable();
         let p50 = nearest_rank(&v, 0.5).map(|x| x as u64);
@@ -108,6 +123,16 @@ async fn cad_figures_by_priority_match_the_file_and_the_pinned_numbers() {
         let e = evaluate(&db.store, &zones, range(tz, from, to), &filter, IMPORT_NOW)
             .await
             .unwrap();
+        // Calls carry no priority: cut by priority, their figures are not recorded ("—"),
+        // not 0; the incidents' figures are there.
+        use commandwall::core::kpi::vocabulary::Figure;
+        let calls = e.report.metric(Figure::Calls);
+        assert_eq!(
+            calls.is_none(),
+            p.is_some(),
+            "calls for priority {p:?}: {calls:?}"
+        );
+        assert!(e.report.metric(Figure::Incidents).is_some_and(|n| n > 0.0));
         let mut got = Stats::new();
         for k in want.keys() {
             let i = e.report.interval(k.parse().unwrap()).unwrap();
@@ -169,6 +194,9 @@ async fn cad_figures_by_priority_match_the_file_and_the_pinned_numbers() {
             ],
         ),
     ];
+    // Turnout and travel (issue 9), all priorities: n, p50, p90 in seconds.
+    assert_eq!(got_all[&None]["turnout"], (9424, Some(8), Some(88)));
+    assert_eq!(got_all[&None]["travel"], (8354, Some(264), Some(730)));
     for (p, rows) in pinned {
         for (k, (n, p50, p90)) in ["processing", "sign_for", "arrival", "arrival_total"]
             .into_iter()
@@ -180,5 +208,89 @@ async fn cad_figures_by_priority_match_the_file_and_the_pinned_numbers() {
                 "priority {p:?} {k}"
             );
         }
+    }
+}
+
+/// Limits are judged on the exact interval, and a limit that is also a band edge gives the
+/// same count as the bands below it: on the real export, where 30.4 s sign-fors exist.
+#[tokio::test]
+async fn cad_limits_and_bands_agree_on_the_exact_interval() {
+    use commandwall::core::kpi::vocabulary::{Figure, Interval};
+    let db = TestDb::new().await;
+    let m = Mapping::load(&mapping("decc_cad.toml")).unwrap();
+    import_file(&db.store, &shared(CAD), &m, keyer(), IMPORT_NOW)
+        .await
+        .unwrap();
+    let tz = chrono_tz::America::New_York;
+    let (from, to) = (
+        ms("2025-08-01 04:00:00").unwrap(),
+        ms("2025-11-01 04:00:00").unwrap(),
+    );
+    let e = evaluate(
+        &db.store,
+        &Default::default(),
+        range(tz, from, to),
+        &Filter::default(),
+        IMPORT_NOW,
+    )
+    .await
+    .unwrap();
+    let exact = exact_from_csv();
+    let within = |k: &str, limit_s: u64| {
+        let v = &exact[&(None, k)];
+        let inside = v.iter().filter(|m| **m <= limit_s * 1000).count();
+        inside as f64 / v.len() as f64
+    };
+    // The export has sign-fors between 30 and 31 s: truncating them would count them in.
+    let sign_for = &exact[&(None, "sign_for")];
+    let edge = sign_for
+        .iter()
+        .filter(|m| (30_001..31_000).contains(*m))
+        .count();
+    assert!(edge > 0, "no sign-for between 30 and 31 s in the export");
+    for (figure, k, limit) in [
+        (Figure::SignedForWithin30s, "sign_for", 30),
+        (Figure::ProcessingWithin60s, "processing", 60),
+    ] {
+        let got = e.report.metric(figure).unwrap();
+        assert!(
+            (got - within(k, limit)).abs() < 1e-12,
+            "{figure}: engine {got}, file {}",
+            within(k, limit)
+        );
+        // The share and the bands up to the same limit count the same records.
+        let i = e.report.interval(k.parse().unwrap()).unwrap();
+        let below: u64 = i
+            .bands
+            .iter()
+            .take_while(|b| b.hi_s.is_some_and(|hi| u64::from(hi) <= limit))
+            .map(|b| b.count)
+            .sum();
+        assert!(
+            (got - below as f64 / i.n as f64).abs() < 1e-12,
+            "{figure} {got} but the bands up to {limit} s hold {below} of {}",
+            i.n
+        );
+    }
+    // Every band of every interval the file has, against the file.
+    for k in [
+        "processing",
+        "sign_for",
+        "arrival",
+        "arrival_total",
+        "turnout",
+        "travel",
+    ] {
+        let i = e.report.interval(k.parse::<Interval>().unwrap()).unwrap();
+        let v = &exact[&(None, k)];
+        for b in &i.bands {
+            let want = v
+                .iter()
+                .filter(|m| b.lo_s == 0 || **m > u64::from(b.lo_s) * 1000)
+                .filter(|m| b.hi_s.is_none_or(|hi| **m <= u64::from(hi) * 1000))
+                .count() as u64;
+            assert_eq!(b.count, want, "{k} band from {} s", b.lo_s);
+        }
+        assert_eq!(i.bands.iter().map(|b| b.count).sum::<u64>(), i.n, "{k}");
     }
 }

@@ -1,12 +1,14 @@
 //! The naive way: every figure of the contract computed by plain loops over all facts of a
-//! span, written from the domain document and sharing no code with the engine's counters or
-//! distributions. The property tests and fixtures compare the engine with this.
+//! span, written from the domain document and sharing no code with the engine's counters,
+//! distributions or its `as_of`. The property tests and fixtures compare the engine with
+//! this. A span is seen at a cut: a stage after it has not happened yet (domain.md,
+//! "Comparisons at equal age"); limits and bands take the exact interval.
 
 use std::collections::BTreeMap;
 
-use commandwall::core::kpi::facts::{Fact, IncidentFact};
+use commandwall::core::kpi::facts::{CallFact, Fact, IncidentFact, OrderFact};
 use commandwall::core::kpi::window::Span;
-use commandwall::core::model::{Direction, Millis, Outcome, Satisfaction};
+use commandwall::core::model::{Direction, Millis, Outcome, Satisfaction, Stage, Unrecorded};
 
 /// Figure name → value, in the engine's vocabulary (`Report::values` keys, plus `{k}_n`).
 pub type Figures = BTreeMap<String, Option<f64>>;
@@ -19,11 +21,60 @@ fn share(num: usize, den: usize) -> Option<f64> {
     (den > 0).then(|| num as f64 / den as f64)
 }
 
-/// Whole seconds from `a` to `b` (truncated), if both exist and `b` is not before `a`.
-fn secs(a: Option<Millis>, b: Option<Millis>) -> Option<u64> {
+/// Milliseconds from `a` to `b`, if both exist and `b` is not before `a`.
+fn ms(a: Option<Millis>, b: Option<Millis>) -> Option<u64> {
     match (a, b) {
-        (Some(a), Some(b)) if b >= a => Some(((b - a) / 1000) as u64),
+        (Some(a), Some(b)) if b >= a => Some((b - a) as u64),
         _ => None,
+    }
+}
+
+/// A fact as its records stood at `cut`: every stage after it erased; a case is cleared
+/// only once its incident is closed.
+pub fn seen_at(f: &Fact, cut: Millis) -> Fact {
+    let by = |t: Option<Millis>| match t {
+        Some(t) if t <= cut => Some(t),
+        _ => None,
+    };
+    match f {
+        Fact::Call(c) => Fact::Call(CallFact {
+            answered: by(c.answered),
+            ended: by(c.ended),
+            ..*c
+        }),
+        Fact::Incident(i) => Fact::Incident(IncidentFact {
+            dispatched: by(i.dispatched),
+            signed_for: by(i.signed_for),
+            departed: by(i.departed),
+            arrived: by(i.arrived),
+            fed_back: by(i.fed_back),
+            closed: by(i.closed),
+            case_cleared: i.case_cleared && by(i.closed).is_some(),
+            ..*i
+        }),
+        Fact::Order(o) => Fact::Order(OrderFact {
+            accepted: by(o.accepted),
+            handled: by(o.handled),
+            fed_back: by(o.fed_back),
+            returned: by(o.returned),
+            ..*o
+        }),
+        Fact::Callback(b) => Fact::Callback(*b),
+    }
+}
+
+/// The bands of an interval, as the contract publishes them, in seconds.
+pub fn bands_of(k: &str) -> &'static [u64] {
+    match k {
+        "answer" => &[10, 15, 20],
+        "processing" => &[60],
+        "sign_for" => &[30, 60, 180],
+        "arrival" | "arrival_total" => &[300, 600, 1200, 1800],
+        "feedback" => &[1800, 3600, 14_400],
+        "turnout" => &[60, 120, 300],
+        "travel" => &[300, 600, 1200],
+        "order_handling" | "order_feedback" => &[86_400, 3 * 86_400, 7 * 86_400],
+        _ => panic!("no bands for {k}"),
     }
 }
 
@@ -36,9 +87,11 @@ pub fn nearest_rank(sorted: &[u64], q: f64) -> Option<f64> {
     Some(sorted[rank - 1] as f64)
 }
 
-/// The figures of `span`, for facts of `zone` (or all), with open orders judged at `now`.
+/// The figures of `span` as seen at `now`, for facts of `zone` (or all).
 pub fn figures(facts: &[Fact], span: Span, zone: Option<u16>, now: Millis) -> Figures {
     let in_cut = |f: &Fact| zone.is_none() || f.zone() == zone;
+    let seen: Vec<Fact> = facts.iter().map(|f| seen_at(f, now)).collect();
+    let facts = &seen[..];
     let mut calls = Vec::new();
     let mut incidents = Vec::new();
     let mut dispatched = 0usize;
@@ -78,45 +131,90 @@ pub fn figures(facts: &[Fact], span: Span, zone: Option<u16>, now: Millis) -> Fi
         .filter(|c| c.outcome != Some(Outcome::Invalid) && !c.duplicate)
         .count();
 
+    // Exact milliseconds of each interval.
     let mut intervals: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
     intervals.insert(
         "answer",
         answered
             .iter()
             .filter(|c| c.ring_recorded)
-            .filter_map(|c| secs(Some(c.received), c.answered))
+            .filter_map(|c| ms(Some(c.received), c.answered))
             .collect(),
     );
     let with_dispatch: Vec<_> = incidents
         .iter()
         .filter(|i| i.dispatched.is_some())
         .collect();
-    let of = |f: &dyn Fn(&IncidentFact) -> Option<u64>| {
+    // A stage the source never records gives no interval, whatever the row holds.
+    let recorded = |u: Unrecorded, stages: &[Stage]| stages.iter().all(|s| !u.has(*s));
+    let of = |needs: &[Stage], f: &dyn Fn(&IncidentFact) -> Option<u64>| {
         with_dispatch
             .iter()
+            .filter(|i| recorded(i.unrecorded, needs))
             .filter_map(|i| f(i))
             .collect::<Vec<u64>>()
     };
-    intervals.insert("processing", of(&|i| secs(i.call_answered, i.dispatched)));
-    intervals.insert("sign_for", of(&|i| secs(i.dispatched, i.signed_for)));
-    intervals.insert("arrival", of(&|i| secs(i.dispatched, i.arrived)));
-    intervals.insert("arrival_total", of(&|i| secs(i.call_received, i.arrived)));
+    intervals.insert(
+        "processing",
+        of(&[], &|i| ms(i.call_answered, i.dispatched)),
+    );
+    intervals.insert(
+        "sign_for",
+        of(&[Stage::SignedFor], &|i| ms(i.dispatched, i.signed_for)),
+    );
+    intervals.insert(
+        "arrival",
+        of(&[Stage::Arrived], &|i| ms(i.dispatched, i.arrived)),
+    );
+    intervals.insert(
+        "arrival_total",
+        of(&[Stage::Arrived], &|i| ms(i.call_received, i.arrived)),
+    );
+    intervals.insert(
+        "turnout",
+        of(&[Stage::Departed], &|i| ms(i.dispatched, i.departed)),
+    );
+    intervals.insert(
+        "travel",
+        incidents
+            .iter()
+            .filter(|i| recorded(i.unrecorded, &[Stage::Departed, Stage::Arrived]))
+            .filter_map(|i| ms(i.departed, i.arrived))
+            .collect(),
+    );
     intervals.insert(
         "feedback",
         incidents
             .iter()
-            .filter(|i| i.arrived.is_some())
-            .filter_map(|i| secs(i.arrived, i.fed_back))
+            .filter(|i| recorded(i.unrecorded, &[Stage::Arrived, Stage::FedBack]))
+            .filter_map(|i| ms(i.arrived, i.fed_back))
             .collect(),
     );
-    let within = |k: &str, limit: u64| {
+    intervals.insert(
+        "order_handling",
+        orders
+            .iter()
+            .filter(|o| recorded(o.unrecorded, &[Stage::Handled]))
+            .filter_map(|o| ms(Some(o.sent), o.handled))
+            .collect(),
+    );
+    intervals.insert(
+        "order_feedback",
+        orders
+            .iter()
+            .filter(|o| recorded(o.unrecorded, &[Stage::FedBack]))
+            .filter_map(|o| ms(Some(o.sent), o.fed_back))
+            .collect(),
+    );
+    let within = |k: &str, limit_s: u64| {
         let v = &intervals[k];
-        share(v.iter().filter(|s| **s <= limit).count(), v.len())
+        share(v.iter().filter(|m| **m <= limit_s * 1000).count(), v.len())
     };
 
     // Circle: arrival − dispatch within the zone's circle, among incidents that have both.
     let circle: Vec<bool> = with_dispatch
         .iter()
+        .filter(|i| recorded(i.unrecorded, &[Stage::Arrived]))
         .filter_map(|i| match (i.dispatched, i.arrived, i.circle_ms) {
             (Some(d), Some(a), Some(c)) if a >= d => Some(a - d <= c),
             _ => None,
@@ -131,18 +229,35 @@ pub fn figures(facts: &[Fact], span: Span, zone: Option<u16>, now: Millis) -> Fi
         .iter()
         .filter(|o| o.direction == Direction::ToPolice)
         .collect();
-    let in_time = to_police
-        .iter()
-        .filter(|o| matches!((o.accepted, o.accept_by), (Some(a), Some(by)) if a <= by))
-        .count();
-    let overdue = orders
-        .iter()
-        .filter(|o| match (o.handled, o.returned, o.due) {
-            (Some(h), _, Some(d)) => h > d,
-            (None, None, Some(d)) => d < now,
-            _ => false,
-        })
-        .count();
+    // Counts and rates of a stage only over the orders whose source records it; a count
+    // with orders but none recording the stage is not recorded.
+    let judged = |os: &[&OrderFact], needs: &[Stage]| -> Vec<OrderFact> {
+        os.iter()
+            .filter(|o| recorded(o.unrecorded, needs))
+            .map(|o| **o)
+            .collect()
+    };
+    let count_of = |os: &[&OrderFact], needs: &[Stage], hit: &dyn Fn(&OrderFact) -> bool| {
+        let known = judged(os, needs);
+        (os.is_empty() || !known.is_empty()).then(|| known.iter().filter(|o| hit(o)).count() as f64)
+    };
+    let rate_of = |os: &[&OrderFact], needs: &[Stage], hit: &dyn Fn(&OrderFact) -> bool| {
+        let known = judged(os, needs);
+        share(known.iter().filter(|o| hit(o)).count(), known.len())
+    };
+    let all_orders: Vec<&OrderFact> = orders.iter().collect();
+    let response_rate = rate_of(
+        &to_police,
+        &[Stage::Accepted, Stage::AcceptBy],
+        &|o| matches!((o.accepted, o.accept_by), (Some(a), Some(by)) if a <= by),
+    );
+    let overdue = count_of(&all_orders, &[Stage::Handled, Stage::Due], &|o| match (
+        o.handled, o.returned, o.due,
+    ) {
+        (Some(h), _, Some(d)) => h > d,
+        (None, None, Some(d)) => d < now,
+        _ => false,
+    });
     let answered_cb: Vec<_> = callbacks.iter().filter_map(|b| b.satisfaction).collect();
     let pleased = answered_cb
         .iter()
@@ -182,42 +297,33 @@ pub fn figures(facts: &[Fact], span: Span, zone: Option<u16>, now: Millis) -> Fi
         ("diverted_orders", n(diverted_orders.len())),
         (
             "diverted_accepted",
-            n(diverted_orders
-                .iter()
-                .filter(|o| o.accepted.is_some())
-                .count()),
+            count_of(&diverted_orders, &[Stage::Accepted], &|o| {
+                o.accepted.is_some()
+            }),
         ),
         (
             "diverted_handled",
-            n(diverted_orders
-                .iter()
-                .filter(|o| o.handled.is_some())
-                .count()),
+            count_of(&diverted_orders, &[Stage::Handled], &|o| {
+                o.handled.is_some()
+            }),
         ),
         (
             "diverted_fed_back",
-            n(diverted_orders
-                .iter()
-                .filter(|o| o.fed_back.is_some())
-                .count()),
+            count_of(&diverted_orders, &[Stage::FedBack], &|o| {
+                o.fed_back.is_some()
+            }),
         ),
         ("work_orders", n(orders.len())),
-        ("work_order_response_rate", share(in_time, to_police.len())),
+        ("work_order_response_rate", response_rate),
         (
             "work_order_handled_rate",
-            share(
-                orders.iter().filter(|o| o.handled.is_some()).count(),
-                orders.len(),
-            ),
+            rate_of(&all_orders, &[Stage::Handled], &|o| o.handled.is_some()),
         ),
         (
             "work_order_feedback_rate",
-            share(
-                orders.iter().filter(|o| o.fed_back.is_some()).count(),
-                orders.len(),
-            ),
+            rate_of(&all_orders, &[Stage::FedBack], &|o| o.fed_back.is_some()),
         ),
-        ("work_orders_overdue", n(overdue)),
+        ("work_orders_overdue", overdue),
         ("satisfaction", share(pleased, answered_cb.len())),
         ("callbacks", n(callbacks.len())),
         ("cases_filed", n(filed)),
@@ -226,7 +332,21 @@ pub fn figures(facts: &[Fact], span: Span, zone: Option<u16>, now: Millis) -> Fi
     .into_iter()
     .map(|(k, v)| (k.to_string(), v))
     .collect();
-    for (k, mut v) in intervals {
+    for (k, exact) in intervals {
+        // Bands on the exact interval: the first [0, hi], then (lo, hi], the last open.
+        let edges = bands_of(k);
+        let mut lo = None;
+        for hi in edges.iter().map(Some).chain([None]) {
+            let count = exact
+                .iter()
+                .filter(|m| lo.is_none_or(|lo| **m > lo * 1000))
+                .filter(|m| hi.is_none_or(|hi| **m <= hi * 1000))
+                .count();
+            out.insert(format!("{k}_band_{}", lo.unwrap_or(0)), n(count));
+            lo = hi.copied();
+        }
+        // Averages and percentiles in whole seconds.
+        let mut v: Vec<u64> = exact.iter().map(|m| m / 1000).collect();
         v.sort_unstable();
         let total: u64 = v.iter().sum();
         out.insert(format!("{k}_n"), n(v.len()));
@@ -249,6 +369,9 @@ pub fn of_report(r: &commandwall::core::kpi::report::Report) -> Figures {
         .collect();
     for i in &r.intervals {
         out.insert(format!("{}_n", i.key), Some(i.n as f64));
+        for b in &i.bands {
+            out.insert(format!("{}_band_{}", i.key, b.lo_s), Some(b.count as f64));
+        }
     }
     out
 }

@@ -84,6 +84,44 @@ async fn migrating_again_changes_nothing_and_keeps_data() {
     assert_eq!((h.schema_version, h.calls), (migration_count(), 1));
 }
 
+/// A database written by the previous release (before `unrecorded`): a door that only
+/// reads says which command brings it up to date instead of failing on a missing column
+/// later; `db migrate` (CreateAndMigrate) does, and keeps the records.
+#[tokio::test]
+async fn an_older_schema_is_named_by_read_only_doors_and_migrated_keeping_data() {
+    let db = TestDb::new().await;
+    db.store
+        .write(&batch(vec![call("1", 1_000)]))
+        .await
+        .unwrap();
+    db.store.close().await;
+    let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+    for sql in [
+        "ALTER TABLE incidents DROP COLUMN unrecorded",
+        "ALTER TABLE work_orders DROP COLUMN unrecorded",
+        "DELETE FROM _sqlx_migrations WHERE version = 5",
+    ] {
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    }
+    conn.close().await.unwrap();
+
+    let refused = Store::open(&db.url, OpenMode::Existing).await.unwrap_err();
+    let msg = refused.to_string();
+    assert!(
+        matches!(refused, StoreError::Migrate { .. })
+            && msg.contains("schema version 4")
+            && msg.contains("commandwall db migrate"),
+        "{msg}"
+    );
+    let migrated = Store::open(&db.url, OpenMode::CreateAndMigrate)
+        .await
+        .unwrap();
+    let h = migrated.health().await.unwrap();
+    assert_eq!((h.schema_version, h.calls), (migration_count(), 1));
+    migrated.close().await;
+    Store::open(&db.url, OpenMode::Existing).await.unwrap();
+}
+
 #[tokio::test]
 async fn changes_are_numbered_so_readers_fetch_only_what_changed() {
     let db = TestDb::new().await;

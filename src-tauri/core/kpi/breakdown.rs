@@ -14,31 +14,37 @@ pub const UNKNOWN: &str = "";
 
 pub struct Breakdown {
     span: Span,
+    /// Facts count as they stood at this time.
+    now: Millis,
     groups: BTreeMap<String, Figures>,
 }
 
 impl Breakdown {
-    pub fn new(span: Span) -> Breakdown {
+    /// The span's groups as seen at `now`.
+    pub fn new(span: Span, now: Millis) -> Breakdown {
         Breakdown {
             span,
+            now,
             groups: BTreeMap::new(),
         }
     }
 
     /// Counts the parts of a fact anchored inside the span under `label`.
     pub fn add(&mut self, label: Option<&str>, fact: &Fact) {
+        let seen = fact.as_of(self.now);
         for (t, part) in fact.anchors() {
             if t >= self.span.from && t < self.span.to {
                 self.groups
                     .entry(label.unwrap_or(UNKNOWN).to_string())
                     .or_default()
-                    .apply(fact, part, 1);
+                    .apply(&seen, part, 1);
             }
         }
     }
 
     /// One report per label, in label order, with open work orders judged at `now`.
-    pub fn finish(self, now: Millis) -> Vec<(String, Report)> {
+    pub fn finish(self) -> Vec<(String, Report)> {
+        let now = self.now;
         self.groups
             .into_iter()
             .map(|(label, f)| {

@@ -8,6 +8,11 @@
 //! moves the sliding bounds forward, adding facts that enter and removing facts that
 //! leave. Its cost follows the changes and the time elapsed, not the history.
 //!
+//! Every span is seen at its own end (domain.md, "Comparisons at equal age": a live
+//! window's age is 0): a fact counts as it stood at the span's `cut`, and is counted
+//! again as the cut passes one of its later stages. A fact before the split with a stage
+//! after it is *held* in the tail rather than frozen, for the same reason.
+//!
 //! A change the tails cannot absorb — a record anchored before yesterday — is left out and
 //! the tick says the engine is `Behind`: the adapter builds a new one beside it while this
 //! one keeps ticking. A new local day asks for a new engine before the next snapshot
@@ -19,21 +24,13 @@ use std::sync::Arc;
 use chrono_tz::Tz;
 use serde::Serialize;
 
+pub use super::facts::Table;
 use super::facts::{Fact, Part, ZoneIx, Zones};
 use super::figures::{Figures, FrozenFigures, View};
 use super::report::{compare, report, Compared, Report};
 use super::window::{last_minutes, so_far, Calendar, Span, Window};
 use crate::model::Millis;
 use crate::time::{day_bounds, local_date};
-
-/// Which table a fact comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub enum Table {
-    Calls,
-    Incidents,
-    WorkOrders,
-    Callbacks,
-}
 
 /// A record's identity: its table and row id.
 pub type Key = (Table, i64);
@@ -82,14 +79,22 @@ struct SpanState {
     tail: Vec<Figures>,
     /// Bounds of the tail as applied: `[from, to)`.
     applied: (Millis, Millis),
+    /// Facts count as they stood at this time: the span's end.
+    cut: Millis,
+    /// The cut of the last report: open orders due since then have turned overdue.
+    reported_cut: Millis,
+    /// Facts anchored in the frozen part with a stage after `split`: counted in the tail,
+    /// as of `cut`, since their figures still change while the span grows.
+    held: FactPool,
     dirty: Vec<bool>,
 }
 
-/// Facts held in memory, indexed by anchor time.
+/// Facts held in memory, indexed by anchor time and by the times of their later stages.
 #[derive(Default)]
 struct FactPool {
     facts: HashMap<Key, Fact>,
     index: BTreeSet<(Millis, Key, PartOrd)>,
+    stages: BTreeSet<(Millis, Key)>,
 }
 
 /// `Part` with an order, for the index.
@@ -118,11 +123,34 @@ impl FactPool {
             for (t, p) in anchors(o) {
                 self.index.remove(&(t, key, p));
             }
+            for t in o.stage_times() {
+                self.stages.remove(&(t, key));
+            }
         }
         for (t, p) in anchors(&fact) {
             self.index.insert((t, key, p));
         }
+        for t in fact.stage_times() {
+            self.stages.insert((t, key));
+        }
         old
+    }
+
+    /// Facts with a stage in `(after, upto]`, once each.
+    fn maturing(&self, after: Millis, upto: Millis) -> Vec<Key> {
+        if upto <= after {
+            return Vec::new();
+        }
+        let lo = (after + 1, (Table::Calls, i64::MIN));
+        let mut keys: Vec<Key> = self
+            .stages
+            .range(lo..)
+            .take_while(|(t, _)| *t <= upto)
+            .map(|(_, k)| *k)
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
     }
 }
 
@@ -156,6 +184,8 @@ pub struct Builder {
     max_row: HashMap<Table, i64>,
     seq: i64,
     threads: usize,
+    data_from: Option<Millis>,
+    zone_windows: Option<Vec<String>>,
 }
 
 impl Builder {
@@ -200,6 +230,9 @@ impl Builder {
                     frozen: Vec::new(),
                     tail: vec![Figures::default(); ncuts],
                     applied: (split, split),
+                    cut: split,
+                    reported_cut: split,
+                    held: FactPool::default(),
                     dirty: vec![true; ncuts],
                 });
             }
@@ -229,7 +262,24 @@ impl Builder {
             max_row: HashMap::new(),
             seq: 0,
             threads: 1,
+            data_from: None,
+            zone_windows: None,
         }
+    }
+
+    /// Computes zone cuts only for the windows with these keys (a page's zone grid, an alert
+    /// on a zone); the others carry the whole centre only. By default every window has them.
+    /// Reports are most of a tick's cost, and zones multiply them.
+    pub fn zone_cuts_for(mut self, keys: impl IntoIterator<Item = String>) -> Builder {
+        self.zone_windows = Some(keys.into_iter().collect());
+        self
+    }
+
+    /// When the stored data begins: a base that starts earlier is only partly recorded, so
+    /// its comparisons are "—" rather than a change against missing days.
+    pub fn data_from(mut self, t: Option<Millis>) -> Builder {
+        self.data_from = t;
+        self
     }
 
     /// How many threads may compute reports at once (the adapter knows the machine).
@@ -251,15 +301,27 @@ impl Builder {
         *m = (*m).max(key.1);
     }
 
-    /// A fact from before yesterday: counted into every frozen part that holds it.
+    /// A fact from before yesterday: counted into every frozen part that holds it, or held
+    /// by the span when one of its stages comes after the frozen part.
     pub fn add_frozen(&mut self, key: Key, fact: &Fact) {
         self.seen(key);
-        for (t, p) in anchors(fact) {
-            for (si, s) in self.spans.iter().enumerate() {
-                let span = variant_span(&self.windows[s.window], s.variant).expect("span exists");
-                if t >= span.from && t < s.split {
+        let last_stage = fact.stage_times().max();
+        for (si, s) in self.spans.iter_mut().enumerate() {
+            let span = variant_span(&self.windows[s.window], s.variant).expect("span exists");
+            let inside = |t: Millis| t >= span.from && t < s.split;
+            if !anchors(fact).any(|(t, _)| inside(t)) {
+                continue;
+            }
+            if last_stage.is_some_and(|t| t > s.split) {
+                s.held.insert(key, *fact);
+                continue;
+            }
+            // Every stage is by the split, so the fact stands as it will at any later cut.
+            let seen = fact.as_of(s.split);
+            for (t, p) in anchors(fact) {
+                if inside(t) {
                     for c in cuts_of(fact) {
-                        self.frozen_work[si][c].apply(fact, part_of(p), 1);
+                        self.frozen_work[si][c].apply(&seen, part_of(p), 1);
                     }
                 }
             }
@@ -284,8 +346,25 @@ impl Builder {
     pub fn finish(mut self) -> Engine {
         for (s, work) in self.spans.iter_mut().zip(self.frozen_work) {
             s.frozen = work.iter().map(Figures::freeze).collect();
+            // Held facts start in the tail as of the split; `advance` carries them to the cut.
+            let span = variant_span(&self.windows[s.window], s.variant).expect("span exists");
+            let bounds = (span.from, s.split);
+            let held: Vec<Fact> = s.held.facts.values().copied().collect();
+            for fact in held {
+                apply_at(&mut s.tail, &mut s.dirty, bounds, &fact, s.cut, 1);
+            }
         }
+        let zone_cuts = self
+            .windows
+            .iter()
+            .map(|w| {
+                self.zone_windows
+                    .as_ref()
+                    .is_none_or(|keys| keys.contains(&w.key))
+            })
+            .collect();
         let mut e = Engine {
+            zone_cuts,
             tz: self.tz,
             zones: self.zones,
             day: local_date(self.tz, self.plan.now),
@@ -296,9 +375,9 @@ impl Builder {
             max_row: self.max_row,
             seq: self.seq,
             threads: self.threads,
+            data_from: self.data_from,
             now: self.plan.now,
             reports: HashMap::new(),
-            reported_at: Millis::MIN,
             cut_cache: HashMap::new(),
             snapshot: Arc::new(Snapshot::default()),
         };
@@ -327,6 +406,8 @@ pub enum Tick {
 }
 
 pub struct Engine {
+    /// Per window: whether its zone cuts are reported.
+    zone_cuts: Vec<bool>,
     tz: Tz,
     zones: Zones,
     day: chrono::NaiveDate,
@@ -338,10 +419,10 @@ pub struct Engine {
     seq: i64,
     /// Threads `refresh_reports` may use, chosen by the adapter.
     threads: usize,
+    /// When the stored data begins; bases starting earlier are not compared.
+    data_from: Option<Millis>,
     now: Millis,
     reports: HashMap<(usize, usize), Arc<Report>>,
-    /// The `now` of the last snapshot: open orders due since then have turned overdue.
-    reported_at: Millis,
     /// Each window cut's figures with the reports they were compared from.
     #[allow(clippy::type_complexity)]
     cut_cache: HashMap<(usize, usize), ([Option<Arc<Report>>; 3], Arc<CutFigures>)>,
@@ -365,7 +446,8 @@ pub struct WindowFigures {
     pub span: Span,
     pub yoy: Option<Span>,
     pub pop: Option<Span>,
-    /// Cut 0 is the whole centre; cut 1 + i is zone `zones[i]`.
+    /// Cut 0 is the whole centre; cut 1 + i is zone `zones[i]`, for the windows the engine
+    /// was asked to cut by zone (`Builder::zone_cuts_for`).
     pub cuts: Vec<Arc<CutFigures>>,
 }
 
@@ -440,7 +522,7 @@ impl Engine {
         }
     }
 
-    /// Moves every tail's bounds to those of `now`.
+    /// Moves every tail's bounds and cut to those of `now`.
     fn advance(&mut self, now: Millis) {
         self.now = now;
         let windows = windows(self.tz, now);
@@ -451,6 +533,25 @@ impl Engine {
                 Pool::Recent => &self.recent,
                 Pool::Reference => &self.reference,
             };
+            // First the facts already counted whose stages the cut passes, at the old
+            // bounds; then the facts that enter or leave, at the new cut.
+            let cut = s.cut.max(span.to);
+            for key in pool.maturing(s.cut, cut) {
+                let fact = pool.facts[&key];
+                recut(&mut s.tail, &mut s.dirty, s.applied, &fact, s.cut, cut);
+            }
+            for key in s.held.maturing(s.cut, cut) {
+                let fact = s.held.facts[&key];
+                recut(
+                    &mut s.tail,
+                    &mut s.dirty,
+                    (span.from, s.split),
+                    &fact,
+                    s.cut,
+                    cut,
+                );
+            }
+            s.cut = cut;
             let (old_from, old_to) = s.applied;
             // Enter: [old_to, to); leave: [old_from, from).
             let mut moves: Vec<((Millis, Key, PartOrd), i64)> = Vec::new();
@@ -463,7 +564,7 @@ impl Engine {
                 moves.extend(range(pool, old_from, hi).map(|e| (e, -1)));
             }
             for ((_, key, p), sign) in moves {
-                let fact = pool.facts[&key];
+                let fact = pool.facts[&key].as_of(cut);
                 for c in cuts_of(&fact) {
                     s.tail[c].apply(&fact, part_of(p), sign);
                     s.dirty[c] = true;
@@ -477,10 +578,15 @@ impl Engine {
     /// order fell due since the last snapshot. They are independent, so they are shared out
     /// over the machine's cores: a busy minute dirties most of the 18 spans × every cut.
     fn refresh_reports(&mut self) {
-        let (since, until) = (self.reported_at, self.now);
         let mut stale = Vec::new();
         for (si, s) in self.spans.iter().enumerate() {
-            for c in 0..s.tail.len() {
+            let (since, until) = (s.reported_cut, s.cut);
+            let cuts = if self.zone_cuts[s.window] {
+                s.tail.len()
+            } else {
+                1
+            };
+            for c in 0..cuts {
                 let fell_due = since < until
                     && (s.tail[c].open_due.range(since..until).next().is_some()
                         || s.frozen.get(c).is_some_and(|f| f.any_due_in(since, until)));
@@ -489,7 +595,6 @@ impl Engine {
                 }
             }
         }
-        let now = self.now;
         let spans = &self.spans;
         let one = |&(si, c): &(usize, usize)| {
             let s = &spans[si];
@@ -497,7 +602,7 @@ impl Engine {
                 Some(f) => vec![f, &s.tail[c]],
                 None => vec![&s.tail[c]],
             };
-            ((si, c), Arc::new(report(&parts, now)))
+            ((si, c), Arc::new(report(&parts, s.cut)))
         };
         let threads = self.threads;
         let fresh: Vec<((usize, usize), Arc<Report>)> = if threads < 2 || stale.len() < 32 {
@@ -519,6 +624,9 @@ impl Engine {
             self.reports.insert(key, r);
             self.spans[key.0].dirty[key.1] = false;
         }
+        for s in &mut self.spans {
+            s.reported_cut = s.cut;
+        }
     }
 
     fn build_snapshot(&mut self) -> Snapshot {
@@ -527,6 +635,7 @@ impl Engine {
         let ncuts = 1 + self.zones.codes.len();
         let mut out = Vec::new();
         for (wi, w) in windows.iter().enumerate() {
+            let ncuts = if self.zone_cuts[wi] { ncuts } else { 1 };
             let mut cuts = Vec::with_capacity(ncuts);
             for c in 0..ncuts {
                 let mut reps: [Option<Arc<Report>>; 3] = [None, None, None];
@@ -541,6 +650,10 @@ impl Engine {
                         Variant::Yoy => 1,
                         Variant::Pop => 2,
                     };
+                    let span = variant_span(w, s.variant).expect("span exists");
+                    if s.variant != Variant::Now && !recorded_from(self.data_from, span) {
+                        continue;
+                    }
                     reps[ix] = self.reports.get(&(si, c)).cloned();
                 }
                 // Unchanged reports keep their comparisons from the last snapshot.
@@ -573,7 +686,6 @@ impl Engine {
                 cuts,
             });
         }
-        self.reported_at = self.now;
         Snapshot {
             as_of: self.now,
             seq: self.seq,
@@ -581,6 +693,11 @@ impl Engine {
             zones: self.zones.codes.clone(),
         }
     }
+}
+
+/// Whether the stored data covers a base span from its start.
+pub fn recorded_from(data_from: Option<Millis>, span: Span) -> bool {
+    data_from.is_none_or(|t| t <= span.from)
 }
 
 fn range(
@@ -595,15 +712,41 @@ fn range(
         .copied()
 }
 
-/// Adds or removes a fact's parts that fall inside a span's applied tail bounds.
+/// Adds or removes a fact's parts that fall inside a span's applied tail bounds, as the
+/// fact stood at the span's cut.
 fn apply_in(s: &mut SpanState, fact: &Fact, sign: i64) {
-    let (from, to) = s.applied;
+    apply_at(&mut s.tail, &mut s.dirty, s.applied, fact, s.cut, sign);
+}
+
+/// Adds or removes, as of `cut`, the parts of `fact` anchored in `[from, to)`.
+fn apply_at(
+    tail: &mut [Figures],
+    dirty: &mut [bool],
+    (from, to): (Millis, Millis),
+    fact: &Fact,
+    cut: Millis,
+    sign: i64,
+) {
+    let seen = fact.as_of(cut);
     for (t, p) in anchors(fact) {
         if t >= from && t < to {
             for c in cuts_of(fact) {
-                s.tail[c].apply(fact, part_of(p), sign);
-                s.dirty[c] = true;
+                tail[c].apply(&seen, part_of(p), sign);
+                dirty[c] = true;
             }
         }
     }
+}
+
+/// Moves a counted fact from how it stood at `old` to how it stands at `new`.
+fn recut(
+    tail: &mut [Figures],
+    dirty: &mut [bool],
+    bounds: (Millis, Millis),
+    fact: &Fact,
+    old: Millis,
+    new: Millis,
+) {
+    apply_at(tail, dirty, bounds, fact, old, -1);
+    apply_at(tail, dirty, bounds, fact, new, 1);
 }

@@ -1,7 +1,18 @@
 //! Facts: the few fields of each record that the figures use, small enough to keep the
 //! recent ones in memory. A fact knows its anchor time(s): which window it belongs to.
 
-use crate::model::{Call, Callback, Direction, Incident, Millis, Outcome, Satisfaction, WorkOrder};
+use crate::model::{
+    Call, Callback, Direction, Incident, Millis, Outcome, Satisfaction, Unrecorded, WorkOrder,
+};
+
+/// Which table a fact comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub enum Table {
+    Calls,
+    Incidents,
+    WorkOrders,
+    Callbacks,
+}
 
 /// Index of a zone in the centre's zone list.
 pub type ZoneIx = u16;
@@ -24,6 +35,7 @@ pub struct IncidentFact {
     pub call_answered: Option<Millis>,
     pub dispatched: Option<Millis>,
     pub signed_for: Option<Millis>,
+    pub departed: Option<Millis>,
     pub arrived: Option<Millis>,
     pub fed_back: Option<Millis>,
     pub closed: Option<Millis>,
@@ -32,6 +44,7 @@ pub struct IncidentFact {
     pub case_filed: bool,
     pub case_cleared: bool,
     pub zone: Option<ZoneIx>,
+    pub unrecorded: Unrecorded,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +58,7 @@ pub struct OrderFact {
     pub due: Option<Millis>,
     pub returned: Option<Millis>,
     pub zone: Option<ZoneIx>,
+    pub unrecorded: Unrecorded,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,6 +99,57 @@ impl Fact {
             Fact::Order(o) => [(o.sent, Part::Main), (Millis::MIN, Part::Dispatch)],
             Fact::Callback(b) => [(b.called, Part::Main), (Millis::MIN, Part::Dispatch)],
         }
+    }
+
+    /// The fact as it stood at `cut`: stages that came after it not yet happened. A base
+    /// compared with a younger period is seen at the same age this way (domain.md,
+    /// "Comparisons at equal age"). A case counts as cleared once the incident is closed.
+    pub fn as_of(&self, cut: Millis) -> Fact {
+        let seen = |t: Option<Millis>| t.filter(|&t| t <= cut);
+        match *self {
+            Fact::Call(c) => Fact::Call(CallFact {
+                answered: seen(c.answered),
+                ended: seen(c.ended),
+                ..c
+            }),
+            Fact::Incident(i) => Fact::Incident(IncidentFact {
+                dispatched: seen(i.dispatched),
+                signed_for: seen(i.signed_for),
+                departed: seen(i.departed),
+                arrived: seen(i.arrived),
+                fed_back: seen(i.fed_back),
+                closed: seen(i.closed),
+                case_cleared: i.case_cleared && seen(i.closed).is_some(),
+                ..i
+            }),
+            Fact::Order(o) => Fact::Order(OrderFact {
+                accepted: seen(o.accepted),
+                handled: seen(o.handled),
+                fed_back: seen(o.fed_back),
+                returned: seen(o.returned),
+                ..o
+            }),
+            Fact::Callback(b) => Fact::Callback(b),
+        }
+    }
+
+    /// The times of the stages `as_of` can hide: where the fact's figures may change as the
+    /// cut passes them.
+    pub fn stage_times(&self) -> impl Iterator<Item = Millis> {
+        let stages: [Option<Millis>; 6] = match *self {
+            Fact::Call(c) => [c.answered, c.ended, None, None, None, None],
+            Fact::Incident(i) => [
+                i.dispatched,
+                i.signed_for,
+                i.departed,
+                i.arrived,
+                i.fed_back,
+                i.closed,
+            ],
+            Fact::Order(o) => [o.accepted, o.handled, o.fed_back, o.returned, None, None],
+            Fact::Callback(_) => [None; 6],
+        };
+        stages.into_iter().flatten()
     }
 
     pub fn zone(&self) -> Option<ZoneIx> {
@@ -142,6 +207,7 @@ impl Zones {
             call_answered: i.call_answered,
             dispatched: i.dispatched,
             signed_for: i.signed_for,
+            departed: i.departed,
             arrived: i.arrived,
             fed_back: i.fed_back,
             closed: i.closed,
@@ -149,6 +215,7 @@ impl Zones {
             case_filed: i.case_filed,
             case_cleared: i.case_cleared,
             zone,
+            unrecorded: i.unrecorded,
         })
     }
 
@@ -163,6 +230,7 @@ impl Zones {
             due: w.due,
             returned: w.returned,
             zone: self.index(w.zone.as_deref()),
+            unrecorded: w.unrecorded,
         })
     }
 

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::facts::{Fact, Part};
 use super::hist::{Dist, Frozen, Hist};
-use crate::model::{Direction, Millis, Outcome, Satisfaction};
+use crate::model::{Direction, Millis, Outcome, Satisfaction, Stage};
 
 use super::vocabulary::Interval;
 
@@ -50,6 +50,9 @@ pub struct Counts {
     pub diverted_accepted: i64,
     pub diverted_handled: i64,
     pub diverted_fed_back: i64,
+    /// Of the counts above, how many records come from a source that records the stage
+    /// (the rest cannot say either way).
+    pub known: KnownStages,
     pub callbacks: i64,
     pub callbacks_reached: i64,
     pub satisfied: i64,
@@ -57,8 +60,32 @@ pub struct Counts {
     pub dissatisfied: i64,
 }
 
+/// Records whose source records the stages a count needs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KnownStages {
+    pub handled: i64,
+    pub fed_back: i64,
+    /// Handled and due: whether an order is overdue.
+    pub overdue: i64,
+    /// Orders to the police with acceptance and its limit.
+    pub response: i64,
+    pub diverted_accepted: i64,
+    pub diverted_handled: i64,
+    pub diverted_fed_back: i64,
+}
+
 impl Counts {
     fn add(&mut self, o: &Counts) {
+        macro_rules! known { ($($f:ident),*) => { $(self.known.$f += o.known.$f;)* } }
+        known!(
+            handled,
+            fed_back,
+            overdue,
+            response,
+            diverted_accepted,
+            diverted_handled,
+            diverted_fed_back
+        );
         macro_rules! sum { ($($f:ident),*) => { $(self.$f += o.$f;)* } }
         sum!(
             calls,
@@ -95,19 +122,25 @@ impl Counts {
     }
 }
 
+/// Records per band of each interval, judged on the exact interval (`Interval::bands`).
+pub type BandCounts = [[i64; Interval::MAX_BANDS]; Interval::COUNT];
+
 /// The figures of one window part, mutable.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Figures {
     pub counts: Counts,
-    pub intervals: [Hist; 6],
-    pub excluded: [Excluded; 6],
+    /// Whole seconds, for percentiles and averages.
+    pub intervals: [Hist; Interval::COUNT],
+    /// Exact, for limits and bands.
+    pub bands: BandCounts,
+    pub excluded: [Excluded; Interval::COUNT],
     /// Open orders (not handled, not returned) by due time: overdue depends on `now`.
     pub open_due: BTreeMap<Millis, i64>,
 }
 
-/// Whole seconds from `a` to `b`, or why there are none.
+/// Milliseconds from `a` to `b`, or why there are none.
 enum Span {
-    Secs(u32),
+    Exact(Millis),
     Missing,
     Negative,
     Pending,
@@ -126,7 +159,7 @@ pub fn within_circle(dispatched: Millis, arrived: Millis, circle_ms: Millis) -> 
 
 fn span(a: Option<Millis>, b: Option<Millis>, finished: bool) -> Span {
     match (a, b) {
-        (Some(a), Some(b)) if b >= a => Span::Secs(whole_seconds(a, b).expect("b >= a")),
+        (Some(a), Some(b)) if b >= a => Span::Exact(b - a),
         (Some(_), Some(_)) => Span::Negative,
         (Some(_), None) if finished => Span::Missing,
         (None, Some(_)) => Span::Missing,
@@ -138,10 +171,24 @@ impl Figures {
     fn interval(&mut self, k: Interval, s: Span, sign: i64) {
         let ix = k as usize;
         match s {
-            Span::Secs(v) => self.intervals[ix].add(v, sign),
+            Span::Exact(ms) => {
+                let secs = whole_seconds(0, ms).expect("an exact span is not negative");
+                self.intervals[ix].add(secs, sign);
+                self.bands[ix][k.band_of(ms)] += sign;
+            }
             Span::Missing => self.excluded[ix].missing = add_u(self.excluded[ix].missing, sign),
             Span::Negative => self.excluded[ix].negative = add_u(self.excluded[ix].negative, sign),
             Span::Pending => {}
+        }
+    }
+
+    /// An interval whose stages the source may not record at all.
+    fn interval_if(&mut self, k: Interval, recorded: bool, s: Span, sign: i64) {
+        if recorded {
+            self.interval(k, s, sign);
+        } else {
+            let e = &mut self.excluded[k as usize];
+            e.not_recorded = add_u(e.not_recorded, sign);
         }
     }
 
@@ -202,19 +249,28 @@ impl Figures {
                     c.cases_cleared += sign;
                 }
                 let done = i.closed.is_some();
+                let has = |s: &[Stage]| !i.unrecorded.any(s);
                 if let Some(dispatched) = i.dispatched {
                     self.interval(
                         Interval::Processing,
                         span(i.call_answered, i.dispatched, true),
                         sign,
                     );
-                    self.interval(
+                    self.interval_if(
                         Interval::SignFor,
+                        has(&[Stage::SignedFor]),
                         span(i.dispatched, i.signed_for, done),
                         sign,
                     );
+                    self.interval_if(
+                        Interval::Turnout,
+                        has(&[Stage::Departed]),
+                        span(i.dispatched, i.departed, done),
+                        sign,
+                    );
                     let arrival = span(i.dispatched, i.arrived, done);
-                    if let (Span::Secs(_), Some(circle)) = (&arrival, i.circle_ms) {
+                    let arrived = has(&[Stage::Arrived]);
+                    if let (Span::Exact(_), Some(circle), true) = (&arrival, i.circle_ms, arrived) {
                         let c = &mut self.counts;
                         c.circle_n += sign;
                         if i.arrived
@@ -223,48 +279,114 @@ impl Figures {
                             c.circle_within += sign;
                         }
                     }
-                    self.interval(Interval::Arrival, arrival, sign);
-                    self.interval(
+                    self.interval_if(Interval::Arrival, arrived, arrival, sign);
+                    self.interval_if(
                         Interval::ArrivalTotal,
+                        arrived,
                         span(i.call_received, i.arrived, done),
                         sign,
                     );
+                    // Travel and feedback start at a later stage; without it they are not
+                    // recorded for a dispatched incident, and pending otherwise.
+                    if !has(&[Stage::Departed, Stage::Arrived]) {
+                        self.interval_if(Interval::Travel, false, Span::Pending, sign);
+                    }
+                    if !has(&[Stage::Arrived, Stage::FedBack]) {
+                        self.interval_if(Interval::Feedback, false, Span::Pending, sign);
+                    }
                 }
-                if i.arrived.is_some() {
+                if i.departed.is_some() && has(&[Stage::Departed, Stage::Arrived]) {
+                    self.interval(Interval::Travel, span(i.departed, i.arrived, done), sign);
+                }
+                if i.arrived.is_some() && has(&[Stage::Arrived, Stage::FedBack]) {
                     self.interval(Interval::Feedback, span(i.arrived, i.fed_back, done), sign);
                 }
             }
             (Fact::Order(o), Part::Main) => {
+                let has = |s: &[Stage]| !o.unrecorded.any(s);
+                // An open order is pending, not missing: 12345 may still handle it.
+                self.interval_if(
+                    Interval::OrderHandling,
+                    has(&[Stage::Handled]),
+                    span(Some(o.sent), o.handled, false),
+                    sign,
+                );
+                self.interval_if(
+                    Interval::OrderFeedback,
+                    has(&[Stage::FedBack]),
+                    span(Some(o.sent), o.fed_back, false),
+                    sign,
+                );
+                let c = &mut self.counts;
+                // Counts `happened` among records whose source records `stages`.
+                let tally = |known: &mut i64, count: &mut i64, stages: &[Stage], happened| {
+                    if has(stages) {
+                        *known += sign;
+                        *count += sign * i64::from(happened);
+                    }
+                };
                 c.orders += sign;
-                if o.handled.is_some() {
-                    c.orders_handled += sign;
-                }
-                if o.fed_back.is_some() {
-                    c.orders_fed_back += sign;
-                }
+                let k = &mut c.known;
+                tally(
+                    &mut k.handled,
+                    &mut c.orders_handled,
+                    &[Stage::Handled],
+                    o.handled.is_some(),
+                );
+                tally(
+                    &mut k.fed_back,
+                    &mut c.orders_fed_back,
+                    &[Stage::FedBack],
+                    o.fed_back.is_some(),
+                );
                 if o.returned.is_some() {
                     c.orders_returned += sign;
                 }
-                if let (Some(h), Some(d)) = (o.handled, o.due) {
-                    if h > d {
-                        c.orders_done_late += sign;
-                    }
-                }
+                let late = matches!((o.handled, o.due), (Some(h), Some(d)) if h > d);
+                tally(
+                    &mut k.overdue,
+                    &mut c.orders_done_late,
+                    &[Stage::Handled, Stage::Due],
+                    late,
+                );
                 if o.direction == Direction::Diverted {
                     c.diverted_orders += sign;
-                    c.diverted_accepted += sign * i64::from(o.accepted.is_some());
-                    c.diverted_handled += sign * i64::from(o.handled.is_some());
-                    c.diverted_fed_back += sign * i64::from(o.fed_back.is_some());
+                    for (known, count, stage, happened) in [
+                        (
+                            &mut k.diverted_accepted,
+                            &mut c.diverted_accepted,
+                            Stage::Accepted,
+                            o.accepted.is_some(),
+                        ),
+                        (
+                            &mut k.diverted_handled,
+                            &mut c.diverted_handled,
+                            Stage::Handled,
+                            o.handled.is_some(),
+                        ),
+                        (
+                            &mut k.diverted_fed_back,
+                            &mut c.diverted_fed_back,
+                            Stage::FedBack,
+                            o.fed_back.is_some(),
+                        ),
+                    ] {
+                        tally(known, count, &[stage], happened);
+                    }
                 }
                 if o.direction == Direction::ToPolice {
                     c.to_police += sign;
-                    if let (Some(a), Some(by)) = (o.accepted, o.accept_by) {
-                        if a <= by {
-                            c.to_police_in_time += sign;
-                        }
-                    }
+                    let in_time =
+                        matches!((o.accepted, o.accept_by), (Some(a), Some(by)) if a <= by);
+                    tally(
+                        &mut k.response,
+                        &mut c.to_police_in_time,
+                        &[Stage::Accepted, Stage::AcceptBy],
+                        in_time,
+                    );
                 }
-                if let (None, None, Some(due)) = (o.handled, o.returned, o.due) {
+                let judged = has(&[Stage::Handled, Stage::Due]);
+                if let (None, None, Some(due), true) = (o.handled, o.returned, o.due, judged) {
                     let e = self.open_due.entry(due).or_default();
                     *e += sign;
                     if *e == 0 {
@@ -291,6 +413,7 @@ impl Figures {
         FrozenFigures {
             counts: self.counts,
             intervals: std::array::from_fn(|i| self.intervals[i].freeze()),
+            bands: self.bands,
             excluded: self.excluded,
             open_due: self.open_due.iter().map(|(d, n)| (*d, *n)).collect(),
         }
@@ -306,8 +429,9 @@ fn add_u(x: u64, sign: i64) -> u64 {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FrozenFigures {
     pub counts: Counts,
-    pub intervals: [Frozen; 6],
-    pub excluded: [Excluded; 6],
+    pub intervals: [Frozen; Interval::COUNT],
+    pub bands: BandCounts,
+    pub excluded: [Excluded; Interval::COUNT],
     pub open_due: Vec<(Millis, i64)>,
 }
 
@@ -323,6 +447,8 @@ impl FrozenFigures {
 pub trait View {
     fn counts(&self) -> &Counts;
     fn dist(&self, k: Interval) -> &dyn Dist;
+    /// Records in each band of `k`, on the exact interval.
+    fn bands(&self, k: Interval) -> &[i64; Interval::MAX_BANDS];
     fn excluded(&self, k: Interval) -> Excluded;
     /// Open orders whose due time has passed at `now`.
     fn overdue_open(&self, now: Millis) -> i64;
@@ -334,6 +460,9 @@ impl View for Figures {
     }
     fn dist(&self, k: Interval) -> &dyn Dist {
         &self.intervals[k as usize]
+    }
+    fn bands(&self, k: Interval) -> &[i64; Interval::MAX_BANDS] {
+        &self.bands[k as usize]
     }
     fn excluded(&self, k: Interval) -> Excluded {
         self.excluded[k as usize]
@@ -349,6 +478,9 @@ impl View for FrozenFigures {
     }
     fn dist(&self, k: Interval) -> &dyn Dist {
         &self.intervals[k as usize]
+    }
+    fn bands(&self, k: Interval) -> &[i64; Interval::MAX_BANDS] {
+        &self.bands[k as usize]
     }
     fn excluded(&self, k: Interval) -> Excluded {
         self.excluded[k as usize]

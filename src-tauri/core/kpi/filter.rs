@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use super::facts::Table;
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Filter {
     pub zone: Option<String>,
@@ -24,6 +26,41 @@ pub struct Fields {
     pub priority: bool,
 }
 
+const NO_FIELDS: Fields = Fields {
+    zone: true,
+    category: false,
+    channel: false,
+    seat: false,
+    unit: false,
+    priority: false,
+};
+
+impl Fields {
+    /// What each table's records carry: calls have a seat but no unit or priority,
+    /// incidents a unit and priority but no seat, callbacks only a zone.
+    pub const fn of(table: Table) -> Fields {
+        match table {
+            Table::Calls => Fields {
+                category: true,
+                channel: true,
+                seat: true,
+                ..NO_FIELDS
+            },
+            Table::Incidents => Fields {
+                category: true,
+                unit: true,
+                priority: true,
+                ..NO_FIELDS
+            },
+            Table::WorkOrders => Fields {
+                category: true,
+                ..NO_FIELDS
+            },
+            Table::Callbacks => NO_FIELDS,
+        }
+    }
+}
+
 impl Filter {
     pub fn is_empty(&self) -> bool {
         *self == Filter::default()
@@ -39,5 +76,11 @@ impl Filter {
             && (self.seat.is_none() || f.seat)
             && (self.unit.is_none() || f.unit)
             && (self.priority.is_none() || f.priority)
+    }
+
+    /// Whether this cut can be made of `table`'s records: a figure of a table it cannot cut
+    /// is not recorded for the cut ("—"), not 0.
+    pub fn covers(&self, table: Table) -> bool {
+        self.applies_to(Fields::of(table))
     }
 }

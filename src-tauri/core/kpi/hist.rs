@@ -12,9 +12,41 @@ pub trait Dist {
 }
 
 /// Values below this are counted in a Fenwick tree (rank queries in 12 steps); larger ones
-/// (over an hour, rare except feedback times) in a sorted map with block counts.
+/// (over an hour: feedback times, work orders' days) in a sorted map with block counts.
 const DENSE: usize = 4096;
-const SPARSE_BLOCK: u32 = 256;
+const SPARSE_BLOCK: u32 = 512;
+/// Blocks below this (about 12 days) are counted in a second Fenwick tree, so that a rank
+/// query over work-order times costs a few steps, not a sum over thousands of blocks.
+const NEAR_BLOCKS: usize = 2048;
+
+/// Adds `sign` at index `i` of a Fenwick tree of `size` slots, creating it on first use.
+fn fenwick_add(tree: &mut Vec<u64>, size: usize, i: usize, sign: i64) {
+    if tree.is_empty() {
+        *tree = vec![0; size];
+    }
+    let mut i = i + 1;
+    while i <= size {
+        let node = &mut tree[i - 1];
+        *node = node
+            .checked_add_signed(sign)
+            .expect("removing a value that was never added");
+        i += i & i.wrapping_neg();
+    }
+}
+
+/// The sum of slots `[0, i]` of a Fenwick tree (0 when it was never used).
+fn fenwick_le(tree: &[u64], i: usize) -> u64 {
+    if tree.is_empty() {
+        return 0;
+    }
+    let mut i = i.min(tree.len() - 1) + 1;
+    let mut s = 0;
+    while i > 0 {
+        s += tree[i - 1];
+        i -= i & i.wrapping_neg();
+    }
+    s
+}
 
 /// A mutable distribution (values can be added and removed as records change).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,9 +54,10 @@ pub struct Hist {
     /// Fenwick tree over `[0, DENSE)`; empty until a short value arrives.
     tree: Vec<u64>,
     sparse: BTreeMap<u32, u64>,
-    /// Counts of sparse values per `SPARSE_BLOCK` seconds, so a rank query sums a few
-    /// hundred blocks rather than every distinct long interval.
-    sparse_blocks: BTreeMap<u32, u64>,
+    /// Counts of sparse values per `SPARSE_BLOCK` seconds: a Fenwick tree over the first
+    /// `NEAR_BLOCKS` blocks, a sorted map beyond.
+    near_blocks: Vec<u64>,
+    far_blocks: BTreeMap<u32, u64>,
     dense_n: u64,
     n: u64,
     sum: i64,
@@ -44,21 +77,16 @@ fn bump(map: &mut BTreeMap<u32, u64>, k: u32, sign: i64) {
 impl Hist {
     pub fn add(&mut self, v: u32, sign: i64) {
         if (v as usize) < DENSE {
-            if self.tree.is_empty() {
-                self.tree = vec![0; DENSE];
-            }
-            let mut i = v as usize + 1;
-            while i <= DENSE {
-                let node = &mut self.tree[i - 1];
-                *node = node
-                    .checked_add_signed(sign)
-                    .expect("removing a value that was never added");
-                i += i & i.wrapping_neg();
-            }
+            fenwick_add(&mut self.tree, DENSE, v as usize, sign);
             self.dense_n = self.dense_n.checked_add_signed(sign).expect("counted");
         } else {
             bump(&mut self.sparse, v, sign);
-            bump(&mut self.sparse_blocks, v / SPARSE_BLOCK, sign);
+            let block = v / SPARSE_BLOCK;
+            if (block as usize) < NEAR_BLOCKS {
+                fenwick_add(&mut self.near_blocks, NEAR_BLOCKS, block as usize, sign);
+            } else {
+                bump(&mut self.far_blocks, block, sign);
+            }
         }
         self.n = self
             .n
@@ -69,16 +97,19 @@ impl Hist {
 
     /// Short values ≤ `v`.
     fn dense_le(&self, v: usize) -> u64 {
-        if self.tree.is_empty() {
+        fenwick_le(&self.tree, v)
+    }
+
+    /// Long values in blocks before `block`.
+    fn blocks_before(&self, block: u32) -> u64 {
+        if block == 0 {
             return 0;
         }
-        let mut i = v.min(DENSE - 1) + 1;
-        let mut s = 0;
-        while i > 0 {
-            s += self.tree[i - 1];
-            i -= i & i.wrapping_neg();
+        let near = fenwick_le(&self.near_blocks, block as usize - 1);
+        if (block as usize) <= NEAR_BLOCKS {
+            return near;
         }
-        s
+        near + self.far_blocks.range(..block).map(|(_, c)| c).sum::<u64>()
     }
 
     /// The smallest short value with at least `rank` short values ≤ it (Fenwick descent).
@@ -137,7 +168,7 @@ impl Dist for Hist {
             return self.dense_le(v as usize);
         }
         let block = v / SPARSE_BLOCK;
-        let whole: u64 = self.sparse_blocks.range(..block).map(|(_, c)| c).sum();
+        let whole = self.blocks_before(block);
         let part: u64 = self
             .sparse
             .range(block * SPARSE_BLOCK..=v)
@@ -281,12 +312,6 @@ impl Union<'_> {
         }
         Some(lo)
     }
-
-    /// Values in `[lo, hi)`; `hi = None` means no upper bound.
-    pub fn count_between(&self, lo: u32, hi: Option<u32>) -> u64 {
-        let below = |v: u32| if v == 0 { 0 } else { self.count_le(v - 1) };
-        hi.map_or(self.n(), below) - below(lo)
-    }
 }
 
 #[cfg(test)]
@@ -330,12 +355,31 @@ mod tests {
             assert_eq!(u.quantile(q), w.quantile(q));
         }
         assert_eq!((u.n(), u.sum()), (8, 363));
-        // Bands [0,30), [30,60), [60,∞).
-        assert_eq!(u.count_between(0, Some(30)), 3);
-        assert_eq!(u.count_between(30, Some(60)), 3);
-        assert_eq!(u.count_between(60, None), 2);
+        assert_eq!((u.count_le(30), u.count_le(60)), (4, 6));
         let merged = Frozen::merge([&a, &b.freeze()]);
         assert_eq!(Union(vec![&merged]).quantile(0.9), w.quantile(0.9));
+    }
+
+    /// Work orders take days: values beyond the near blocks (12 days) and on block edges
+    /// rank like a sorted list.
+    #[test]
+    fn long_values_rank_exactly_near_and_far() {
+        let values: Vec<u32> = vec![
+            4096, 4607, 4608, 86_400, 259_200, 604_800, 1_048_575, 1_048_576, 2_000_000, 5,
+        ];
+        let h = hist(&values);
+        let mut sorted = values.clone();
+        sorted.sort_unstable();
+        for probe in [
+            0, 5, 4095, 4096, 4607, 4608, 86_399, 86_400, 1_048_575, 1_048_576, 3_000_000,
+        ] {
+            let want = sorted.iter().filter(|v| **v <= probe).count() as u64;
+            assert_eq!(h.count_le(probe), want, "≤ {probe}");
+        }
+        let u = Union(vec![&h]);
+        assert_eq!(u.quantile(0.5), Some(sorted[4]));
+        assert_eq!(u.quantile(0.9), Some(sorted[8]));
+        assert_eq!(u.quantile(1.0), Some(2_000_000));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::facts::Table;
 use super::figures::{total_counts, total_excluded, Excluded, View};
 use super::hist::Union;
 use super::vocabulary::{Figure, Interval};
@@ -19,7 +20,8 @@ pub struct Metric {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Band {
-    /// `[lo, hi)` in seconds; `hi` absent for the open last band.
+    /// `(lo, hi]` in seconds on the exact interval (the first band includes 0); `hi`
+    /// absent for the open last band.
     pub lo_s: u32,
     pub hi_s: Option<u32>,
     pub count: u64,
@@ -48,6 +50,12 @@ fn ratio(num: i64, den: i64) -> Option<f64> {
     (den > 0).then(|| num as f64 / den as f64)
 }
 
+/// A count of records at some stage: not recorded when there are records but none of them
+/// comes from a source that records the stage.
+fn known_count(count: i64, known: i64, records: i64) -> Option<f64> {
+    (records == 0 || known > 0).then_some(count as f64)
+}
+
 fn m(key: Figure, value: Option<f64>, n: Option<i64>) -> Metric {
     Metric {
         key,
@@ -56,15 +64,34 @@ fn m(key: Figure, value: Option<f64>, n: Option<i64>) -> Metric {
     }
 }
 
-/// The report of a window made of `parts`, with open orders judged overdue at `now`.
-pub fn report(parts: &[&dyn View], now: Millis) -> Report {
+/// Records in each band of `k` over all parts.
+fn band_counts(parts: &[&dyn View], k: Interval) -> [i64; Interval::MAX_BANDS] {
+    let mut sum = [0; Interval::MAX_BANDS];
+    for p in parts {
+        for (s, b) in sum.iter_mut().zip(p.bands(k)) {
+            *s += b;
+        }
+    }
+    sum
+}
+
+/// The report of a window made of `parts`, seen at `cut`: open orders are judged overdue
+/// at it (for a base compared at equal age, the base's own cut).
+pub fn report(parts: &[&dyn View], cut: Millis) -> Report {
     let c = total_counts(parts);
-    let overdue_open: i64 = parts.iter().map(|p| p.overdue_open(now)).sum();
+    let overdue_open: i64 = parts.iter().map(|p| p.overdue_open(cut)).sum();
     let mut intervals = Vec::new();
+    // The share of records within a limit, on the exact interval: the limit is a band's
+    // upper edge, so the share and the bands below it count the same records.
     let within = |k: Interval, secs: u32| -> (Option<f64>, i64) {
-        let u = Union(parts.iter().map(|p| p.dist(k)).collect());
-        let n = u.n() as i64;
-        (ratio(u.count_le(secs) as i64, n), n)
+        let bands = band_counts(parts, k);
+        let last = k
+            .bands()
+            .iter()
+            .position(|(_, hi)| *hi == Some(secs))
+            .expect("every limit is a band edge");
+        let n: i64 = bands.iter().sum();
+        (ratio(bands[..=last].iter().sum(), n), n)
     };
     let (a10, an) = within(Interval::Answer, 10);
     let (a15, _) = within(Interval::Answer, 15);
@@ -110,38 +137,50 @@ pub fn report(parts: &[&dyn View], now: Millis) -> Report {
         m(Figure::DivertedOrders, Some(c.diverted_orders as f64), None),
         m(
             Figure::DivertedAccepted,
-            Some(c.diverted_accepted as f64),
+            known_count(
+                c.diverted_accepted,
+                c.known.diverted_accepted,
+                c.diverted_orders,
+            ),
             None,
         ),
         m(
             Figure::DivertedHandled,
-            Some(c.diverted_handled as f64),
+            known_count(
+                c.diverted_handled,
+                c.known.diverted_handled,
+                c.diverted_orders,
+            ),
             None,
         ),
         m(
             Figure::DivertedFedBack,
-            Some(c.diverted_fed_back as f64),
+            known_count(
+                c.diverted_fed_back,
+                c.known.diverted_fed_back,
+                c.diverted_orders,
+            ),
             None,
         ),
         m(Figure::WorkOrders, Some(c.orders as f64), None),
         m(
             Figure::WorkOrderResponseRate,
-            ratio(c.to_police_in_time, c.to_police),
-            Some(c.to_police),
+            ratio(c.to_police_in_time, c.known.response),
+            Some(c.known.response),
         ),
         m(
             Figure::WorkOrderHandledRate,
-            ratio(c.orders_handled, c.orders),
-            Some(c.orders),
+            ratio(c.orders_handled, c.known.handled),
+            Some(c.known.handled),
         ),
         m(
             Figure::WorkOrderFeedbackRate,
-            ratio(c.orders_fed_back, c.orders),
-            Some(c.orders),
+            ratio(c.orders_fed_back, c.known.fed_back),
+            Some(c.known.fed_back),
         ),
         m(
             Figure::WorkOrdersOverdue,
-            Some((c.orders_done_late + overdue_open) as f64),
+            known_count(c.orders_done_late + overdue_open, c.known.overdue, c.orders),
             None,
         ),
         m(
@@ -174,10 +213,11 @@ pub fn report(parts: &[&dyn View], now: Millis) -> Report {
             bands: k
                 .bands()
                 .iter()
-                .map(|(lo, hi)| Band {
+                .zip(band_counts(parts, k))
+                .map(|((lo, hi), count)| Band {
                     lo_s: *lo,
                     hi_s: *hi,
-                    count: u.count_between(*lo, *hi),
+                    count: count.max(0) as u64,
                 })
                 .collect(),
             missing,
@@ -189,6 +229,18 @@ pub fn report(parts: &[&dyn View], now: Millis) -> Report {
 }
 
 impl Report {
+    /// Marks the figures of tables a cut could not be made of as not recorded: the cut
+    /// holds none of their records, and 0 would read as a measurement.
+    pub fn leave_out(&mut self, covered: impl Fn(Table) -> bool) {
+        for m in &mut self.metrics {
+            if !covered(m.key.table()) {
+                m.value = None;
+                m.n = None;
+            }
+        }
+        self.intervals.retain(|i| covered(i.key.table()));
+    }
+
     /// A figure's value; `None` when it cannot be computed or the report lacks it.
     pub fn metric(&self, figure: Figure) -> Option<f64> {
         match figure {

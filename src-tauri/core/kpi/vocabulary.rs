@@ -9,6 +9,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::facts::Table;
+
 /// What a figure counts in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -27,7 +29,8 @@ pub enum Better {
     Lower,
 }
 
-/// An interval between two stage times of one record (whole seconds).
+/// An interval between two stage times of one record. Percentiles and averages are in
+/// whole seconds; limits and bands are judged on the exact interval.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Interval {
     /// answered − received (接听时长)
@@ -42,17 +45,35 @@ pub enum Interval {
     ArrivalTotal,
     /// fed back − arrived (反馈用时)
     Feedback,
+    /// departed − dispatched (出车用时)
+    Turnout,
+    /// arrived − departed (途中用时); fire and EMS centres publish its p90 as their headline.
+    Travel,
+    /// handled − sent, of a work order (工单办结用时)
+    OrderHandling,
+    /// fed back − sent, of a work order (工单反馈用时)
+    OrderFeedback,
 }
 
+const DAY_S: u32 = 86_400;
+
 impl Interval {
-    pub const ALL: [Interval; 6] = [
+    pub const COUNT: usize = 10;
+    pub const ALL: [Interval; Interval::COUNT] = [
         Interval::Answer,
         Interval::Processing,
         Interval::SignFor,
         Interval::Arrival,
         Interval::ArrivalTotal,
         Interval::Feedback,
+        Interval::Turnout,
+        Interval::Travel,
+        Interval::OrderHandling,
+        Interval::OrderFeedback,
     ];
+
+    /// The most bands an interval has.
+    pub const MAX_BANDS: usize = 5;
 
     pub fn key(self) -> &'static str {
         match self {
@@ -62,6 +83,19 @@ impl Interval {
             Interval::Arrival => "arrival",
             Interval::ArrivalTotal => "arrival_total",
             Interval::Feedback => "feedback",
+            Interval::Turnout => "turnout",
+            Interval::Travel => "travel",
+            Interval::OrderHandling => "order_handling",
+            Interval::OrderFeedback => "order_feedback",
+        }
+    }
+
+    /// The table whose records carry the interval's two stages.
+    pub fn table(self) -> Table {
+        match self {
+            Interval::Answer => Table::Calls,
+            Interval::OrderHandling | Interval::OrderFeedback => Table::WorkOrders,
+            _ => Table::Incidents,
         }
     }
 
@@ -74,10 +108,16 @@ impl Interval {
             Interval::Arrival => ("到场", "arrival"),
             Interval::ArrivalTotal => ("接报到场", "call-to-arrival"),
             Interval::Feedback => ("反馈", "feedback"),
+            Interval::Turnout => ("出车", "turnout"),
+            Interval::Travel => ("途中", "travel"),
+            Interval::OrderHandling => ("工单办结", "order handling"),
+            Interval::OrderFeedback => ("工单反馈", "order feedback"),
         }
     }
 
-    /// The bands Chinese centres publish, as `[lo, hi)` seconds (seed reports).
+    /// The bands Chinese centres publish, in seconds: the first is `[0, hi]`, the others
+    /// `(lo, hi]` on the exact interval, so that "within 30 s" and the 0–30 s band count
+    /// the same records (30.4 s is in neither).
     pub fn bands(self) -> &'static [(u32, Option<u32>)] {
         match self {
             Interval::SignFor => &[(0, Some(30)), (30, Some(60)), (60, Some(180)), (180, None)],
@@ -96,7 +136,33 @@ impl Interval {
             ],
             Interval::Answer => &[(0, Some(10)), (10, Some(15)), (15, Some(20)), (20, None)],
             Interval::Processing => &[(0, Some(60)), (60, None)],
+            Interval::Turnout => &[
+                (0, Some(60)),
+                (60, Some(120)),
+                (120, Some(300)),
+                (300, None),
+            ],
+            Interval::Travel => &[
+                (0, Some(300)),
+                (300, Some(600)),
+                (600, Some(1200)),
+                (1200, None),
+            ],
+            Interval::OrderHandling | Interval::OrderFeedback => &[
+                (0, Some(DAY_S)),
+                (DAY_S, Some(3 * DAY_S)),
+                (3 * DAY_S, Some(7 * DAY_S)),
+                (7 * DAY_S, None),
+            ],
         }
+    }
+
+    /// Which band an exact interval of `ms` milliseconds falls in.
+    pub fn band_of(self, ms: i64) -> usize {
+        self.bands()
+            .iter()
+            .position(|(_, hi)| hi.is_none_or(|hi| ms <= i64::from(hi) * 1000))
+            .expect("the last band is open")
     }
 }
 
@@ -215,6 +281,44 @@ impl Figure {
         )
     }
 
+    /// The table whose records the figure is made of: a cut that cannot be made of that
+    /// table leaves the figure not recorded.
+    pub fn table(self) -> Table {
+        use Figure as F;
+        match self {
+            F::Calls
+            | F::Abandoned
+            | F::Answered
+            | F::ValidIncidents
+            | F::NonPoliceShare
+            | F::DiversionRate
+            | F::InvalidShare
+            | F::AnsweredWithin10s
+            | F::AnsweredWithin15s
+            | F::AnsweredWithin20s
+            | F::NonPolice
+            | F::Diverted => Table::Calls,
+            F::Incidents
+            | F::Dispatches
+            | F::ProcessingWithin60s
+            | F::SignedForWithin30s
+            | F::CircleRate
+            | F::CasesFiled
+            | F::ClearanceRate => Table::Incidents,
+            F::DivertedOrders
+            | F::DivertedAccepted
+            | F::DivertedHandled
+            | F::DivertedFedBack
+            | F::WorkOrders
+            | F::WorkOrderResponseRate
+            | F::WorkOrderHandledRate
+            | F::WorkOrderFeedbackRate
+            | F::WorkOrdersOverdue => Table::WorkOrders,
+            F::Satisfaction | F::Callbacks => Table::Callbacks,
+            F::Avg(i) | F::P50(i) | F::P90(i) => i.table(),
+        }
+    }
+
     /// The statistic's interval, for `Avg`, `P50` and `P90`.
     pub fn interval(self) -> Option<Interval> {
         match self {
@@ -275,6 +379,18 @@ impl Figure {
             Figure::Avg(I::Feedback) => "feedback_avg_s",
             Figure::P50(I::Feedback) => "feedback_p50_s",
             Figure::P90(I::Feedback) => "feedback_p90_s",
+            Figure::Avg(I::Turnout) => "turnout_avg_s",
+            Figure::P50(I::Turnout) => "turnout_p50_s",
+            Figure::P90(I::Turnout) => "turnout_p90_s",
+            Figure::Avg(I::Travel) => "travel_avg_s",
+            Figure::P50(I::Travel) => "travel_p50_s",
+            Figure::P90(I::Travel) => "travel_p90_s",
+            Figure::Avg(I::OrderHandling) => "order_handling_avg_s",
+            Figure::P50(I::OrderHandling) => "order_handling_p50_s",
+            Figure::P90(I::OrderHandling) => "order_handling_p90_s",
+            Figure::Avg(I::OrderFeedback) => "order_feedback_avg_s",
+            Figure::P50(I::OrderFeedback) => "order_feedback_p50_s",
+            Figure::P90(I::OrderFeedback) => "order_feedback_p90_s",
         }
     }
 
@@ -437,7 +553,7 @@ mod tests {
     #[test]
     fn every_figure_has_one_key_that_parses_back() {
         let all: Vec<Figure> = Figure::all().collect();
-        assert_eq!(all.len(), 30 + 6 * 3);
+        assert_eq!(all.len(), 30 + Interval::COUNT * 3);
         let mut keys: Vec<&str> = all.iter().map(|f| f.key()).collect();
         keys.sort_unstable();
         keys.dedup();
@@ -470,5 +586,24 @@ mod tests {
             e.contains("circle_rate") && e.contains("arrival_p90_s"),
             "{e}"
         );
+    }
+}
+
+#[cfg(test)]
+mod band_tests {
+    use super::*;
+
+    #[test]
+    fn a_limit_that_is_a_band_edge_takes_the_exact_interval() {
+        let k = Interval::SignFor;
+        assert_eq!(k.band_of(0), 0);
+        assert_eq!(k.band_of(30_000), 0, "exactly 30 s is within 30 s");
+        assert_eq!(k.band_of(30_001), 1, "30.001 s is not");
+        assert_eq!(k.band_of(30_900), 1);
+        assert_eq!(k.band_of(180_001), 3);
+        for i in Interval::ALL {
+            assert!(i.bands().len() <= Interval::MAX_BANDS, "{i}");
+            assert_eq!(i.bands().last().unwrap().1, None, "{i}: last band open");
+        }
     }
 }

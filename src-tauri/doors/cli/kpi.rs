@@ -139,7 +139,7 @@ pub async fn run(url: &str, config: &Config, args: &KpiArgs) -> anyhow::Result<(
                 filter.is_empty(),
                 "the live windows are cut by zone only, as on the wall; give --period or --from/--to to cut by other fields"
             );
-            let (engine, _) = build_engine(&store, zones, tz, now).await?;
+            let (engine, _) = build_engine(&store, zones, tz, None, now).await?;
             let snap = engine.snapshot();
             if args.json {
                 serde_json::to_string_pretty(&*snap)?
@@ -232,14 +232,22 @@ fn table(e: &Evaluated, tz: Tz) -> String {
     }
     let _ = writeln!(
         s,
-        "{:<14} {:>8} {:>10} {:>8} {:>8} {:>8} {:>8} {:>12}",
+        "{:<14} {:>8} {:>10} {:>8} {:>8} {:>8} {:>8} {:>12}  bands (exact interval)",
         "interval (s)", "n", "avg", "p50", "p90", "missing", "negative", "not recorded"
     );
     for i in &e.report.intervals {
         let o = |v: Option<u32>| v.map_or("—".into(), |v| v.to_string());
+        let bands: Vec<String> = i
+            .bands
+            .iter()
+            .map(|b| match b.hi_s {
+                Some(hi) => format!("≤{} {}", short_duration(hi), b.count),
+                None => format!(">{} {}", short_duration(b.lo_s), b.count),
+            })
+            .collect();
         let _ = writeln!(
             s,
-            "{:<14} {:>8} {:>10} {:>8} {:>8} {:>8} {:>8} {:>12}",
+            "{:<14} {:>8} {:>10} {:>8} {:>8} {:>8} {:>8} {:>12}  {}",
             i.key.key(),
             i.n,
             i.avg_s.map_or("—".into(), |a| format!("{a:.1}")),
@@ -247,10 +255,21 @@ fn table(e: &Evaluated, tz: Tz) -> String {
             o(i.p90_s),
             i.missing,
             i.negative,
-            i.not_recorded
+            i.not_recorded,
+            bands.join(" · ")
         );
     }
     s
+}
+
+/// A band edge as people say it: 30s, 5m, 4h, 3d.
+fn short_duration(secs: u32) -> String {
+    match secs {
+        s if s < 60 || s % 60 != 0 => format!("{s}s"),
+        s if s < 3600 || s % 3600 != 0 => format!("{}m", s / 60),
+        s if s < 86_400 || s % 86_400 != 0 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
 }
 
 /// Flagged callers and places (masked numbers only) and events with several callers.

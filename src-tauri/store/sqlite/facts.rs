@@ -6,7 +6,7 @@ use super::SqliteStore;
 use crate::core::kpi::engine::{Key, Table};
 use crate::core::kpi::facts::{CallFact, CallbackFact, Fact, IncidentFact, OrderFact, Zones};
 use crate::core::kpi::filter::{Fields, Filter};
-use crate::core::model::Millis;
+use crate::core::model::{Millis, Unrecorded};
 use crate::store::{GroupBy, StoreError};
 
 /// The columns a source selects, named once: the SELECT list is built from them and the
@@ -100,18 +100,8 @@ struct Source {
     name: &'static str,
     columns: Columns,
     anchors: &'static [&'static str],
-    fields: Fields,
     decode: fn(&Zones, &Row) -> Result<Fact, String>,
 }
-
-const NO_FIELDS: Fields = Fields {
-    zone: true,
-    category: false,
-    channel: false,
-    seat: false,
-    unit: false,
-    priority: false,
-};
 
 const CALLS: Columns = &[
     "id",
@@ -131,12 +121,14 @@ const INCIDENTS: Columns = &[
     "call_answered_ms",
     "dispatched_ms",
     "signed_for_ms",
+    "departed_ms",
     "arrived_ms",
     "fed_back_ms",
     "closed_ms",
     "case_filed",
     "case_cleared",
     "zone",
+    "unrecorded",
 ];
 
 const WORK_ORDERS: Columns = &[
@@ -150,6 +142,7 @@ const WORK_ORDERS: Columns = &[
     "due_ms",
     "returned_ms",
     "zone",
+    "unrecorded",
 ];
 
 const CALLBACKS: Columns = &["id", "called_ms", "reached", "satisfaction", "zone"];
@@ -160,12 +153,6 @@ const SOURCES: [Source; 4] = [
         name: "calls",
         columns: CALLS,
         anchors: &["received_ms"],
-        fields: Fields {
-            category: true,
-            channel: true,
-            seat: true,
-            ..NO_FIELDS
-        },
         decode: decode_call,
     },
     Source {
@@ -173,12 +160,6 @@ const SOURCES: [Source; 4] = [
         name: "incidents",
         columns: INCIDENTS,
         anchors: &["created_ms", "dispatched_ms"],
-        fields: Fields {
-            category: true,
-            unit: true,
-            priority: true,
-            ..NO_FIELDS
-        },
         decode: decode_incident,
     },
     Source {
@@ -186,10 +167,6 @@ const SOURCES: [Source; 4] = [
         name: "work_orders",
         columns: WORK_ORDERS,
         anchors: &["sent_ms"],
-        fields: Fields {
-            category: true,
-            ..NO_FIELDS
-        },
         decode: decode_order,
     },
     Source {
@@ -197,7 +174,6 @@ const SOURCES: [Source; 4] = [
         name: "callbacks",
         columns: CALLBACKS,
         anchors: &["called_ms"],
-        fields: NO_FIELDS,
         decode: decode_callback,
     },
 ];
@@ -222,6 +198,7 @@ fn decode_incident(z: &Zones, r: &Row) -> Result<Fact, String> {
         call_answered: r.int(col!(INCIDENTS, "call_answered_ms")),
         dispatched: r.int(col!(INCIDENTS, "dispatched_ms")),
         signed_for: r.int(col!(INCIDENTS, "signed_for_ms")),
+        departed: r.int(col!(INCIDENTS, "departed_ms")),
         arrived: r.int(col!(INCIDENTS, "arrived_ms")),
         fed_back: r.int(col!(INCIDENTS, "fed_back_ms")),
         closed: r.int(col!(INCIDENTS, "closed_ms")),
@@ -229,6 +206,7 @@ fn decode_incident(z: &Zones, r: &Row) -> Result<Fact, String> {
         case_filed: r.flag(col!(INCIDENTS, "case_filed")),
         case_cleared: r.flag(col!(INCIDENTS, "case_cleared")),
         zone,
+        unrecorded: Unrecorded::from_bits(r.int(col!(INCIDENTS, "unrecorded")).unwrap_or(0)),
     }))
 }
 
@@ -245,6 +223,7 @@ fn decode_order(z: &Zones, r: &Row) -> Result<Fact, String> {
         due: r.int(col!(WORK_ORDERS, "due_ms")),
         returned: r.int(col!(WORK_ORDERS, "returned_ms")),
         zone: r.zone(z, col!(WORK_ORDERS, "zone")),
+        unrecorded: Unrecorded::from_bits(r.int(col!(WORK_ORDERS, "unrecorded")).unwrap_or(0)),
     }))
 }
 
@@ -344,7 +323,7 @@ async fn anchored(
     sink: &mut (dyn FnMut(Key, Option<&str>, Fact) + Send),
 ) -> Result<u64, StoreError> {
     let mut n = 0;
-    for src in SOURCES.iter().filter(|s| wanted(s.fields)) {
+    for src in SOURCES.iter().filter(|s| wanted(Fields::of(s.table))) {
         for (i, anchor) in src.anchors.iter().enumerate() {
             // Over a long range most rows qualify: reading the table in order beats an
             // index lookup per row ("+" keeps SQLite off the index).

@@ -306,14 +306,31 @@ async fn check_is_ours(url: &str, pool: &SqlitePool) -> Result<(), StoreError> {
             .fetch_optional(pool)
             .await
             .map_err(|e| classify(url, e))?;
-    match has_meta {
-        Some(_) => Ok(()),
-        None => Err(StoreError::Corrupt {
+    if has_meta.is_none() {
+        return Err(StoreError::Corrupt {
             url: url.to_string(),
             detail: "it has no Command Wall tables; run `commandwall db migrate` on an empty file"
                 .into(),
-        }),
+        });
     }
+    // A door that only reads must not change the schema, but must not fail later on a
+    // missing column either: say what to run.
+    let applied: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success")
+            .fetch_one(pool)
+            .await
+            .map_err(|e| classify(url, e))?;
+    let needed = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+    if applied < needed {
+        return Err(StoreError::Migrate {
+            url: url.to_string(),
+            detail: format!(
+                "it is at schema version {applied} and this Command Wall needs {needed}; \
+                 run `commandwall db migrate --database {url}` (it keeps every record)"
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Binds one of `rows.rs`'s values as the next value of a row.

@@ -46,8 +46,8 @@ const OTHERS: [(&str, &str); 4] = [
     ),
 ];
 
-/// Interval name, table, from-column, to-column, condition.
-const INTERVALS: [(&str, &str, &str, &str); 6] = [
+/// Interval name, table, from-column, to-column.
+const INTERVALS: [(&str, &str, &str, &str); 10] = [
     ("answer", "calls", "received_ms", "answered_ms"),
     (
         "processing",
@@ -64,6 +64,10 @@ const INTERVALS: [(&str, &str, &str, &str); 6] = [
         "arrived_ms",
     ),
     ("feedback", "incidents", "arrived_ms", "fed_back_ms"),
+    ("turnout", "incidents", "dispatched_ms", "departed_ms"),
+    ("travel", "incidents", "departed_ms", "arrived_ms"),
+    ("order_handling", "work_orders", "sent_ms", "handled_ms"),
+    ("order_feedback", "work_orders", "sent_ms", "fed_back_ms"),
 ];
 
 pub async fn span_figures(store: &SqliteStore, span: Span) -> Result<NaiveFigures, StoreError> {
@@ -97,10 +101,10 @@ pub async fn span_figures(store: &SqliteStore, span: Span) -> Result<NaiveFigure
         }
     }
     for (name, table, a, b) in INTERVALS {
-        let anchor = if table == "calls" {
-            "received_ms"
-        } else {
-            "created_ms"
+        let anchor = match table {
+            "calls" => "received_ms",
+            "work_orders" => "sent_ms",
+            _ => "created_ms",
         };
         let sql = format!(
             "SELECT zone, ({b} - {a}) / 1000 AS s, COUNT(*) FROM {table}

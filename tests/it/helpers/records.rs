@@ -6,7 +6,8 @@
 //! ```
 
 use commandwall::core::model::{
-    Batch, Call, Callback, Channel, Direction, Incident, Millis, Outcome, Satisfaction, WorkOrder,
+    Batch, Call, Callback, Channel, Direction, Incident, Millis, Outcome, Satisfaction, Unrecorded,
+    WorkOrder,
 };
 
 /// The source every built record carries.
@@ -63,6 +64,7 @@ pub fn incident(source_id: &str, created: Millis) -> Incident {
         disposition: None,
         case_filed: false,
         case_cleared: false,
+        unrecorded: Unrecorded::NONE,
     }
 }
 
@@ -87,6 +89,7 @@ pub fn work_order(source_id: &str, sent: Millis) -> WorkOrder {
         status: None,
         returned: None,
         return_reason: None,
+        unrecorded: Unrecorded::NONE,
     }
 }
 
