@@ -8,7 +8,7 @@
 // Alerts (alerts.js) are around every page: the banner, the flashing tile, the chime, and
 // the wall holding the page of a firing alert.
 
-import { $, el } from "./dom.js";
+import { $, el, put } from "./dom.js";
 import { fetchSettings, follow, makeReport, setWall } from "./doors.js";
 import { formatter } from "./format.js";
 import { I18N, figureName, pickLang } from "./i18n.js";
@@ -40,8 +40,27 @@ const ui = {
   page: isPage(params.get("page")) ? params.get("page") : "overview",
   settings: null, // the server's settings, once fetched
   state: null, // the last state received
+  received: 0, // when it arrived (this machine's clock)
   failure: null, // {kind: "token"|"lost"} while the door fails
+  old: false, // whether the banner shows the state as too old
 };
+
+/**
+ * How old the state's figures are (ms): how long before it was sent the loop last looked
+ * (`sent_at − checked_at`, both on the server's clock), plus how long ago it arrived (on
+ * ours). Neither clock is compared with the other, so a wall controller whose clock is off
+ * still judges the age right.
+ */
+function stateAge(s, now = Date.now()) {
+  const sent = Number.isFinite(s.sent_at) ? s.sent_at : ui.received;
+  return Math.max(0, sent - s.checked_at) + (now - ui.received);
+}
+
+/**
+ * A state with figures that is older than the stale period: its loop stopped (a door keeps
+ * handing out the last state it had), so the figures must not look fresh.
+ */
+const tooOld = () => !!(ui.settings && ui.state && ui.state.pages && stateAge(ui.state) > ui.settings.stale_after_ms);
 
 /** What a page renders from; null until there are settings and pages to show. */
 function view() {
@@ -70,10 +89,19 @@ function banner() {
   const { failure, state } = ui;
   if (failure && failure.kind === "token") return ["error", tr.bad_token];
   if (failure) return ["stale", tr.lost];
+  const f = formatter(ui);
   if (state && state.stale) {
-    const since = formatter(ui).time(state.stale.since, true);
-    return ["stale", state.stale.code === "feed_silent" ? tr.stale(since) : tr.unreachable(since, state.stale.reason)];
+    const { code, reason } = state.stale;
+    const since = f.time(state.stale.since, true);
+    const say = {
+      feed_silent: () => tr.stale(since),
+      engine_failed: () => tr.engine_failed(since, reason),
+      db_deleted: () => tr.db_deleted(since),
+      db_replaced: () => tr.db_replaced(since),
+    }[code];
+    return ["stale", say ? say() : tr.unreachable(since, reason)];
   }
+  if (ui.old) return ["stale", tr.stale(f.time(state.checked_at, true))];
   if (!ui.settings || !state || !state.pages) return ["loading", tr.loading];
   return ["", ""];
 }
@@ -93,12 +121,15 @@ function renderFrame() {
   // Filters answer the overview's tiles only; the chart and the other pages stay live.
   body.classList.toggle("filtered", !!desk.deskAnswer());
 
+  ui.old = tooOld();
   const [kind, text] = banner();
   const b = $("banner");
   b.hidden = !kind;
   b.dataset.kind = kind;
+  b.dataset.code = kind === "stale" ? (ui.failure ? "lost" : ui.state.stale ? ui.state.stale.code : "state_old") : "";
   b.textContent = text;
   body.classList.toggle("stale", kind === "stale" || kind === "error");
+  renderNotice();
 
   const s = ui.state;
   // The alerts' banner needs the figure names (settings) and the zone names (pages).
@@ -109,6 +140,16 @@ function renderFrame() {
   $("centre").textContent = s.centre;
   $("as_of").textContent = s.as_of ? f.time(s.as_of) : "--:--:--";
   $("last_call").textContent = s.last_call ? tr.last_call(f.time(s.last_call)) : "";
+}
+
+/** A data-quality notice beside the figures (they stay fresh): records dated ahead. */
+function renderNotice() {
+  const n = $("notice");
+  const ahead = ui.state && ui.state.ahead;
+  n.hidden = !ahead;
+  if (!ahead) return;
+  const f = formatter(ui);
+  put(n, I18N[ui.lang].ahead(ahead.records, f.time(ahead.furthest, "short"), f.secs(ahead.tolerance_s)));
 }
 
 /** The page on show, and nothing else: the others render when they come on show. */
@@ -141,6 +182,7 @@ function show(next) {
 
 function receive(s) {
   ui.state = s;
+  ui.received = Date.now();
   ui.failure = null;
   repeat.refresh(s, () => { if (ui.page === "repeat") renderPage(); });
   alerts.chime(s);
@@ -238,7 +280,11 @@ function wire() {
     if (e.key === "w" || e.key === "W") $("mode").click();
   });
   // The clock shows the centre's time, once the settings or a state have said which zone.
-  setInterval(() => { $("clock").textContent = formatter(ui).time(Date.now()); }, 1000);
+  // A state that stops coming (its loop died) turns stale with the clock, message or not.
+  setInterval(() => {
+    $("clock").textContent = formatter(ui).time(Date.now());
+    if (tooOld() !== ui.old) renderFrame();
+  }, 1000);
 }
 
 /** The settings first (once; again after a while if the server cannot be reached). */

@@ -48,11 +48,22 @@ export function keyed(box, items, { key, make, update }) {
   });
 }
 
+/** Text that CSS may cut with "…" (style.css): the whole of it shows on hover. */
+const LONG = 12;
+
+/** `put`, and the whole text as the node's title when it is long enough to be cut. */
+export function putLabel(node, text, cls) {
+  put(node, text, cls);
+  const t = text === null || text === undefined ? "" : String(text);
+  const title = t.length > LONG ? t : "";
+  if (node.title !== title) node.title = title;
+}
+
 /** Fills a table row with cells `{text, cls}`, reusing the cells already there. */
 export function fillRow(tr, cells) {
   while (tr.cells.length > cells.length) tr.lastElementChild.remove();
   while (tr.cells.length < cells.length) tr.append(el("td"));
-  cells.forEach((c, i) => put(tr.cells[i], c.text, c.cls || ""));
+  cells.forEach((c, i) => putLabel(tr.cells[i], c.text, c.cls || ""));
 }
 
 /** A table body as rows of cells, keyed (see `keyed`). */

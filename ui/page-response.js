@@ -2,7 +2,7 @@
 // circle rate of every zone. Zone cells are buttons updated in place, so one a person
 // focused keeps the focus while the figures change; on the desk a click drills down.
 
-import { $, el, keyed, put } from "./dom.js";
+import { $, el, keyed, put, putLabel } from "./dom.js";
 import { drill } from "./desk.js";
 import { renderTiles } from "./tiles.js";
 
@@ -42,7 +42,7 @@ export function render(v) {
       c.dataset.zone = z.code;
       put(c, undefined, `zone ${z.grade}`);
       const [name, rate, meta] = c.children;
-      put(name, z.name);
+      putLabel(name, z.name);
       rate.dataset.key = `circle_rate:${z.code}`;
       rate.dataset.value = z.circle_rate === null ? "" : String(z.circle_rate);
       put(rate, f.share(z.circle_rate));
@@ -63,7 +63,7 @@ export function render(v) {
       if (!z) return put(li, tr.none, "meets");
       put(li, undefined, "misses");
       const [name, rate, meta] = li.children;
-      put(name, z.name);
+      putLabel(name, z.name);
       put(rate, f.share(z.circle_rate));
       put(meta, `P90 ${f.secs(z.arrival_p90_s)} · ${tr.n(z.n)}`);
     },

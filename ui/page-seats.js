@@ -1,6 +1,6 @@
 // Seats and units: the call-takers' seats today and which units are out on incidents.
 
-import { $, el, keyed, put, tableRows } from "./dom.js";
+import { $, el, keyed, put, putLabel, tableRows } from "./dom.js";
 
 export function render(v) {
   const { tr, f } = v;
@@ -21,7 +21,7 @@ export function render(v) {
     update(c, u) {
       const busy = u.open_incidents > 0;
       put(c, undefined, `unit ${busy ? "busy" : "idle"}`);
-      put(c.firstElementChild, u.name);
+      putLabel(c.firstElementChild, u.name);
       put(c.lastElementChild, busy ? `${tr.open_n(u.open_incidents)} · ${tr.since(f.time(u.busy_since))}` : tr.idle);
     },
   });

@@ -27,6 +27,37 @@ pub struct Bar {
     pub tone: Tone,
 }
 
+/// The widest the label column may be, as a share of the canvas: a longer label (a
+/// category the source names in 26 characters) is shortened with "…" so that the bars
+/// keep the rest of the width.
+const LABEL_SHARE: f64 = 0.34;
+
+/// `text` as it fits in `max` pixels: whole, or as many leading characters as fit with
+/// "…" after them (measured in the chart's font).
+fn fit(
+    text: &str,
+    max: i32,
+    measure: &dyn Fn(&str) -> Result<i32, ChartError>,
+) -> Result<String, ChartError> {
+    if measure(text)? <= max {
+        return Ok(text.to_string());
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let cut = |n: usize| chars[..n].iter().collect::<String>() + "…";
+    // The most characters that fit, by halving: a wide label is measured a few times, not
+    // once per character.
+    let (mut lo, mut hi) = (0, chars.len());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if measure(&cut(mid))? <= max {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    Ok(cut(lo))
+}
+
 /// Bars on a `width`×`height` canvas, one row each, longest value filling the width.
 pub fn bars(
     chart: &'static str,
@@ -43,10 +74,15 @@ pub fn bars(
         let value_font = (FAMILY, px).into_font().style(FontStyle::Bold);
         let measure = |text: &str, f: &TextStyle| text_width(&root, text, f);
         let pad = (theme.label_px / 2) as i32;
+        let most = (f64::from(width) * LABEL_SHARE) as i32;
+        let labels = items
+            .iter()
+            .map(|b| fit(&b.label, most, &|t| measure(t, &label_font)))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut label_w = 0;
         let mut value_w = 0;
-        for b in items {
-            label_w = label_w.max(measure(&b.label, &label_font)?);
+        for (b, label) in items.iter().zip(&labels) {
+            label_w = label_w.max(measure(label, &label_font)?);
             value_w = value_w.max(measure(&b.text, &value_font.color(&theme.text))?);
         }
         let n = items.len().max(1) as i32;
@@ -55,7 +91,7 @@ pub fn bars(
         let x0 = pad + label_w + pad;
         let span = (width as i32 - x0 - pad - value_w - pad).max(1);
         let max = items.iter().map(|b| b.value).fold(0.0, f64::max);
-        for (i, b) in items.iter().enumerate() {
+        for (i, (b, label)) in items.iter().zip(labels).enumerate() {
             let mid = pad + row * i as i32 + row / 2;
             let colour = match b.tone {
                 Tone::Plain => theme.accent,
@@ -70,7 +106,7 @@ pub fn bars(
                 0
             };
             root.draw(&Text::new(
-                b.label.clone(),
+                label,
                 (x0 - pad, mid),
                 label_font.clone().pos(Pos::new(HPos::Right, VPos::Center)),
             ))
@@ -93,4 +129,69 @@ pub fn bars(
         root.present().map_err(failed(chart))?;
     }
     Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The widths of the bars drawn (`<rect>`s after the background), in the SVG's pixels.
+    fn bar_widths(svg: &str) -> Vec<f64> {
+        svg.split("<rect")
+            .skip(2)
+            .filter_map(|r| {
+                let w = r.split("width=\"").nth(1)?.split('"').next()?;
+                w.parse().ok()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_long_label_is_shortened_and_leaves_the_bars_their_width() {
+        super::super::fonts::register().expect("the CJK font (fonts-noto-cjk) is installed");
+        let long = "因邻里纠纷引发的矛盾激化并造成人员受伤需要出警处置的警情";
+        assert_eq!(long.chars().count(), 28);
+        let bar = |label: &str, value: f64| Bar {
+            label: label.into(),
+            value,
+            text: "1,234  50.0%".into(),
+            tone: Tone::Plain,
+        };
+        let (w, h) = (1000, 300);
+        let short = bars(
+            "t",
+            &[bar("盗窃", 10.0), bar("诈骗", 5.0)],
+            &Theme::WALL,
+            (w, h),
+        )
+        .unwrap();
+        let with_long = bars(
+            "t",
+            &[bar(long, 10.0), bar("诈骗", 5.0)],
+            &Theme::WALL,
+            (w, h),
+        )
+        .unwrap();
+        assert!(!with_long.contains(long), "the whole label is not drawn");
+        let shown = &with_long[with_long.find("因邻里").expect("its start is drawn")..];
+        let shown = shown[..shown.find('<').unwrap()].trim();
+        assert!(
+            shown.ends_with('…') && shown.chars().count() < 28,
+            "{shown}"
+        );
+        // The longest bar keeps most of the width: at least the canvas minus the widest
+        // label column and the value text.
+        let longest = bar_widths(&with_long).into_iter().fold(0.0, f64::max);
+        assert!(
+            longest >= 0.4 * f64::from(w),
+            "longest bar {longest} px of {w}"
+        );
+        let before = bar_widths(&short).into_iter().fold(0.0, f64::max);
+        assert!(
+            longest >= before - 0.34 * f64::from(w),
+            "{longest} vs {before}"
+        );
+        // Labels that fit are drawn whole.
+        assert!(short.contains("盗窃") && !short.contains('…'));
+    }
 }

@@ -199,6 +199,10 @@ pub struct Live {
     pub lists_refresh_s: u64,
     /// How often repeat calls are screened (a pass over the year's calls).
     pub repeat_refresh_s: u64,
+    /// Records dated more than this ahead of the clock are a data-quality problem the wall
+    /// shows; they never count as signs that the feed is alive (clocks of the sources may
+    /// run a little ahead: this is that little).
+    pub ahead_tolerance_s: i64,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -283,6 +287,7 @@ impl Default for Live {
             refresh_ms: 1000,
             lists_refresh_s: 5,
             repeat_refresh_s: 300,
+            ahead_tolerance_s: 300,
         }
     }
 }
@@ -466,6 +471,12 @@ impl Config {
         }
         if self.seats.is_empty() {
             return bad("at least one seat is needed".into());
+        }
+        if !(0..=86_400).contains(&self.live.ahead_tolerance_s) {
+            return bad(format!(
+                "live.ahead_tolerance_s = {} must lie between 0 and 86400 (a day)",
+                self.live.ahead_tolerance_s
+            ));
         }
         let s = &self.simulator;
         for (name, v) in [

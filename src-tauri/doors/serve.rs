@@ -6,7 +6,9 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -23,7 +25,7 @@ use crate::core::alerts::lifecycle::{ActionError, Actor, Event as AlertEvent};
 use crate::core::model::Millis;
 use crate::services::alerts::{self, AlertError};
 use crate::services::desk_queries::{DeskError, DeskQuery};
-use crate::services::live_loop::WallState;
+use crate::services::live_loop::{Sent, WallState};
 use crate::services::ui_settings::{ui_settings, UiSettings};
 use crate::setup::now_ms;
 use crate::store::Store;
@@ -158,8 +160,8 @@ async fn settings(State(served): State<ServeState>) -> Json<UiSettings> {
     Json(ui_settings(&served.config))
 }
 
-async fn current(State(served): State<ServeState>) -> Json<Arc<WallState>> {
-    Json(served.state.borrow().clone())
+async fn current(State(served): State<ServeState>) -> Json<Sent> {
+    Json(served.state.borrow().sent(now_ms()))
 }
 
 async fn events(
@@ -168,7 +170,7 @@ async fn events(
     let stream = WatchStream::new(served.state).map(|s| {
         Ok(Event::default()
             .event("state")
-            .data(serde_json::to_string(&*s).unwrap_or_else(|_| "{}".into())))
+            .data(serde_json::to_string(&s.sent(now_ms())).unwrap_or_else(|_| "{}".into())))
     });
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
@@ -214,7 +216,25 @@ fn desk_error(e: DeskError) -> Response {
         .into_response()
 }
 
-async fn desk_query(State(served): State<ServeState>, Query(q): Query<DeskQuery>) -> Response {
+/// A desk question from the query string. One it cannot read (a parameter twice, say) is
+/// a 400 `bad_query` like any other bad question, not axum's plain-text rejection.
+struct Asked(DeskQuery);
+
+impl<S: Send + Sync> FromRequestParts<S> for Asked {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        match Query::<DeskQuery>::from_request_parts(parts, state).await {
+            Ok(Query(q)) => Ok(Asked(q)),
+            Err(e) => Err(desk_error(DeskError::Query(format!(
+                "the question cannot be read ({}); ask with period, from and to, zone, category, channel",
+                e.body_text()
+            )))),
+        }
+    }
+}
+
+async fn desk_query(State(served): State<ServeState>, Asked(q): Asked) -> Response {
     match crate::services::desk_queries::query(&served.store, &served.config, &q, now_ms()).await {
         Ok(a) => Json(a).into_response(),
         Err(e) => desk_error(e),
@@ -270,7 +290,7 @@ async fn weekly_report(
 async fn zone_incidents(
     State(served): State<ServeState>,
     Path(zone): Path<String>,
-    Query(q): Query<DeskQuery>,
+    Asked(q): Asked,
 ) -> Response {
     match crate::services::desk_queries::zone_incidents(
         &served.store,
@@ -382,9 +402,20 @@ struct HistoryQuery {
 
 async fn alert_history(
     State(served): State<ServeState>,
-    Query(q): Query<HistoryQuery>,
+    q: Result<Query<HistoryQuery>, QueryRejection>,
 ) -> Response {
-    match served.store.alert_events_between(q.from, q.to).await {
+    let span = match q {
+        Ok(Query(q)) => crate::services::desk_queries::audit_span(q.from, q.to),
+        Err(e) => Err(DeskError::Query(format!(
+            "from and to are times in UTC milliseconds, e.g. ?from=1795478400000&to=1795564800000 ({})",
+            e.body_text()
+        ))),
+    };
+    let (from, to) = match span {
+        Ok(span) => span,
+        Err(e) => return desk_error(e),
+    };
+    match served.store.alert_events_between(from, to).await {
         Ok(rows) => Json(rows).into_response(),
         Err(e) => refused(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string()),
     }

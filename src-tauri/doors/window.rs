@@ -13,7 +13,7 @@ use crate::core::alerts::rule::Level;
 use crate::core::wall::pages::{IncidentRow, RepeatPage};
 use crate::services::alerts::{self, AlertError};
 use crate::services::desk_queries::{DeskAnswer, DeskError, DeskQuery};
-use crate::services::live_loop::WallState;
+use crate::services::live_loop::{Sent, WallState};
 use crate::services::simulation::{prepare_demo, run_demo_live};
 use crate::services::ui_settings::UiSettings;
 use crate::setup::{now_ms, open_store};
@@ -54,10 +54,11 @@ impl From<DeskError> for UiError {
     }
 }
 
-/// The latest figures and whether they are stale, from the live loop.
+/// The latest figures and whether they are stale, from the live loop, stamped with the
+/// time it is handed over (the UI marks a state whose loop stopped as stale).
 #[tauri::command]
-fn wall_state(state: tauri::State<'_, AppState>) -> WallState {
-    (**state.live.borrow()).clone()
+fn wall_state(state: tauri::State<'_, AppState>) -> Sent {
+    state.live.borrow().sent(now_ms())
 }
 
 /// Periods, thresholds, list limits and figure labels the UI draws with.
@@ -176,6 +177,7 @@ async fn alert_history(
     from: i64,
     to: i64,
 ) -> Result<Vec<Event>, UiError> {
+    let (from, to) = crate::services::desk_queries::audit_span(from, to)?;
     state
         .store
         .alert_events_between(from, to)

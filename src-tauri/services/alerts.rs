@@ -95,9 +95,19 @@ pub struct Alerting {
     unwritten: Vec<Event>,
     chime: bool,
     commanders: Vec<String>,
+    /// When the live loop last saw a call arrive (`heard_at`); `None` until it says.
+    heard: Option<Option<Millis>>,
 }
 
 impl Alerting {
+    /// When the live loop last saw a call arrive. The feed rule judges silence by it, not by
+    /// the newest call's own time, which a record dated ahead of the clock would keep
+    /// "recent" for as long as it is ahead. Without a loop to say (a test), it takes the
+    /// newest call's time.
+    pub fn heard_at(&mut self, at: Option<Millis>) {
+        self.heard = Some(at);
+    }
+
     /// The book as the audit left it.
     pub async fn start(
         store: &Store,
@@ -118,6 +128,7 @@ impl Alerting {
                 .iter()
                 .map(|c| c.name.clone())
                 .collect(),
+            heard: None,
         })
     }
 
@@ -199,7 +210,12 @@ impl Alerting {
                 RuleKind::WaitingCalls { .. } => {
                     inputs.waiting_since = store.waiting_calls(now - WAITING_HORIZON, now).await?;
                 }
-                RuleKind::Feed { .. } => inputs.last_call = store.last_call().await?,
+                RuleKind::Feed { .. } => {
+                    inputs.last_call = match self.heard {
+                        Some(heard) => heard,
+                        None => store.last_call().await?,
+                    }
+                }
                 RuleKind::Repeat => inputs.flags = repeat_flags(repeat, config, now),
                 _ => {}
             }
@@ -393,6 +409,7 @@ pub async fn current(
             .iter()
             .map(|c| c.name.clone())
             .collect(),
+        heard: None,
     };
     Ok(a.view(now))
 }

@@ -9,8 +9,8 @@ use crate::config::Config;
 use crate::core::kpi::evaluate::Evaluated;
 use crate::core::kpi::filter::Filter;
 use crate::core::kpi::window::{calendar, parse_period, range, so_far, Calendar, Span, Window};
-use crate::core::model::Millis;
-use crate::core::time::day_bounds;
+use crate::core::model::{Channel, Millis};
+use crate::core::time::{day_bounds, parse_date};
 use crate::core::wall::pages::{tiles, IncidentRow, Tile, OVERVIEW};
 use crate::store::{Store, StoreError};
 
@@ -52,8 +52,49 @@ impl DeskError {
 }
 
 fn date(name: &str, text: &str) -> Result<NaiveDate, DeskError> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| DeskError::Query(format!("{name} '{text}' is not a date (YYYY-MM-DD)")))
+    match parse_date(text) {
+        Some(Ok(d)) => Ok(d),
+        Some(Err(e)) => Err(DeskError::Query(format!("{name} '{text}': {e}"))),
+        None => Err(DeskError::Query(format!(
+            "{name} '{text}' is not a date (YYYY-MM-DD)"
+        ))),
+    }
+}
+
+/// Checks the codes a cut names against what the centre knows: zones from its
+/// configuration, categories from the taxonomy (`core::categories`), channels from the
+/// records' vocabulary. An unknown code would cut every record away and answer zeros that
+/// look like figures; the message names the codes that are known. Every door's cut goes
+/// through here (the desk over HTTP and in the window, `commandwall kpi`).
+pub fn check_cut(config: &Config, filter: &Filter) -> Result<(), String> {
+    fn known(
+        (what, whats): (&str, &str),
+        code: Option<&str>,
+        all: Vec<&str>,
+    ) -> Result<(), String> {
+        match code {
+            Some(c) if !all.contains(&c) => Err(format!(
+                "{what} '{c}' is not known; the {whats} are: {}",
+                all.join(", ")
+            )),
+            _ => Ok(()),
+        }
+    }
+    known(
+        ("zone", "zones"),
+        filter.zone.as_deref(),
+        config.zones.iter().map(|z| z.code.as_str()).collect(),
+    )?;
+    known(
+        ("category", "categories"),
+        filter.category.as_deref(),
+        crate::core::categories::all().map(|c| c.code).collect(),
+    )?;
+    known(
+        ("channel", "channels"),
+        filter.channel.as_deref(),
+        Channel::ALL.iter().map(|c| c.code()).collect(),
+    )
 }
 
 /// The window a query names; today so far when it names none.
@@ -97,7 +138,6 @@ pub async fn query(
     now: Millis,
 ) -> Result<DeskAnswer, DeskError> {
     let w = window(config.tz(), q, now)?;
-    let _turn = ONE_AT_A_TIME.acquire().await.expect("never closed");
     let clean = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
     let filter = Filter {
         zone: clean(&q.zone),
@@ -105,6 +145,8 @@ pub async fn query(
         channel: clean(&q.channel),
         ..Filter::default()
     };
+    check_cut(config, &filter).map_err(DeskError::Query)?;
+    let _turn = ONE_AT_A_TIME.acquire().await.expect("never closed");
     let zones = crate::services::figures::zones(config);
     let figures = crate::services::figures::evaluate(store, &zones, w, &filter, now).await?;
     Ok(DeskAnswer {
@@ -115,6 +157,16 @@ pub async fn query(
         ),
         figures,
     })
+}
+
+/// The span of the alert audit a door asks for (`from`, `to` in UTC ms), checked.
+pub fn audit_span(from: Millis, to: Millis) -> Result<(Millis, Millis), DeskError> {
+    if from > to {
+        return Err(DeskError::Query(format!(
+            "from ({from}) is after to ({to}): the span would be empty"
+        )));
+    }
+    Ok((from, to))
 }
 
 /// How many incidents a drill-down lists.
@@ -129,8 +181,10 @@ pub async fn zone_incidents(
     now: Millis,
 ) -> Result<Vec<IncidentRow>, DeskError> {
     if !config.zones.iter().any(|z| z.code == zone) {
+        let known: Vec<&str> = config.zones.iter().map(|z| z.code.as_str()).collect();
         return Err(DeskError::Query(format!(
-            "'{zone}' is not one of the centre's zones"
+            "'{zone}' is not one of the centre's zones ({})",
+            known.join(", ")
         )));
     }
     let w = window(config.tz(), q, now)?;

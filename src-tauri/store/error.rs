@@ -21,6 +21,10 @@ pub enum StoreError {
     Migrate { url: String, detail: String },
     #[error("cannot use database {url}: {why}")]
     Unsupported { url: String, why: String },
+    #[error("database {url} was deleted while it was open; the last figures stay on show until a database is back at that path")]
+    Deleted { url: String },
+    #[error("database {url} was replaced on disk (a restored backup?); it was opened again and the figures are being rebuilt from it")]
+    Replaced { url: String },
     #[error("database {url}: {detail}")]
     Other { url: String, detail: String },
 }
@@ -37,6 +41,8 @@ impl StoreError {
             StoreError::Open { .. } => "db_open",
             StoreError::Migrate { .. } => "db_migrate",
             StoreError::Unsupported { .. } => "db_unsupported",
+            StoreError::Deleted { .. } => "db_deleted",
+            StoreError::Replaced { .. } => "db_replaced",
             StoreError::Other { .. } => "db_error",
         }
     }

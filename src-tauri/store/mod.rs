@@ -111,6 +111,35 @@ impl GroupBy {
     }
 }
 
+/// Whether the database at a store's address is still the one it has open. A file deleted
+/// or replaced (a backup restored by `mv`) under a running program is otherwise not
+/// noticed: the open handle goes on reading the old file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileState {
+    /// The same file (or a database that is not a file: in memory, a server).
+    Same,
+    /// Nothing is at the address any more.
+    Deleted,
+    /// Another file is at the address.
+    Replaced,
+}
+
+/// What the feed has written, for judging whether it is alive (`Backend::feed`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FeedCheck {
+    /// The newest change number committed.
+    pub seq: i64,
+    /// The newest receive time among calls dated no later than `ahead_of`.
+    pub last_call: Option<Millis>,
+    /// Whether a call dated no later than `ahead_of` was stored or changed under a change
+    /// number above `after_seq`: data arrived.
+    pub arrived: bool,
+    /// Records of every kind (calls, incidents, work orders, callbacks) whose own time
+    /// lies after `ahead_of`: how many, and the furthest such time.
+    pub ahead: u64,
+    pub furthest_ahead: Option<Millis>,
+}
+
 /// One stored incident as the drill-down lists it: the stored columns, nothing derived.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IncidentRecord {
@@ -155,6 +184,18 @@ pub trait Backend: Send + Sync + fmt::Debug {
 
     /// When the newest call stored was received, from any source (is the feed alive?).
     async fn last_call(&self) -> Result<Option<Millis>, StoreError>;
+
+    /// What the feed wrote: the change number, the newest call, whether a call arrived under
+    /// a change number above `after_seq`, and the records dated after `ahead_of` (the
+    /// clock plus a tolerance), which neither count as arrivals nor as the newest call.
+    async fn feed(&self, after_seq: i64, ahead_of: Millis) -> Result<FeedCheck, StoreError>;
+
+    /// Whether the database at the store's address is still the one open (one `stat`).
+    fn file_state(&self) -> FileState;
+
+    /// Opens the database now at the store's address in place of the one open, for every
+    /// clone of this `Store`. Never creates one: nothing there is `StoreError::Deleted`.
+    async fn reopen(&self) -> Result<(), StoreError>;
 
     /// The latest `received` time stored for a source (where the live simulator resumes).
     async fn last_received(&self, source: &str) -> Result<Option<Millis>, StoreError>;

@@ -1,7 +1,9 @@
 // The served wall in a real browser (Debian's Chromium driven by playwright-core), against a
 // real server, database and live feed: the token is enforced, the page shows the API's
 // figures, a row written to the database reaches the screen within 2 s, what a person
-// opened or focused survives the updates, a silent feed raises the stale banner. With
+// opened or focused survives the updates, a state that stops being renewed (a dead loop
+// behind a live door) is marked stale, a silent feed raises the stale banner even with a
+// row dated 20 h ahead imported (which the page names as a data-quality problem). With
 // SCREENSHOT_DIR set it also saves every page at 1080p and 4K.
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -65,7 +67,11 @@ const read = (page) => page.evaluate(() => {
     figures: [...document.querySelectorAll("[data-key][data-value]")].filter((e) => e.checkVisibility()).map((e) => ({
       key: e.dataset.key, value: e.getAttribute("data-value"), text: e.innerText.trim(),
     })),
-    banner: b && { shown: !b.hidden && b.checkVisibility(), kind: b.dataset.kind ?? "", text: b.innerText },
+    banner: b && { shown: !b.hidden && b.checkVisibility(), kind: b.dataset.kind ?? "", code: b.dataset.code ?? "", text: b.innerText },
+    notice: (() => {
+      const n = document.getElementById("notice");
+      return n && !n.hidden && n.checkVisibility() ? n.innerText : "";
+    })(),
   };
 });
 const calls = (s) => s.figures.find((f) => f.key === "calls");
@@ -154,6 +160,52 @@ await check("the response and diversion pages show the API's tiles, and every zo
   }
   await wall.click('[data-goto="overview"]');
   return notes.join(", ");
+});
+
+// A loop that died behind a live door: the door goes on handing out its last state, as the
+// Tauri window's `wall_state` does and as a server whose loop is gone would. The page is
+// given, over both its paths (the stream and /api/state), a real state of this server whose
+// `checked_at` no longer moves, freshly sent: it must mark the figures stale by their age.
+await check("a state that stops being renewed is marked stale by its age, figures kept, and fresh again after", async () => {
+  const settings = await (await fetch(`${base}/api/settings`, { headers: { Authorization: `Bearer ${token}` } })).json();
+  const page = await open(`token=${token}&page=overview`);
+  await waitFor("fresh figures", async () => {
+    const s = await read(page);
+    return s.seq && !s.banner?.shown && s;
+  }, { timeout: 30_000 });
+  const frozen = await state();
+  if (frozen.stale) throw new Error(`the server's state is stale already: ${JSON.stringify(frozen.stale)}`);
+  const body = () => JSON.stringify({ ...frozen, sent_at: Date.now() });
+  await page.route(/\/api\/events\?/, (r) => r.fulfill({
+    status: 200,
+    headers: { "content-type": "text/event-stream", "cache-control": "no-store" },
+    // The stream ends after each event and the page's EventSource comes back in 300 ms:
+    // it keeps hearing the same state, so nothing but its age can tell it is dead.
+    body: `retry: 300\nevent: state\ndata: ${body()}\n\n`,
+  }));
+  await page.route(/\/api\/state$/, (r) => r.fulfill({ status: 200, contentType: "application/json", body: body() }));
+  // Start hearing only the frozen state: reload, as a wall controller does after a glitch.
+  await page.reload();
+  const s = await waitFor("the stale banner for an old state", async () => {
+    const s = await read(page);
+    return s.banner?.shown && s.banner.kind === "stale" && s.banner.code === "state_old" && s.stale && s;
+  }, { timeout: settings.stale_after_ms + 10_000, every: 100 });
+  const age = Date.now() - frozen.checked_at;
+  if (!s.banner.text.includes("数据已中断") || !s.banner.text.includes("未更新")) throw new Error(`banner: ${s.banner.text}`);
+  const c = calls(s);
+  const tile = frozen.pages.overview.tiles.find((t) => t.key === "calls");
+  if (!c || c.value !== shown(tile.value) || !c.text) throw new Error(`the calls figure is not the frozen state's: ${JSON.stringify(c)}`);
+  if (age < settings.stale_after_ms) throw new Error(`stale after ${age} ms, before the stale period ${settings.stale_after_ms} ms`);
+  if (screenshotDir) await page.screenshot({ path: path.join(screenshotDir, "browser-state-old-1920x1080.png"), fullPage: true });
+  // The door's loop is back: fresh states clear it by themselves.
+  await page.unrouteAll({ behavior: "ignoreErrors" });
+  await page.reload();
+  await waitFor("no banner once fresh states come", async () => {
+    const s = await read(page);
+    return s.seq && !s.banner?.shown;
+  }, { timeout: 30_000 });
+  await page.context().close();
+  return `stale ${(age / 1000).toFixed(1)} s after the state was checked (stale period ${settings.stale_after_ms} ms)`;
 });
 
 // The page is rendered again on every state (about once a second): it must update in place.
@@ -257,17 +309,33 @@ await check("a row imported into the database shows on the calls tile within 2 s
 });
 
 // ---- 4. a silent feed raises the stale banner, the figures stay ---------------------
-await check(`with the feed stopped, the stale banner (数据已中断) shows within 8 s of the last call (STALE_AFTER_S=${STALE_AFTER_S})`, async () => {
+// The feed is judged by when a call arrived, as the server's loop sees it at its ticks
+// (every second): a tick to see the call arrive, STALE_AFTER_S, a tick to see the silence,
+// and the import itself; so the banner comes within STALE_AFTER_S + 4 s of the last call.
+await check(`with the feed stopped and a row dated 20 h ahead imported, the stale banner (数据已中断) shows within ${STALE_AFTER_S + 4} s of the last call (STALE_AFTER_S=${STALE_AFTER_S}), silent since before that row, which is named`, async () => {
   if (feed) await stop(feed); // if check 3 could not stop it
   const lastCall = insertedAt ?? Date.now();
   expected ??= calls(await read(wall))?.value;
+  // Liveness is when data arrived, not a record's own time: this row must not wake the feed.
+  const aheadCsv = path.join(dir, "ahead.csv");
+  fs.writeFileSync(aheadCsv, oneRowCsv(cad, `E2E-AHEAD-${Date.now()}`, Date.now() + 20 * 3_600_000));
+  const aheadAt = Date.now();
+  await must(bin, ["--database", db, "import", aheadCsv, "--mapping", "decc_cad"]);
   const s = await waitFor("the stale banner", async () => {
     const s = await read(wall);
     return s.banner?.shown && s.banner.kind === "stale" && s.banner.text.includes("数据已中断") && s.stale && s;
-  }, { timeout: Math.max(1000, lastCall + 8000 - Date.now()), every: 100 });
+  }, { timeout: Math.max(1000, lastCall + (STALE_AFTER_S + 4) * 1000 - Date.now()), every: 100 });
   const elapsed = Date.now() - lastCall;
   const c = calls(s);
   if (!c || c.value !== expected || !c.text) throw new Error(`the calls figure changed or vanished: ${JSON.stringify(c)}, expected "${expected}"`);
+  // Silent since the last call arrived, not woken by the row dated ahead.
+  const st = await state();
+  if (st.stale?.code !== "feed_silent" || !(st.stale.since < aheadAt)) throw new Error(`stale ${JSON.stringify(st.stale)}; the row dated ahead was imported at ${aheadAt}`);
+  // The one CSV row is a call and its incident: the count is the server's, shown as such.
+  const ahead = st.ahead;
+  if (!ahead || ahead.records < 1) throw new Error(`/api/state counts no record dated ahead: ${JSON.stringify(ahead)}`);
+  const noted = await waitFor("the data-quality notice", async () => (await read(wall)).notice, { timeout: 5_000 });
+  if (!noted.includes("数据质量") || !noted.includes(`${ahead.records} 条记录`)) throw new Error(`notice: ${noted}; ahead: ${JSON.stringify(ahead)}`);
   if (screenshotDir) await wall.screenshot({ path: path.join(screenshotDir, "browser-stale-1920x1080.png"), fullPage: true });
   // The same in English.
   const en = await open(`token=${token}&page=overview&lang=en`);

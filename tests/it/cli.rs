@@ -111,7 +111,7 @@ fn built_in_mappings_are_usable_by_name() {
 }
 
 #[test]
-fn kpi_names_bad_windows_and_a_missing_database_in_one_line() {
+fn kpi_names_bad_windows_codes_and_a_missing_database_in_one_line() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("none.db");
     let (ok, _, err) = commandwall(&["kpi", "--period", "2026-W47"], &missing);
@@ -125,8 +125,54 @@ fn kpi_names_bad_windows_and_a_missing_database_in_one_line() {
     let db = dir.path().join("wall.db");
     let (ok, _, err) = commandwall(&["db", "migrate"], &db);
     assert!(ok, "{err}");
-    let cases: [(&[&str], &str); 4] = [
+    let cases: [(&[&str], &str); 16] = [
         (&["kpi", "--period", "2025-W53"], "2025 has no ISO week 53"),
+        // Dates chrono holds but no window can be built around; codes nobody knows.
+        (
+            &["kpi", "--period", "262142-12-31"],
+            "'262142-12-31': 262142-12-31 is outside the dates the wall answers for (1900-01-01 to 9999-12-31)",
+        ),
+        (
+            &["kpi", "--period=-262142"],
+            "'-262142' is outside the periods the wall answers for (years 1900 to 9999)",
+        ),
+        (&["kpi", "--period", "262142-W01"], "(years 1900 to 9999)"),
+        (
+            &["kpi", "--from", "262142-01-01", "--to", "262142-01-02"],
+            "--from '262142-01-01': 262142-01-01 is outside the dates",
+        ),
+        (
+            &["kpi", "--from", "2026-11-01", "--to", "+262142-12-31"],
+            "--to '+262142-12-31'",
+        ),
+        (
+            &["kpi", "--as-of", "0001-01-01T00:00:00Z"],
+            "--as-of '0001-01-01T00:00:00Z': 0001-01-01T00:00:00+00:00 is outside the times",
+        ),
+        (
+            &["kpi", "--period", "2026-11", "--zone", "Z99"],
+            "zone 'Z99' is not known; the zones are: Z01, Z02,",
+        ),
+        (
+            &["kpi", "--period", "2026-11", "--category", "nonsense"],
+            "category 'nonsense' is not known; the categories are: criminal, theft,",
+        ),
+        (
+            &["kpi", "--period", "2026-11", "--channel", "fax"],
+            "channel 'fax' is not known; the channels are: phone, sms,",
+        ),
+        (
+            &["kpi", "--zone", "Z99"],
+            "zone 'Z99' is not known",
+        ),
+        (
+            &["alerts", "history", "--from", "262142-01-01", "--to", "262142-01-02"],
+            "--from '262142-01-01'",
+        ),
+        (
+            &["simulate", "--backfill", "99999999999d"],
+            "'99999999999d' is longer than a span may be (at most 36500d)",
+        ),
         (
             &["kpi", "--period", "last week"],
             "'last week' is not a period",
@@ -145,5 +191,6 @@ fn kpi_names_bad_windows_and_a_missing_database_in_one_line() {
         assert!(!ok, "{args:?}");
         assert!(err.contains(says), "{args:?}: {err}");
         assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per area.
 
 mod alerts;
+mod bad_questions;
 mod cli;
 mod disk_full;
 mod helpers;
@@ -12,7 +13,9 @@ mod kpi_engine;
 mod kpi_fixtures;
 mod kpi_reference;
 mod layers;
+mod live_faults;
 mod live_rebuild;
+mod long_labels;
 mod migrations;
 mod repeat_calls;
 mod report;

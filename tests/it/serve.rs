@@ -11,10 +11,9 @@ use commandwall::doors::serve::UI_FILES;
 use commandwall::setup::now_ms;
 use serde_json::Value;
 use sqlx::Connection;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::helpers::records;
 use crate::helpers::server::{config, spawn_server, today_at, TestServer, TOKEN};
-use crate::helpers::{records, Deadline, PATIENCE};
 
 const DAY: Millis = 86_400_000;
 const REPEAT_KEY: &str = "key-of-a-caller-who-calls-again";
@@ -170,36 +169,11 @@ async fn requests_without_the_token_are_refused_and_see_nothing() {
         .get_as(&format!("/api/state?token={TOKEN}"), None)
         .await;
     assert_eq!(ok.status, 200, "{}", ok.body);
-    let event = first_event(&server, &format!("/api/events?token={TOKEN}")).await;
+    let event = server
+        .first_event(&format!("/api/events?token={TOKEN}"))
+        .await;
     let state: Value = serde_json::from_str(&event).expect("the event is the state as JSON");
     assert!(state["centre"].is_string(), "{event}");
-}
-
-/// The first `state` event of an event stream: its data line.
-async fn first_event(server: &TestServer, path: &str) -> String {
-    let mut s = tokio::net::TcpStream::connect(server.addr).await.unwrap();
-    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: wall\r\n\r\n").as_bytes())
-        .await
-        .unwrap();
-    let deadline = Deadline::new(format!("a state event on {path}"), PATIENCE);
-    let mut raw = Vec::new();
-    loop {
-        let text = String::from_utf8_lossy(&raw).to_string();
-        assert!(text.starts_with("HTTP/1.1 200") || raw.len() < 12, "{text}");
-        if let Some(at) = text.find("event: state\ndata: ") {
-            let data = &text[at + "event: state\ndata: ".len()..];
-            if let Some(end) = data.find('\n') {
-                return data[..end].to_string();
-            }
-        }
-        let mut buf = [0u8; 8192];
-        match tokio::time::timeout(Duration::from_millis(200), s.read(&mut buf)).await {
-            Ok(Ok(0)) => panic!("the stream closed: {text}"),
-            Ok(Ok(n)) => raw.extend_from_slice(&buf[..n]),
-            Ok(Err(e)) => panic!("reading the stream: {e}"),
-            Err(_) => deadline.again(&text.len()).await,
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -372,7 +346,12 @@ async fn a_silent_feed_is_stale_with_the_figures_kept_until_a_call_comes() {
             why["code"] == "feed_silent"
         })
         .await;
-    assert_eq!(why["since"].as_i64(), Some(received));
+    // Silent since the call arrived: the loop saw it within a tick or two of its writing.
+    let since = why["since"].as_i64().unwrap();
+    assert!(
+        (received..received + 2_000).contains(&since),
+        "silent since {since}, the call was written at {received}"
+    );
     assert_eq!(calls, Some(TODAY_CALLS + 1.0));
     let checked = s["checked_at"].as_i64().unwrap();
     assert!(
@@ -557,16 +536,6 @@ async fn the_desk_answers_from_the_database_and_names_bad_questions() {
             "'NOPE' is not one of the centre's zones",
         ),
     ] {
-        let reply = server.get(path).await;
-        assert_eq!(reply.status, 400, "{path}: {}", reply.body);
-        let error = reply.json();
-        assert_eq!(error["code"], "bad_query", "{path}");
-        assert!(
-            error["message"]
-                .as_str()
-                .is_some_and(|m| m.contains(message)),
-            "{path}: {}",
-            reply.body
-        );
+        server.bad_question(path, message).await;
     }
 }

@@ -27,7 +27,7 @@ use serde::Serialize;
 pub use super::facts::Table;
 use super::facts::{Fact, Part, ZoneIx, Zones};
 use super::figures::{Figures, FrozenFigures, View};
-use super::report::{compare, report, Compared, Report};
+use super::report::{compare, report_reusing, Compared, Report};
 use super::window::{last_minutes, so_far, Calendar, Span, Window};
 use crate::model::Millis;
 use crate::time::{day_bounds, local_date};
@@ -596,13 +596,16 @@ impl Engine {
             }
         }
         let spans = &self.spans;
+        let reports = &self.reports;
         let one = |&(si, c): &(usize, usize)| {
             let s = &spans[si];
             let parts: Vec<&dyn View> = match s.frozen.get(c) {
                 Some(f) => vec![f, &s.tail[c]],
                 None => vec![&s.tail[c]],
             };
-            ((si, c), Arc::new(report(&parts, s.cut)))
+            // Frozen parts never change: only the tail's touched intervals are recomputed.
+            let earlier = reports.get(&(si, c)).map(|r| (&**r, s.tail[c].touched()));
+            ((si, c), Arc::new(report_reusing(&parts, s.cut, earlier)))
         };
         let threads = self.threads;
         let fresh: Vec<((usize, usize), Arc<Report>)> = if threads < 2 || stale.len() < 32 {
@@ -622,7 +625,9 @@ impl Engine {
         };
         for (key, r) in fresh {
             self.reports.insert(key, r);
-            self.spans[key.0].dirty[key.1] = false;
+            let s = &mut self.spans[key.0];
+            s.dirty[key.1] = false;
+            s.tail[key.1].take_touched();
         }
         for s in &mut self.spans {
             s.reported_cut = s.cut;

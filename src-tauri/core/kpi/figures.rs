@@ -136,6 +136,9 @@ pub struct Figures {
     pub excluded: [Excluded; Interval::COUNT],
     /// Open orders (not handled, not returned) by due time: overdue depends on `now`.
     pub open_due: BTreeMap<Millis, i64>,
+    /// Intervals changed since `take_touched`, one bit each: a report recomputes only
+    /// their percentiles (most of its cost) and keeps the others.
+    touched: u16,
 }
 
 /// Milliseconds from `a` to `b`, or why there are none.
@@ -168,8 +171,18 @@ fn span(a: Option<Millis>, b: Option<Millis>, finished: bool) -> Span {
 }
 
 impl Figures {
+    /// The intervals changed since the last call, as bits by `Interval as usize`.
+    pub fn take_touched(&mut self) -> u16 {
+        std::mem::take(&mut self.touched)
+    }
+
+    pub fn touched(&self) -> u16 {
+        self.touched
+    }
+
     fn interval(&mut self, k: Interval, s: Span, sign: i64) {
         let ix = k as usize;
+        self.touched |= 1 << ix;
         match s {
             Span::Exact(ms) => {
                 let secs = whole_seconds(0, ms).expect("an exact span is not negative");
@@ -187,6 +200,7 @@ impl Figures {
         if recorded {
             self.interval(k, s, sign);
         } else {
+            self.touched |= 1 << k as usize;
             let e = &mut self.excluded[k as usize];
             e.not_recorded = add_u(e.not_recorded, sign);
         }
@@ -227,16 +241,12 @@ impl Figures {
                         if call.duplicate {
                             c.duplicates += sign;
                         }
-                        if call.ring_recorded {
-                            self.interval(
-                                Interval::Answer,
-                                span(Some(call.received), call.answered, true),
-                                sign,
-                            );
-                        } else {
-                            let e = &mut self.excluded[Interval::Answer as usize];
-                            e.not_recorded = add_u(e.not_recorded, sign);
-                        }
+                        self.interval_if(
+                            Interval::Answer,
+                            call.ring_recorded,
+                            span(Some(call.received), call.answered, true),
+                            sign,
+                        );
                     }
                 }
             }

@@ -78,6 +78,12 @@ fn band_counts(parts: &[&dyn View], k: Interval) -> [i64; Interval::MAX_BANDS] {
 /// The report of a window made of `parts`, seen at `cut`: open orders are judged overdue
 /// at it (for a base compared at equal age, the base's own cut).
 pub fn report(parts: &[&dyn View], cut: Millis) -> Report {
+    report_reusing(parts, cut, None)
+}
+
+/// `report`, keeping from `earlier` the intervals whose bit is not set in `touched`: their
+/// distributions are unchanged, and their percentiles are most of a report's cost.
+pub fn report_reusing(parts: &[&dyn View], cut: Millis, earlier: Option<(&Report, u16)>) -> Report {
     let c = total_counts(parts);
     let overdue_open: i64 = parts.iter().map(|p| p.overdue_open(cut)).sum();
     let mut intervals = Vec::new();
@@ -197,6 +203,13 @@ pub fn report(parts: &[&dyn View], cut: Millis) -> Report {
         ),
     ];
     for k in Interval::ALL {
+        let kept = earlier
+            .filter(|(_, touched)| touched & (1 << k as usize) == 0)
+            .and_then(|(r, _)| r.interval(k));
+        if let Some(same) = kept {
+            intervals.push(same.clone());
+            continue;
+        }
         let u = Union(parts.iter().map(|p| p.dist(k)).collect());
         let n = u.n();
         let Excluded {

@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::model::Millis;
-use crate::time::{local_datetime, local_to_utc};
+use crate::time::{local_datetime, local_to_utc, parse_date, FIRST_DATE, LAST_DATE};
 
 /// `[from, to)` in UTC milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -98,29 +98,48 @@ impl Period {
 }
 
 /// Reads a calendar period as people write it: `2026-11-24` (a day), `2026-W47` (an ISO
-/// week), `2026-11` (a month), `2026` (a year).
+/// week), `2026-11` (a month), `2026` (a year). Its dates must lie between
+/// `time::FIRST_DATE` and `time::LAST_DATE` (the arithmetic of its bases is checked there).
 pub fn parse_period(text: &str) -> Result<(Calendar, Period), String> {
     let bad = || {
         format!("'{text}' is not a period: write a day (2026-11-24), an ISO week (2026-W47), a month (2026-11) or a year (2026)")
     };
+    let year = |y: &str| -> Result<i32, String> {
+        let y: i32 = y.parse().map_err(|_| bad())?;
+        let (first, last) = (FIRST_DATE.year(), LAST_DATE.year());
+        if (first..=last).contains(&y) {
+            Ok(y)
+        } else {
+            Err(format!(
+                "'{text}' is outside the periods the wall answers for (years {first} to {last})"
+            ))
+        }
+    };
     let t = text.trim();
-    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+    if let Some(d) = parse_date(t) {
+        let d = d.map_err(|e| format!("'{text}': {e}"))?;
         return Ok((Calendar::Day, Period::day(d)));
     }
     if let Some((y, w)) = t.split_once("-W").or_else(|| t.split_once("-w")) {
-        let (y, w) = (y.parse().map_err(|_| bad())?, w.parse().map_err(|_| bad())?);
+        let (y, w) = (year(y)?, w.parse().map_err(|_| bad())?);
         return Period::iso_week(y, w)
             .map(|p| (Calendar::Week, p))
             .ok_or_else(|| format!("{y} has no ISO week {w}"));
     }
-    if let Some((y, m)) = t.split_once('-') {
-        let (y, m) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    // The first '-' after a sign the year may carry.
+    let month = t
+        .get(1..)
+        .and_then(|r| r.find('-'))
+        .map(|i| t.split_at(i + 1));
+    if let Some((y, m)) = month.map(|(y, m)| (y, &m[1..])) {
+        let (y, m) = (year(y)?, m.parse().map_err(|_| bad())?);
         return Period::month(y, m)
             .map(|p| (Calendar::Month, p))
             .ok_or_else(bad);
     }
-    let y = t.parse().map_err(|_| bad())?;
-    Period::year(y).map(|p| (Calendar::Year, p)).ok_or_else(bad)
+    Period::year(year(t)?)
+        .map(|p| (Calendar::Year, p))
+        .ok_or_else(bad)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -313,6 +332,23 @@ mod tests {
             "2025 has no ISO week 53"
         );
         assert!(parse_period("last week").unwrap_err().contains("2026-W47"));
+        // Dates chrono can hold but no window can be built around: refused, not a panic.
+        for (text, says) in [
+            ("262142-12-31", "'262142-12-31': 262142-12-31 is outside the dates the wall answers for (1900-01-01 to 9999-12-31)"),
+            ("-262142-01-01", "(1900-01-01 to 9999-12-31)"),
+            ("2026-02-30", "'2026-02-30': 2026-02-30 is not a date"),
+            ("262142-W52", "(years 1900 to 9999)"),
+            ("262142-12", "(years 1900 to 9999)"),
+            ("262142", "(years 1900 to 9999)"),
+            ("-262142", "(years 1900 to 9999)"),
+            ("1899", "(years 1900 to 9999)"),
+            ("99999999999", "is not a period"),
+        ] {
+            let e = parse_period(text).unwrap_err();
+            assert!(e.contains(says), "{text}: {e}");
+        }
+        assert_eq!(parse_period("9999").unwrap().0, Calendar::Year);
+        assert_eq!(parse_period("1900-01-01").unwrap().0, Calendar::Day);
     }
 
     #[test]

@@ -16,6 +16,22 @@ use crate::repeat::{Flagged, Governance, SharedEvent};
 /// The window the pages show: today so far, local time.
 pub const TODAY: &str = "day_so_far";
 
+/// The pages go out every second, so what the data names in them is bounded: a source with
+/// thousands of free-text categories, or a 10 KB field, must not make the state megabytes.
+/// The desk's own questions (drill-down, filters) answer with the full text.
+///
+/// The most classes the category mix lists, as many as the taxonomy has (a test holds it
+/// to that): codes the taxonomy does not know past these are summed into one
+/// `OTHER_CATEGORIES`.
+pub const CATEGORIES_LISTED: usize = 16;
+/// The code (and names) of the sum of the classes not listed.
+pub const OTHER_CATEGORIES: &str = "_other";
+/// The most seats, and units, the pages list beyond those the centre configures (the
+/// busiest); a feed naming a new one per record would otherwise grow the lists without end.
+pub const EXTRA_LISTED: usize = 16;
+/// The longest text from the data the pages carry, in characters (`shorten`).
+pub const TEXT_LISTED: usize = 24;
+
 /// One figure on a tile: value, target grade and both comparisons.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Tile {
@@ -266,7 +282,7 @@ pub fn diversion(
             goals,
         ),
         overdue_open,
-        overdue,
+        overdue: overdue.into_iter().map(listed_order).collect(),
         categories: category_mix(by_category),
     }
 }
@@ -284,8 +300,11 @@ pub fn category_mix(by_category: &[(String, Report)]) -> Vec<CategoryShare> {
             categories::find(code).map(|c| c.parent.and_then(categories::find).unwrap_or(c));
         let (code, zh, en) = match class {
             Some(c) => (c.code.to_string(), c.zh.to_string(), c.en.to_string()),
-            // A code the taxonomy does not know is shown as it came, not hidden.
-            None => (code.clone(), code.clone(), code.clone()),
+            // A code the taxonomy does not know is shown as it came (shortened), not hidden.
+            None => {
+                let shown = shorten(code, TEXT_LISTED);
+                (code.clone(), shown.clone(), shown)
+            }
         };
         match classes.iter_mut().find(|c| c.code == code) {
             Some(c) => c.calls += calls,
@@ -303,7 +322,43 @@ pub fn category_mix(by_category: &[(String, Report)]) -> Vec<CategoryShare> {
         c.share = c.calls as f64 / total.max(1) as f64;
     }
     classes.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.code.cmp(&b.code)));
+    if classes.len() > CATEGORIES_LISTED {
+        let rest = classes.split_off(CATEGORIES_LISTED - 1);
+        let calls = rest.iter().map(|c| c.calls).sum::<u64>();
+        classes.push(CategoryShare {
+            code: OTHER_CATEGORIES.into(),
+            zh: format!("其他{}类", rest.len()),
+            en: format!("{} others", rest.len()),
+            calls,
+            share: calls as f64 / total.max(1) as f64,
+        });
+    }
+    for c in &mut classes {
+        c.code = shorten(&c.code, TEXT_LISTED);
+    }
     classes
+}
+
+/// `text` cut to at most `max` characters, the last an ellipsis, when it is longer.
+pub fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max.saturating_sub(1)) {
+        Some((cut, _)) if text.chars().count() > max => format!("{}…", &text[..cut]),
+        _ => text.to_string(),
+    }
+}
+
+/// An overdue order with the text its source wrote shortened (`shorten`).
+fn listed_order(o: OverdueOrder) -> OverdueOrder {
+    let cut = |t: Option<String>| t.map(|t| shorten(&t, TEXT_LISTED));
+    OverdueOrder {
+        source_id: shorten(&o.source_id, TEXT_LISTED),
+        direction: shorten(&o.direction, TEXT_LISTED),
+        category: cut(o.category),
+        zone: cut(o.zone),
+        department: cut(o.department),
+        status: cut(o.status),
+        ..o
+    }
 }
 
 /// A flagged place, with its address cut to street level for the wall.
@@ -413,10 +468,19 @@ pub fn seats(
         .iter()
         .map(|s| (s.code.clone(), s.name.clone()))
         .collect();
-    for (code, _) in by_seat {
-        if !code.is_empty() && !codes.iter().any(|(c, _)| c == code) {
-            codes.push((code.clone(), code.clone()));
-        }
+    // Seats the data names that the centre does not: the busiest few.
+    let mut extra: Vec<&(String, Report)> = by_seat
+        .iter()
+        .filter(|(code, _)| !code.is_empty() && !seat_list.iter().any(|s| s.code == *code))
+        .collect();
+    let calls = |r: &Report| r.metric(Figure::Calls).unwrap_or(0.0);
+    extra.sort_by(|a, b| {
+        calls(&b.1)
+            .total_cmp(&calls(&a.1))
+            .then_with(|| a.0.cmp(&b.0))
+    });
+    for (code, _) in extra.into_iter().take(EXTRA_LISTED) {
+        codes.push((code.clone(), shorten(code, TEXT_LISTED)));
     }
     let rows = codes
         .into_iter()
@@ -433,7 +497,7 @@ pub fn seats(
                 answer_p90_s: answer.and_then(|a| a.p90_s),
                 answered_within_15s: within,
                 grade: grade(within, goal),
-                code,
+                code: shorten(&code, TEXT_LISTED),
                 name,
             }
         })
@@ -470,8 +534,20 @@ pub fn seats(
             .cmp(&a.open_incidents)
             .then_with(|| a.busy_since.cmp(&b.busy_since))
     });
+    let units_busy = units.iter().filter(|u| u.open_incidents > 0).count() as u32;
+    // Units the data names that the centre does not: the busiest few (they sort first).
+    let mut extra = 0;
+    units.retain(|u| {
+        let configured = unit_list.iter().any(|c| c.code == u.code);
+        extra += usize::from(!configured);
+        configured || extra <= EXTRA_LISTED
+    });
+    for u in units.iter_mut() {
+        u.code = shorten(&u.code, TEXT_LISTED);
+        u.name = shorten(&u.name, TEXT_LISTED);
+    }
     Seats {
-        units_busy: units.iter().filter(|u| u.open_incidents > 0).count() as u32,
+        units_busy,
         seats: rows,
         units,
     }
@@ -551,6 +627,70 @@ mod tests {
             [("u2", 2, Some(20)), ("x9", 1, Some(30)), ("u1", 0, None)]
         );
         assert_eq!(s.units_busy, 2);
+    }
+
+    #[test]
+    fn long_text_is_shortened_with_an_ellipsis() {
+        assert_eq!(shorten("盗窃", 4), "盗窃");
+        assert_eq!(shorten("一二三四", 4), "一二三四");
+        assert_eq!(shorten("一二三四五", 4), "一二三…");
+        assert_eq!(shorten("abcdef", 1), "…");
+        assert_eq!(shorten("", 3), "");
+    }
+
+    fn calls(n: f64) -> Report {
+        Report {
+            metrics: vec![crate::kpi::report::Metric {
+                key: Figure::Calls,
+                value: Some(n),
+                n: None,
+            }],
+            intervals: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_lists_the_data_names_are_bounded() {
+        let classes = categories::all().filter(|c| c.parent.is_none()).count();
+        assert!(
+            CATEGORIES_LISTED >= classes,
+            "every class of the taxonomy is listed"
+        );
+        // A source with a free-text category per call: the mix keeps the largest classes
+        // and sums the rest, every share still of all calls.
+        let long = |i: usize| format!("{i:03}{}", "很长的类别名称".repeat(4));
+        let by_category: Vec<(String, Report)> =
+            (0..200).map(|i| (long(i), calls(1.0 + i as f64))).collect();
+        let mix = category_mix(&by_category);
+        assert_eq!(mix.len(), CATEGORIES_LISTED);
+        let other = mix.last().unwrap();
+        assert_eq!(other.code, OTHER_CATEGORIES);
+        assert_eq!(other.zh, format!("其他{}类", 200 - CATEGORIES_LISTED + 1));
+        let total: u64 = mix.iter().map(|c| c.calls).sum();
+        assert_eq!(total, (1..=200).sum::<u64>());
+        assert!((mix.iter().map(|c| c.share).sum::<f64>() - 1.0).abs() < 1e-9);
+        assert_eq!(mix[0].calls, 200, "the largest first");
+        for c in &mix {
+            for t in [&c.code, &c.zh, &c.en] {
+                assert!(t.chars().count() <= TEXT_LISTED, "{t}");
+            }
+        }
+        assert!(mix[0].zh.ends_with('…'));
+        // Seats and units the data names beside the centre's: the busiest few, shortened.
+        let by_seat: Vec<(String, Report)> = (0..100).map(|i| (long(i), calls(i as f64))).collect();
+        let open: Vec<(String, Millis)> = (0..100).map(|i| (long(i), i as Millis)).collect();
+        let s = seats(&by_seat, &[], &[], &open, &[]);
+        assert_eq!(s.seats.len(), EXTRA_LISTED);
+        assert_eq!(s.seats[0].calls, 99, "the busiest seat first");
+        assert_eq!(s.units.len(), EXTRA_LISTED);
+        assert_eq!(s.units_busy, 100, "the count is of every unit");
+        assert!(s.seats.iter().all(
+            |r| r.code.chars().count() <= TEXT_LISTED && r.name.chars().count() <= TEXT_LISTED
+        ));
+        assert!(s
+            .units
+            .iter()
+            .all(|u| u.code.chars().count() <= TEXT_LISTED));
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::core::kpi::window::{calendar, parse_period, range};
 use crate::core::model::Millis;
 use crate::core::repeat::Governance;
 use crate::core::time::utc;
+use crate::services::desk_queries::check_cut;
 use crate::services::figures::{build_engine, evaluate, governance, zones};
 use crate::setup::now_ms;
 use crate::store::{OpenMode, Store};
@@ -72,6 +73,7 @@ pub async fn run(url: &str, config: &Config, args: &KpiArgs) -> anyhow::Result<(
         unit: args.unit.clone(),
         priority: args.priority,
     };
+    check_cut(config, &filter).map_err(anyhow::Error::msg)?;
     if args.overdue {
         let list = store.overdue_orders(now, 200).await?;
         let out = if args.json {

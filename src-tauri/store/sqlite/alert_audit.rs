@@ -69,7 +69,7 @@ async fn select(
         q = q.bind(*b);
     }
     let rows = q
-        .fetch_all(&store.pool)
+        .fetch_all(&store.pool())
         .await
         .map_err(|e| classify(&store.url, e))?;
     rows.into_iter().map(|r| decode(&store.url, r)).collect()
@@ -78,7 +78,7 @@ async fn select(
 /// Appends audit rows in one transaction; returns their ids, in order.
 pub async fn append(store: &SqliteStore, events: &[Event]) -> Result<Vec<i64>, StoreError> {
     let err = |e| classify(&store.url, e);
-    let mut tx = store.pool.begin().await.map_err(err)?;
+    let mut tx = store.pool().begin().await.map_err(err)?;
     let mut ids = Vec::with_capacity(events.len());
     for e in events {
         let actor = e.actor.as_ref();
@@ -125,7 +125,7 @@ pub async fn for_book(store: &SqliteStore, since: Millis) -> Result<(Vec<Event>,
     )
     .await?;
     let (last,): (Option<i64>,) = sqlx::query_as("SELECT MAX(id) FROM alert_events")
-        .fetch_one(&store.pool)
+        .fetch_one(&store.pool())
         .await
         .map_err(|e| classify(&store.url, e))?;
     Ok((
@@ -156,7 +156,7 @@ pub async fn waiting_calls(
     )
     .bind(from)
     .bind(now)
-    .fetch_all(&store.pool)
+    .fetch_all(&store.pool())
     .await
     .map_err(|e| classify(&store.url, e))
 }
@@ -173,7 +173,7 @@ pub async fn open_orders_due(
     )
     .bind(from)
     .bind(to)
-    .fetch_all(&store.pool)
+    .fetch_all(&store.pool())
     .await
     .map_err(|e| classify(&store.url, e))
 }
@@ -184,7 +184,7 @@ pub async fn count_calls(store: &SqliteStore, from: Millis, to: Millis) -> Resul
         sqlx::query_as("SELECT COUNT(*) FROM calls WHERE received_ms >= ? AND received_ms < ?")
             .bind(from)
             .bind(to)
-            .fetch_one(&store.pool)
+            .fetch_one(&store.pool())
             .await
             .map_err(|e| classify(&store.url, e))?;
     Ok(n as u64)
@@ -193,7 +193,7 @@ pub async fn count_calls(store: &SqliteStore, from: Millis, to: Millis) -> Resul
 /// When the first call stored was received: where history, and so any baseline, begins.
 pub async fn first_call(store: &SqliteStore) -> Result<Option<Millis>, StoreError> {
     sqlx::query_scalar("SELECT MIN(received_ms) FROM calls")
-        .fetch_one(&store.pool)
+        .fetch_one(&store.pool())
         .await
         .map_err(|e| classify(&store.url, e))
 }

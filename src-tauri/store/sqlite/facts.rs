@@ -239,7 +239,6 @@ fn decode_callback(z: &Zones, r: &Row) -> Result<Fact, String> {
 fn push_filter(sql: &mut String, binds: &mut Vec<Bind>, f: &Filter) {
     let text = [
         ("zone", &f.zone),
-        ("category", &f.category),
         ("channel", &f.channel),
         ("seat", &f.seat),
         ("unit", &f.unit),
@@ -249,6 +248,20 @@ fn push_filter(sql: &mut String, binds: &mut Vec<Bind>, f: &Filter) {
             sql.push_str(&format!(" AND {col} = ?"));
             binds.push(Bind::Text(v.clone()));
         }
+    }
+    if let Some(c) = &f.category {
+        // A class of the taxonomy (刑事) cuts its items too (盗窃, 诈骗, …): records carry
+        // the item where the source knows it, and the desk offers classes beside items.
+        let codes: Vec<&str> = std::iter::once(c.as_str())
+            .chain(
+                crate::core::categories::items()
+                    .filter(|i| i.parent == Some(c.as_str()))
+                    .map(|i| i.code),
+            )
+            .collect();
+        let marks = vec!["?"; codes.len()].join(", ");
+        sql.push_str(&format!(" AND category IN ({marks})"));
+        binds.extend(codes.into_iter().map(|c| Bind::Text(c.to_string())));
     }
     if let Some(p) = f.priority {
         sql.push_str(" AND priority = ?");

@@ -11,7 +11,9 @@ mod repeat;
 mod scan;
 mod wall;
 
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use sqlx::query_builder::Separated;
@@ -23,8 +25,8 @@ use sqlx::{QueryBuilder, Sqlite, Transaction};
 use super::naive::NaiveFigures;
 use super::rows::{insert_prefix, reference, upsert_suffix, Record, Value};
 use super::{
-    Backend, GroupBy, Health, ImportCounts, IncidentRecord, OpenMode, OverdueOrder, SourceCounts,
-    StoreError, WriteStats,
+    Backend, FeedCheck, FileState, GroupBy, Health, ImportCounts, IncidentRecord, OpenMode,
+    OverdueOrder, SourceCounts, StoreError, WriteStats,
 };
 use crate::config::Config;
 use crate::core::alerts::lifecycle::Event;
@@ -41,10 +43,69 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("src-tauri/store/migra
 /// SQLite allows 32,766 bound parameters per statement; stay below it.
 const MAX_PARAMS: usize = 30_000;
 
+/// A handle on one SQLite database. Clones share the open database, so that `reopen` (a
+/// file replaced under a running wall) moves every user of the store to the new file.
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
-    pool: SqlitePool,
+    open: Arc<RwLock<Open>>,
     url: String,
+    /// How to connect again: the URL's options, never creating a file.
+    options: SqliteConnectOptions,
+    mode: OpenMode,
+    /// The file, unless the database is in memory.
+    path: Option<PathBuf>,
+    /// One reopen at a time.
+    reopening: Arc<tokio::sync::Mutex<()>>,
+}
+
+/// The database open now, which file it is, and which are its log files (`-wal`, `-shm`)
+/// as last seen beside it.
+#[derive(Debug)]
+struct Open {
+    pool: SqlitePool,
+    file: Option<FileId>,
+    logs: [Option<FileId>; 2],
+}
+
+/// The log files SQLite keeps beside a database in WAL mode, paired with it by name only.
+const LOGS: [&str; 2] = ["-wal", "-shm"];
+
+fn log_path(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+/// The identities of the log files beside `path` now.
+fn log_ids(path: &Path) -> [Option<FileId>; 2] {
+    LOGS.map(|suffix| file_id(&log_path(path, suffix)).ok().flatten())
+}
+
+/// A file's identity: the same path may name another file later (deleted, replaced).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileId {
+    dev: u64,
+    ino: u64,
+}
+
+/// The identity of the file at `path`; `None` where the platform has none to give. Only
+/// Unix lets a program delete or rename over a file another has open, so only there can
+/// the file at the path stop being the one open.
+fn file_id(path: &Path) -> std::io::Result<Option<FileId>> {
+    let meta = std::fs::metadata(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Ok(Some(FileId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+        }))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Ok(None)
+    }
 }
 
 impl SqliteStore {
@@ -55,7 +116,6 @@ impl SqliteStore {
         };
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| bad_url(e.to_string()))?
-            .create_if_missing(mode == OpenMode::CreateAndMigrate)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5))
@@ -73,70 +133,32 @@ impl SqliteStore {
                     .map_err(|e| bad_url(format!("cannot create folder {}: {e}", dir.display())))?;
             }
         }
-        // An in-memory database exists once per connection: keep exactly one.
-        let max = if in_memory { 1 } else { 4 };
-        let pool = SqlitePoolOptions::new()
-            .max_connections(max)
-            .connect_with(options)
-            .await
-            .map_err(|e| classify(url, e))?;
-        let store = SqliteStore {
-            pool,
+        let path = (!in_memory).then_some(path);
+        let create = options
+            .clone()
+            .create_if_missing(mode == OpenMode::CreateAndMigrate);
+        let open = connect(url, create, mode, path.as_deref()).await?;
+        Ok(SqliteStore {
+            open: Arc::new(RwLock::new(open)),
             url: url.to_string(),
-        };
-        if mode == OpenMode::CreateAndMigrate {
-            MIGRATOR.run(&store.pool).await.map_err(|e| match e {
-                sqlx::migrate::MigrateError::Execute(inner) => classify(url, inner),
-                other => StoreError::Migrate {
-                    url: url.to_string(),
-                    detail: other.to_string(),
-                },
-            })?;
-        } else {
-            store.check_is_ours().await?;
-        }
-        Ok(store)
+            options: options.create_if_missing(false),
+            mode,
+            path,
+            reopening: Arc::default(),
+        })
+    }
+
+    /// The pool of the database open now (a cheap handle).
+    fn pool(&self) -> SqlitePool {
+        self.open
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pool
+            .clone()
     }
 
     fn err(&self) -> impl Fn(sqlx::Error) -> StoreError + '_ {
         move |e| classify(&self.url, e)
-    }
-
-    async fn check_is_ours(&self) -> Result<(), StoreError> {
-        let has_meta: Option<String> = sqlx::query_scalar(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
-        )
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(self.err())?;
-        if has_meta.is_none() {
-            return Err(StoreError::Corrupt {
-                url: self.url.clone(),
-                detail:
-                    "it has no Command Wall tables; run `commandwall db migrate` on an empty file"
-                        .into(),
-            });
-        }
-        // A door that only reads must not change the schema, but must not fail later on a
-        // missing column either: say what to run.
-        let applied: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success",
-        )
-        .fetch_one(&self.pool)
-        .await
-        .map_err(self.err())?;
-        let needed = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
-        if applied < needed {
-            return Err(StoreError::Migrate {
-                url: self.url.clone(),
-                detail: format!(
-                    "it is at schema version {applied} and this Command Wall needs {needed}; \
-                     run `commandwall db migrate --database {}` (it keeps every record)",
-                    self.url
-                ),
-            });
-        }
-        Ok(())
     }
 
     async fn upsert<R: Record>(
@@ -172,20 +194,20 @@ impl SqliteStore {
     async fn health_of(&self, check_integrity: bool) -> Result<Health, StoreError> {
         let integrity: String = if check_integrity {
             sqlx::query_scalar("PRAGMA quick_check")
-                .fetch_one(&self.pool)
+                .fetch_one(&self.pool())
                 .await
                 .map_err(self.err())?
         } else {
             "not checked".into()
         };
         let journal_mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(&self.pool)
+            .fetch_one(&self.pool())
             .await
             .map_err(self.err())?;
         let schema_version: i64 = sqlx::query_scalar(
             "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(&self.pool())
         .await
         .map_err(self.err())?;
         #[allow(clippy::type_complexity)]
@@ -205,7 +227,7 @@ impl SqliteStore {
                     (SELECT COUNT(*) FROM data_quality),
                     (SELECT MIN(received_ms) FROM calls), (SELECT MAX(received_ms) FROM calls)",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(&self.pool())
         .await
         .map_err(self.err())?;
         Ok(Health {
@@ -225,6 +247,92 @@ impl SqliteStore {
     }
 }
 
+/// Connects to the database at `url` and brings its schema up to date (`CreateAndMigrate`)
+/// or checks that it is ours (`Existing`); notes which file it is.
+async fn connect(
+    url: &str,
+    options: SqliteConnectOptions,
+    mode: OpenMode,
+    path: Option<&Path>,
+) -> Result<Open, StoreError> {
+    // An in-memory database exists once per connection: keep exactly one.
+    let max = if path.is_none() { 1 } else { 4 };
+    // Connections live as long as the pool: one opened later (sqlx recycles them after
+    // 30 min by default) would open whatever file is at the path by then, beside the old
+    // ones, while `file_state` still names the old file. A new file is taken in whole, by
+    // `reopen`.
+    let pool = SqlitePoolOptions::new()
+        .max_connections(max)
+        .max_lifetime(None)
+        .idle_timeout(None)
+        .connect_with(options)
+        .await
+        .map_err(|e| classify(url, e))?;
+    // The file now exists (connecting creates it when asked to); take its identity before
+    // any reader could see a later file at the same path.
+    let file = match path.map(file_id) {
+        Some(Ok(id)) => id,
+        Some(Err(e)) => {
+            pool.close().await;
+            return Err(StoreError::Open {
+                url: url.to_string(),
+                detail: format!("cannot read the file's details: {e}"),
+            });
+        }
+        None => None,
+    };
+    let ready = if mode == OpenMode::CreateAndMigrate {
+        MIGRATOR.run(&pool).await.map_err(|e| match e {
+            sqlx::migrate::MigrateError::Execute(inner) => classify(url, inner),
+            other => StoreError::Migrate {
+                url: url.to_string(),
+                detail: other.to_string(),
+            },
+        })
+    } else {
+        check_is_ours(url, &pool).await
+    };
+    if let Err(e) = ready {
+        pool.close().await;
+        return Err(e);
+    }
+    let logs = path.map_or([None; 2], log_ids);
+    Ok(Open { pool, file, logs })
+}
+
+async fn check_is_ours(url: &str, pool: &SqlitePool) -> Result<(), StoreError> {
+    let has_meta: Option<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
+            .fetch_optional(pool)
+            .await
+            .map_err(|e| classify(url, e))?;
+    if has_meta.is_none() {
+        return Err(StoreError::Corrupt {
+            url: url.to_string(),
+            detail: "it has no Command Wall tables; run `commandwall db migrate` on an empty file"
+                .into(),
+        });
+    }
+    // A door that only reads must not change the schema, but must not fail later on a
+    // missing column either: say what to run.
+    let applied: i64 =
+        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success")
+            .fetch_one(pool)
+            .await
+            .map_err(|e| classify(url, e))?;
+    let needed = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+    if applied < needed {
+        return Err(StoreError::Migrate {
+            url: url.to_string(),
+            detail: format!(
+                "it is at schema version {applied} and this Command Wall needs {needed}; \
+                 run `commandwall db migrate --database {url}` (it keeps every record)"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Binds one of `rows.rs`'s values as the next value of a row.
 fn push_value<'args>(b: &mut Separated<'_, 'args, Sqlite, &'static str>, v: Value<'args>) {
     match v {
@@ -242,7 +350,7 @@ impl Backend for SqliteStore {
     }
 
     async fn sync_reference(&self, config: &Config) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(self.err())?;
+        let mut tx = self.pool().begin().await.map_err(self.err())?;
         for table in reference(config) {
             let (prefix, suffix) = (table.insert_prefix(), table.upsert_suffix());
             // One statement per row, in the config's order: a code listed twice ends with
@@ -265,7 +373,7 @@ impl Backend for SqliteStore {
         if batch.is_empty() {
             return Ok(WriteStats::default());
         }
-        let mut tx = self.pool.begin().await.map_err(self.err())?;
+        let mut tx = self.pool().begin().await.map_err(self.err())?;
         let seq: i64 = sqlx::query_scalar(
             "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'change_seq'
              RETURNING CAST(value AS INTEGER)",
@@ -286,7 +394,7 @@ impl Backend for SqliteStore {
         if issues.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool.begin().await.map_err(self.err())?;
+        let mut tx = self.pool().begin().await.map_err(self.err())?;
         for chunk in issues.chunks(MAX_PARAMS / 10) {
             let mut qb = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO data_quality (logged_ms, source, file, line, column_name, record_id, severity, reason, raw_value) ",
@@ -314,7 +422,7 @@ impl Backend for SqliteStore {
         .bind(source)
         .bind(file)
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.pool())
         .await
         .map_err(self.err())
     }
@@ -330,7 +438,7 @@ impl Backend for SqliteStore {
         .bind(c.rows_rejected as i64)
         .bind(c.warnings as i64)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.pool())
         .await
         .map_err(self.err())?;
         Ok(())
@@ -344,7 +452,7 @@ impl Backend for SqliteStore {
                     (SELECT COUNT(*) FROM callbacks WHERE source = ?1)",
         )
         .bind(source)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.pool())
         .await
         .map_err(self.err())?;
         Ok(SourceCounts {
@@ -357,7 +465,7 @@ impl Backend for SqliteStore {
 
     async fn last_call(&self) -> Result<Option<Millis>, StoreError> {
         sqlx::query_scalar("SELECT MAX(received_ms) FROM calls")
-            .fetch_one(&self.pool)
+            .fetch_one(&self.pool())
             .await
             .map_err(self.err())
     }
@@ -365,7 +473,7 @@ impl Backend for SqliteStore {
     async fn last_received(&self, source: &str) -> Result<Option<Millis>, StoreError> {
         sqlx::query_scalar("SELECT MAX(received_ms) FROM calls WHERE source = ?")
             .bind(source)
-            .fetch_one(&self.pool)
+            .fetch_one(&self.pool())
             .await
             .map_err(self.err())
     }
@@ -481,7 +589,7 @@ impl Backend for SqliteStore {
 
     async fn change_seq(&self) -> Result<i64, StoreError> {
         sqlx::query_scalar("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq'")
-            .fetch_one(&self.pool)
+            .fetch_one(&self.pool())
             .await
             .map_err(self.err())
     }
@@ -494,7 +602,118 @@ impl Backend for SqliteStore {
         self.health_of(false).await
     }
 
+    async fn feed(&self, after_seq: i64, ahead_of: Millis) -> Result<FeedCheck, StoreError> {
+        // One statement, so the change number and what it covers are read at one moment.
+        // Every part is an index lookup: each table's own time, and the change numbers (named,
+        // lest the planner walk the receive-time index over every call to find new ones).
+        #[allow(clippy::type_complexity)]
+        let (seq, last_call, arrived, ahead, furthest): (
+            i64,
+            Option<i64>,
+            bool,
+            i64,
+            Option<i64>,
+        ) = sqlx::query_as(
+            "SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq'),
+                    (SELECT MAX(received_ms) FROM calls WHERE received_ms <= ?2),
+                    EXISTS (SELECT 1 FROM calls INDEXED BY calls_seq
+                            WHERE seq > ?1 AND received_ms <= ?2),
+                    (SELECT COUNT(*) FROM calls WHERE received_ms > ?2)
+                      + (SELECT COUNT(*) FROM incidents WHERE created_ms > ?2)
+                      + (SELECT COUNT(*) FROM work_orders WHERE sent_ms > ?2)
+                      + (SELECT COUNT(*) FROM callbacks WHERE called_ms > ?2),
+                    (SELECT MAX(t) FROM (
+                       SELECT MAX(received_ms) AS t FROM calls
+                       UNION ALL SELECT MAX(created_ms) FROM incidents
+                       UNION ALL SELECT MAX(sent_ms) FROM work_orders
+                       UNION ALL SELECT MAX(called_ms) FROM callbacks) WHERE t > ?2)",
+        )
+        .bind(after_seq)
+        .bind(ahead_of)
+        .fetch_one(&self.pool())
+        .await
+        .map_err(self.err())?;
+        Ok(FeedCheck {
+            seq,
+            last_call,
+            arrived,
+            ahead: ahead.max(0) as u64,
+            furthest_ahead: furthest,
+        })
+    }
+
+    fn file_state(&self) -> FileState {
+        let Some(path) = &self.path else {
+            return FileState::Same;
+        };
+        let open = self
+            .open
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .file;
+        match file_id(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileState::Deleted,
+            // Cannot tell (permissions): the reads themselves will say what is wrong.
+            Err(_) | Ok(None) => FileState::Same,
+            Ok(now) if now == open => {
+                // While the database is where it was, the logs beside it are its own: note
+                // them, to know them again once it has moved (`reopen`).
+                let logs = log_ids(path);
+                self.open
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .logs = logs;
+                FileState::Same
+            }
+            Ok(_) => FileState::Replaced,
+        }
+    }
+
+    async fn reopen(&self) -> Result<(), StoreError> {
+        let _turn = self.reopening.lock().await;
+        match self.file_state() {
+            FileState::Same => return Ok(()), // another caller reopened it meanwhile
+            FileState::Deleted => {
+                return Err(StoreError::Deleted {
+                    url: self.url.clone(),
+                })
+            }
+            FileState::Replaced => {}
+        }
+        // Close the old file first (readers get "pool closed" for a moment). SQLite leaves
+        // a moved database's `-wal` and `-shm` at the path when its last connection closes
+        // (it checkpoints only a database still at its name), and pairs logs with a
+        // database by name alone: the new file opened beside them would read the old
+        // file's pages from them. So the old logs (the very files noted while the old file
+        // was in place, no newer ones) go before the new file is opened.
+        self.pool().close().await;
+        let (path, old_logs) = (
+            self.path.as_deref().expect("a file: it was replaced"),
+            self.open
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .logs,
+        );
+        for (suffix, old) in LOGS.iter().zip(old_logs) {
+            let log = log_path(path, suffix);
+            if old.is_some() && file_id(&log).ok().flatten() == old {
+                if let Err(e) = std::fs::remove_file(&log) {
+                    tracing::warn!("the old database's {} was not removed: {e}", log.display());
+                }
+            }
+        }
+        let open = connect(
+            &self.url,
+            self.options.clone(),
+            self.mode,
+            self.path.as_deref(),
+        )
+        .await?;
+        *self.open.write().unwrap_or_else(PoisonError::into_inner) = open;
+        Ok(())
+    }
+
     async fn close(&self) {
-        self.pool.close().await;
+        self.pool().close().await;
     }
 }

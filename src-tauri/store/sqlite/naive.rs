@@ -77,7 +77,7 @@ pub async fn span_figures(store: &SqliteStore, span: Span) -> Result<NaiveFigure
     let rows: Vec<CallRow> = sqlx::query_as(CALLS)
         .bind(span.from)
         .bind(span.to)
-        .fetch_all(&store.pool)
+        .fetch_all(&store.pool())
         .await
         .map_err(err)?;
     for (zone, a, b, c, d, e, f, g) in rows {
@@ -90,7 +90,7 @@ pub async fn span_figures(store: &SqliteStore, span: Span) -> Result<NaiveFigure
         let rows: Vec<(Option<String>, Option<i64>)> = sqlx::query_as(sql)
             .bind(span.from)
             .bind(span.to)
-            .fetch_all(&store.pool)
+            .fetch_all(&store.pool())
             .await
             .map_err(err)?;
         for (zone, n) in rows {
@@ -114,7 +114,7 @@ pub async fn span_figures(store: &SqliteStore, span: Span) -> Result<NaiveFigure
         let rows: Vec<(Option<String>, i64, i64)> = sqlx::query_as(&sql)
             .bind(span.from)
             .bind(span.to)
-            .fetch_all(&store.pool)
+            .fetch_all(&store.pool())
             .await
             .map_err(err)?;
         for (zone, s, n) in rows {

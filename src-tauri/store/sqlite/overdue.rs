@@ -30,7 +30,7 @@ pub async fn overdue_orders(
     .bind(now)
     .bind(now)
     .bind(i64::from(limit))
-    .fetch_all(&store.pool)
+    .fetch_all(&store.pool())
     .await
     .map_err(|e| classify(&store.url, e))?;
     Ok(rows
@@ -58,7 +58,7 @@ pub async fn overdue_count(store: &SqliteStore, now: Millis) -> Result<u64, Stor
     )
     .bind(now)
     .bind(now)
-    .fetch_one(&store.pool)
+    .fetch_one(&store.pool())
     .await
     .map_err(|e| classify(&store.url, e))?;
     Ok(n as u64)

@@ -51,7 +51,7 @@ pub async fn candidates(
         .bind(i64::from(t.week))
         .bind(i64::from(t.year))
         .bind(i64::from(t.month))
-        .fetch_all(&store.pool)
+        .fetch_all(&store.pool())
         .await
         .map_err(|e| classify(&store.url, e))?;
     rows.iter()

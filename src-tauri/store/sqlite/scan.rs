@@ -83,7 +83,7 @@ pub async fn scan(
     on_row: &mut (dyn FnMut(&RawRow) -> Result<(), String> + Send),
 ) -> Result<u64, StoreError> {
     let url = store.url.as_str();
-    let mut conn = store.pool.acquire().await.map_err(|e| classify(url, e))?;
+    let mut conn = store.pool().acquire().await.map_err(|e| classify(url, e))?;
     let mut handle = conn.lock_handle().await.map_err(|e| classify(url, e))?;
     off_the_workers(|| step_all(&mut handle, url, sql, binds, on_row))
 }

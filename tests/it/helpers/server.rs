@@ -11,9 +11,12 @@ use commandwall::config::Config;
 use commandwall::core::model::{Batch, Millis};
 use commandwall::core::time::today_so_far;
 use commandwall::doors::serve::router;
-use commandwall::services::live_loop;
+use std::sync::Arc;
+
+use commandwall::services::live_loop::{self, Faults, WallState};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::{Deadline, TestDb, PATIENCE};
@@ -41,6 +44,8 @@ pub struct TestServer {
     pub addr: SocketAddr,
     pub token: &'static str,
     pub db: TestDb,
+    /// The live loop's state as the doors receive it.
+    pub live: watch::Receiver<Arc<WallState>>,
     server: JoinHandle<()>,
 }
 
@@ -53,16 +58,21 @@ impl Drop for TestServer {
 /// Writes `rows` to a fresh database, then starts the live loop and the router on it, as
 /// `commandwall serve` does.
 pub async fn spawn_server(config: Config, rows: Batch) -> TestServer {
+    spawn_server_with_faults(config, rows, Faults::default()).await
+}
+
+/// `spawn_server`, with a live loop that fails when the test says (`Faults`).
+pub async fn spawn_server_with_faults(config: Config, rows: Batch, faults: Faults) -> TestServer {
     let db = TestDb::new().await;
     if !rows.is_empty() {
         db.store.write(&rows).await.expect("write the fixture");
     }
-    let live = live_loop::spawn(db.store.clone(), config.clone());
+    let live = live_loop::spawn_with_faults(db.store.clone(), config.clone(), faults);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind 127.0.0.1:0");
     let addr = listener.local_addr().expect("local address");
-    let app = router(TOKEN, live, db.store.clone(), config);
+    let app = router(TOKEN, live.clone(), db.store.clone(), config);
     let server = tokio::spawn(async move {
         axum::serve(listener, app).await.expect("serve");
     });
@@ -70,6 +80,7 @@ pub async fn spawn_server(config: Config, rows: Batch) -> TestServer {
         addr,
         token: TOKEN,
         db,
+        live,
         server,
     }
 }
@@ -158,6 +169,44 @@ impl TestServer {
                 return (seen, answer);
             }
             deadline.again(&seen).await;
+        }
+    }
+
+    /// GET `path` with the token must be refused as a bad question: 400, `bad_query`, and a
+    /// message saying `says`.
+    pub async fn bad_question(&self, path: &str, says: &str) {
+        let reply = self.get(path).await;
+        assert_eq!(reply.status, 400, "{path}: {}", reply.body);
+        let error = reply.json();
+        assert_eq!(error["code"], "bad_query", "{path}");
+        let message = error["message"].as_str().unwrap_or_default();
+        assert!(message.contains(says), "{path}: {message}");
+    }
+
+    /// The first `state` event of the event stream at `path`: its data line.
+    pub async fn first_event(&self, path: &str) -> String {
+        let mut s = tokio::net::TcpStream::connect(self.addr).await.unwrap();
+        s.write_all(format!("GET {path} HTTP/1.1\r\nHost: wall\r\n\r\n").as_bytes())
+            .await
+            .unwrap();
+        let deadline = Deadline::new(format!("a state event on {path}"), PATIENCE);
+        let mut raw = Vec::new();
+        loop {
+            let text = String::from_utf8_lossy(&raw).to_string();
+            assert!(text.starts_with("HTTP/1.1 200") || raw.len() < 12, "{text}");
+            if let Some(at) = text.find("event: state\ndata: ") {
+                let data = &text[at + "event: state\ndata: ".len()..];
+                if let Some(end) = data.find('\n') {
+                    return data[..end].to_string();
+                }
+            }
+            let mut buf = [0u8; 8192];
+            match tokio::time::timeout(Duration::from_millis(200), s.read(&mut buf)).await {
+                Ok(Ok(0)) => panic!("the stream closed: {text}"),
+                Ok(Ok(n)) => raw.extend_from_slice(&buf[..n]),
+                Ok(Err(e)) => panic!("reading the stream: {e}"),
+                Err(_) => deadline.again(&text.len()).await,
+            }
         }
     }
 
