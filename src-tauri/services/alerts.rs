@@ -116,9 +116,17 @@ impl Alerting {
     ) -> Result<Alerting, StoreError> {
         let (rows, seen) = store.alert_events_for_book(now - RECENT_HISTORY).await?;
         Ok(Alerting {
-            rules: config.alert_rules(),
-            book: Book::replay(&rows),
             seen,
+            ..Alerting::with_book(config, Book::replay(&rows))
+        })
+    }
+
+    /// The rules and commanders of `config` over `book`, nothing yet seen or written.
+    fn with_book(config: &Config, book: Book) -> Alerting {
+        Alerting {
+            rules: config.alert_rules(),
+            book,
+            seen: 0,
             own: Default::default(),
             unwritten: Vec::new(),
             chime: config.alerts.chime,
@@ -129,7 +137,7 @@ impl Alerting {
                 .map(|c| c.name.clone())
                 .collect(),
             heard: None,
-        })
+        }
     }
 
     /// One evaluation at `now`: folds in rows other processes appended, reads what the
@@ -396,21 +404,7 @@ pub async fn current(
     config: &Config,
     now: Millis,
 ) -> Result<AlertsView, StoreError> {
-    let a = Alerting {
-        rules: config.alert_rules(),
-        book: book_now(store, now).await?,
-        seen: 0,
-        own: Default::default(),
-        unwritten: Vec::new(),
-        chime: config.alerts.chime,
-        commanders: config
-            .alerts
-            .commanders
-            .iter()
-            .map(|c| c.name.clone())
-            .collect(),
-        heard: None,
-    };
+    let a = Alerting::with_book(config, book_now(store, now).await?);
     Ok(a.view(now))
 }
 
