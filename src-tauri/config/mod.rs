@@ -203,6 +203,9 @@ pub struct Live {
     /// shows; they never count as signs that the feed is alive (clocks of the sources may
     /// run a little ahead: this is that little).
     pub ahead_tolerance_s: i64,
+    /// How long before local midnight the next day's engine starts being built in the
+    /// background, so the day rolls over without a pause: more than a build takes.
+    pub midnight_lead_s: u64,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -288,6 +291,7 @@ impl Default for Live {
             lists_refresh_s: 5,
             repeat_refresh_s: 300,
             ahead_tolerance_s: 300,
+            midnight_lead_s: 600,
         }
     }
 }

@@ -464,6 +464,18 @@ pub struct DataIssue {
     pub raw_value: Option<String>,
 }
 
+/// Problems of one kind logged by imports over a period: the data-quality table of a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProblemKind {
+    pub source: String,
+    pub severity: Severity,
+    pub reason: String,
+    /// Rows with this problem.
+    pub rows: u64,
+    /// The first file it was seen in.
+    pub file: Option<String>,
+}
+
 impl fmt::Display for DataIssue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(file) = &self.file {

@@ -27,6 +27,16 @@ pub struct Periods {
     pub year: Span,
 }
 
+/// Which callers and places a screening lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Scope {
+    /// Every one over a threshold in any period: the wall's rolling screening.
+    All,
+    /// Only those that reported in the week: the weekly report lists the week's repeat
+    /// callers, not everyone who crossed the year's threshold months ago.
+    ReportedInWeek,
+}
+
 /// One answered call as the governance sees it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportedCall {
@@ -123,6 +133,7 @@ fn flag(
     who: impl Fn(&ReportedCall) -> Option<String>,
     p: &Periods,
     t: &Thresholds,
+    scope: Scope,
 ) -> Vec<Flagged> {
     let within = |s: Span, calls: &[&ReportedCall]| {
         calls
@@ -146,7 +157,7 @@ fn flag(
             .into_iter()
             .filter_map(|(k, over)| over.then_some(k))
             .collect();
-            if crossed.is_empty() {
+            if crossed.is_empty() || (scope == Scope::ReportedInWeek && week == 0) {
                 return None;
             }
             calls.sort_by_key(|c| std::cmp::Reverse((c.received, c.id)));
@@ -181,8 +192,9 @@ fn flag(
     out
 }
 
-/// Screens `calls` (any superset of the year's reports) against the thresholds.
-pub fn screen(calls: &[ReportedCall], p: &Periods, t: &Thresholds) -> Governance {
+/// Screens `calls` (any superset of the year's reports of those in `scope`) against the
+/// thresholds.
+pub fn screen(calls: &[ReportedCall], p: &Periods, t: &Thresholds, scope: Scope) -> Governance {
     let in_year = |c: &&ReportedCall| c.received >= p.year.from && c.received < p.year.to;
     let mut by_caller: BTreeMap<(String, Option<String>), Vec<&ReportedCall>> = BTreeMap::new();
     let mut by_place: BTreeMap<(String, Option<String>), Vec<&ReportedCall>> = BTreeMap::new();
@@ -239,8 +251,8 @@ pub fn screen(calls: &[ReportedCall], p: &Periods, t: &Thresholds) -> Governance
     shared.sort_by_key(|e| std::cmp::Reverse((e.callers, e.last)));
     Governance {
         thresholds: Some(*t),
-        callers: flag(by_caller, |c| c.caller_masked.clone(), p, t),
-        places: flag(by_place, |c| c.address.clone(), p, t),
+        callers: flag(by_caller, |c| c.caller_masked.clone(), p, t, scope),
+        places: flag(by_place, |c| c.address.clone(), p, t, scope),
         events: shared,
     }
 }
@@ -314,7 +326,7 @@ mod tests {
         hang_up.outcome = Some(Outcome::Invalid);
         hang_up.invalid_reason = Some(InvalidReason::HangUp);
         calls.push(hang_up);
-        let g = screen(&calls, &periods(400), &WUHAI);
+        let g = screen(&calls, &periods(400), &WUHAI, Scope::All);
         let got: Vec<(&str, u32, u32, u32, Vec<&str>)> = g
             .callers
             .iter()
@@ -333,6 +345,11 @@ mod tests {
         assert_eq!(c.history[0].received, 399 * DAY, "newest first");
         // Places follow the same counts here (one caller per address), matched loosely.
         assert_eq!(g.places.len(), 3);
+        // The weekly report keeps those who reported in the week: not 0002 (month only).
+        let week = screen(&calls, &periods(400), &WUHAI, Scope::ReportedInWeek);
+        let who: Vec<&str> = week.callers.iter().map(|f| f.who.as_str()).collect();
+        assert_eq!(who, vec!["138****0001", "138****0003"]);
+        assert_eq!(week.places.len(), 2);
         assert_eq!(place_key("  1  ROAD "), "1 road");
     }
 
@@ -349,7 +366,7 @@ mod tests {
         c.duplicate = true;
         b.received += 60_000;
         c.received += 120_000;
-        let g = screen(&[a, b, c, d], &periods(400), &WUHAI);
+        let g = screen(&[a, b, c, d], &periods(400), &WUHAI, Scope::All);
         assert_eq!(g.events.len(), 1);
         let e = &g.events[0];
         assert_eq!((e.incident_id.as_str(), e.calls, e.callers), ("E1", 3, 2));

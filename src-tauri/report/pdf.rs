@@ -90,6 +90,12 @@ fn fonts() -> Result<&'static [Font], PdfError> {
         .map_err(|e| PdfError::Font(format!("the report's PDF needs a CJK font: {e}")))
 }
 
+/// Reads and parses the CJK font now, so that the first PDF of the process does not wait
+/// for it (a problem with it is reported when a PDF is written).
+pub fn warm_up() {
+    let _ = fonts();
+}
+
 /// The document as the template reads it (`json("report.json")`). This is the templates'
 /// contract: a centre's own template relies on these names.
 fn template_data(doc: &Document) -> (Value, Vec<(String, String)>) {

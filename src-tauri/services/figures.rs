@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::config::Config;
@@ -13,7 +14,8 @@ use crate::core::kpi::facts::{Fact, Zones};
 use crate::core::kpi::filter::Filter;
 use crate::core::kpi::window::{Span, Window};
 use crate::core::model::Millis;
-use crate::core::repeat::{screen, Governance, Periods, Thresholds};
+use crate::core::repeat::{screen, Governance, Periods, Scope, Thresholds};
+use crate::core::time::{day_bounds, local_date};
 use crate::store::{Store, StoreError};
 
 /// The centre's zones, in config order, with their response circles.
@@ -118,15 +120,23 @@ pub struct LiveFigures {
     pub stats: BuildStats,
     /// How many times the engine was rebuilt, and why the last time.
     pub rebuilds: u64,
+    /// Of those, how many held up a tick while the whole engine was read in.
+    pub inline_rebuilds: u64,
     pub last_rebuild: Option<String>,
     /// What the last tick cost: reading the changes, and folding them into the figures.
     pub last_tick: TickCost,
     /// A new engine being built beside this one, to take in late changes to the past.
-    pending: Option<tokio::task::JoinHandle<Result<(Engine, BuildStats), StoreError>>>,
+    pending: Option<Build>,
     pending_since: Option<std::time::Instant>,
     /// Why a new engine is still owed (a background build failed: try again).
     owed: Option<String>,
+    /// The next local day's engine, built before midnight (see `prepare_next_day`).
+    next_day: Option<(NaiveDate, Build)>,
+    /// How long before midnight to start it.
+    midnight_lead: Millis,
 }
+
+type Build = tokio::task::JoinHandle<Result<(Engine, BuildStats), StoreError>>;
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TickCost {
@@ -150,12 +160,55 @@ impl LiveFigures {
             engine,
             stats,
             rebuilds: 0,
+            inline_rebuilds: 0,
             last_rebuild: None,
             last_tick: TickCost::default(),
             pending: None,
             pending_since: None,
             owed: None,
+            next_day: None,
+            midnight_lead: (config.live.midnight_lead_s as Millis).saturating_mul(1000),
         })
+    }
+
+    /// Within the lead before local midnight, starts building the engine of the day that
+    /// begins then, from what is stored now: at midnight it takes over with only the changes
+    /// since, instead of the wall pausing while a whole engine is read in.
+    fn prepare_next_day(&mut self, now: Millis) {
+        let today = local_date(self.tz, now);
+        let midnight = day_bounds(self.tz, today).1;
+        if self.next_day.is_some() || midnight - now > self.midnight_lead {
+            return;
+        }
+        let day = local_date(self.tz, midnight);
+        tracing::info!("building the KPI engine for {day} before midnight");
+        let (store, zones, tz) = (self.store.clone(), self.zones.clone(), self.tz);
+        let keys = Some(self.zone_windows.clone());
+        self.next_day = Some((
+            day,
+            tokio::spawn(async move { build_engine(&store, zones, tz, keys, midnight).await }),
+        ));
+    }
+
+    /// The engine prepared for the day of `now`, if there is one and its build succeeded
+    /// (waiting for it to finish if it has not: still shorter than building anew).
+    async fn take_next_day(&mut self, now: Millis) -> Option<(Engine, BuildStats)> {
+        let (day, build) = self.next_day.take()?;
+        if day != local_date(self.tz, now) {
+            build.abort();
+            return None;
+        }
+        match build.await {
+            Ok(Ok(built)) => Some(built),
+            Ok(Err(e)) => {
+                tracing::warn!("the engine prepared for {day} failed, building it now: {e}");
+                None
+            }
+            Err(e) => {
+                tracing::warn!("the engine prepared for {day} stopped, building it now: {e}");
+                None
+            }
+        }
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {
@@ -219,6 +272,7 @@ impl LiveFigures {
         if let Some(why) = self.owed.take() {
             self.build_beside(why, now);
         }
+        self.prepare_next_day(now);
         let started = std::time::Instant::now();
         let seq = self.store.change_seq().await?;
         let mut changes: Vec<(Key, Fact)> = Vec::new();
@@ -247,6 +301,14 @@ impl LiveFigures {
                 if let Some(h) = self.pending.take() {
                     h.abort();
                 }
+                if let Some((engine, stats)) = self.take_next_day(now).await {
+                    // Built as of midnight: it takes over with what changed since it read.
+                    self.engine = engine;
+                    self.stats = stats;
+                    self.rebuilds += 1;
+                    self.last_rebuild = Some(format!("{why} (prepared before midnight)"));
+                    return Box::pin(self.tick(now)).await;
+                }
                 tracing::info!("rebuilding the KPI engine: {why}");
                 let (engine, stats) = build_engine(
                     &self.store,
@@ -259,6 +321,7 @@ impl LiveFigures {
                 self.engine = engine;
                 self.stats = stats;
                 self.rebuilds += 1;
+                self.inline_rebuilds += 1;
                 self.last_rebuild = Some(why);
                 Ok(self.engine.snapshot())
             }
@@ -305,8 +368,8 @@ pub async fn governance(
         year: back(365),
     };
     let t = thresholds(config);
-    let calls = store.repeat_candidates(&periods, &t).await?;
-    Ok(screen(&calls, &periods, &t))
+    let calls = store.repeat_candidates(&periods, &t, Scope::All).await?;
+    Ok(screen(&calls, &periods, &t, Scope::All))
 }
 
 pub fn thresholds(config: &Config) -> Thresholds {

@@ -19,7 +19,7 @@ use crate::core::kpi::filter::Filter;
 use crate::core::kpi::report::Report;
 use crate::core::kpi::window::{calendar, range, Calendar, Period, Span, Window};
 use crate::core::model::Millis;
-use crate::core::repeat::{screen, Periods};
+use crate::core::repeat::{screen, Periods, Scope};
 use crate::core::time::{day_bounds, local_date};
 use crate::core::wall::hourly::per_day;
 use crate::report::pdf::{PdfError, Template};
@@ -168,6 +168,28 @@ async fn grouped(
     Ok((by_category.finish(), by_zone.finish()))
 }
 
+/// Per category and zone: the period, and its bases at the period's age as `evaluate`
+/// compares them (no zones a year back: the report ranks zones against last week only).
+async fn breakdowns(
+    store: &Store,
+    zones: &Zones,
+    window: &Window,
+    now: Millis,
+) -> Result<[Vec<(String, Report)>; 5], StoreError> {
+    let span = window.now;
+    let (cat_now, zone_now) = grouped(store, zones, span, true, now).await?;
+    let aged = |s: Span| equal_age_cut(s.to, span.to, now);
+    let (cat_pop, zone_pop) = match window.pop {
+        Some(s) => grouped(store, zones, s, true, aged(s)).await?,
+        None => Default::default(),
+    };
+    let cat_yoy = match window.yoy {
+        Some(s) => grouped(store, zones, s, false, aged(s)).await?.0,
+        None => Vec::new(),
+    };
+    Ok([cat_now, zone_now, cat_pop, zone_pop, cat_yoy])
+}
+
 /// Reads everything the report shows, as of `now`.
 pub async fn gather(
     store: &Store,
@@ -187,37 +209,20 @@ pub async fn gather(
     let zones = crate::services::figures::zones(config);
     let clock = Instant::now();
     let lap = |what: &str| tracing::debug!("report {what}: {:?}", clock.elapsed());
-    let figures =
-        crate::services::figures::evaluate(store, &zones, window.clone(), &Filter::default(), now)
-            .await?;
-    lap("figures");
     let span = window.now;
-    let (cat_now, zone_now) = grouped(store, &zones, span, true, now).await?;
-    // Bases at the period's age, as `evaluate` compares them.
-    let aged = |s: Span| equal_age_cut(s.to, span.to, now);
-    let (cat_pop, zone_pop) = match window.pop {
-        Some(s) => grouped(store, &zones, s, true, aged(s)).await?,
-        None => Default::default(),
+    // The figures, the breakdowns and the repeat screening each read the store on their
+    // own connection; run side by side they take the time of the slowest, not the sum.
+    let figures = {
+        let (store, zones, window) = (store.clone(), zones.clone(), window.clone());
+        tokio::spawn(async move {
+            crate::services::figures::evaluate(&store, &zones, window, &Filter::default(), now)
+                .await
+        })
     };
-    let cat_yoy = match window.yoy {
-        Some(s) => grouped(store, &zones, s, false, aged(s)).await?.0,
-        None => Vec::new(),
+    let breakdowns = {
+        let (store, zones, window) = (store.clone(), zones.clone(), window.clone());
+        tokio::spawn(async move { breakdowns(&store, &zones, &window, now).await })
     };
-    lap("categories and zones");
-    let days = per_day(
-        tz,
-        first_day,
-        last_day,
-        &store.received_times((span.from, span.to)).await?,
-    );
-    let pop_days = match window.pop {
-        Some(s) => {
-            let (a, b) = (local_date(tz, s.from), local_date(tz, s.to - 1));
-            per_day(tz, a, b, &store.received_times((s.from, s.to)).await?)
-        }
-        None => Vec::new(),
-    };
-    lap("days");
     let governance = {
         // Calendar periods ending with the report: its ISO week, month and year so far.
         let end = span.to;
@@ -241,9 +246,35 @@ pub async fn gather(
                 to: end,
             },
         };
-        let calls = store.repeat_candidates(&periods, &t).await?;
-        screen(&calls, &periods, &t)
+        let store = store.clone();
+        tokio::spawn(async move {
+            let calls = store
+                .repeat_candidates(&periods, &t, Scope::ReportedInWeek)
+                .await?;
+            Ok::<_, StoreError>(screen(&calls, &periods, &t, Scope::ReportedInWeek))
+        })
     };
+    let days = per_day(
+        tz,
+        first_day,
+        last_day,
+        &store.received_times((span.from, span.to)).await?,
+    );
+    let pop_days = match window.pop {
+        Some(s) => {
+            let (a, b) = (local_date(tz, s.from), local_date(tz, s.to - 1));
+            per_day(tz, a, b, &store.received_times((s.from, s.to)).await?)
+        }
+        None => Vec::new(),
+    };
+    lap("days");
+    let joined =
+        |e: tokio::task::JoinError| ReportError::Query(format!("a report task failed: {e}"));
+    let figures = figures.await.map_err(joined)??;
+    lap("figures");
+    let [cat_now, zone_now, cat_pop, zone_pop, cat_yoy] = breakdowns.await.map_err(joined)??;
+    lap("categories and zones");
+    let governance = governance.await.map_err(joined)??;
     lap("repeat calls");
     let alerts = store
         .alert_events_between(span.from, now.max(span.to))
@@ -254,7 +285,8 @@ pub async fn gather(
         .into_iter()
         .filter(|o| o.sent >= span.from && o.sent < span.to)
         .collect();
-    lap("alerts and overdue orders");
+    let import_problems = store.import_problems(span.from, span.to).await?;
+    lap("alerts, overdue orders and import problems");
     let with_data = |b: Vec<(String, Report)>| {
         if b.iter().any(|(_, r)| has_records(r)) {
             b
@@ -282,6 +314,7 @@ pub async fn gather(
         governance,
         alerts,
         overdue,
+        import_problems,
     })
 }
 
@@ -324,6 +357,10 @@ pub async fn make(
 ) -> Result<Made, ReportError> {
     crate::charts::fonts::register().map_err(|e| ReportError::Pdf(PdfError::Font(e)))?;
     let started = Instant::now();
+    if request.formats.contains(&ReportFormat::Pdf) {
+        // Parsing the CJK font takes most of a first PDF's time: do it while the store is read.
+        drop(tokio::task::spawn_blocking(crate::report::pdf::warm_up));
+    }
     let inputs = gather(store, config, request.covers, request.lang, now).await?;
     let gather = started.elapsed();
     let (doc, chart_errors) = crate::report::build(&inputs);

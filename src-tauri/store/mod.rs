@@ -24,8 +24,8 @@ use crate::core::kpi::engine::Key;
 use crate::core::kpi::facts::{Fact, Zones};
 use crate::core::kpi::filter::{Fields, Filter};
 use crate::core::kpi::window::Span;
-use crate::core::model::{Batch, DataIssue, Millis};
-use crate::core::repeat::{Periods, ReportedCall, Thresholds};
+use crate::core::model::{Batch, DataIssue, Millis, ProblemKind};
+use crate::core::repeat::{Periods, ReportedCall, Scope, Thresholds};
 
 /// What one write changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -233,6 +233,7 @@ pub trait Backend: Send + Sync + fmt::Debug {
         &self,
         periods: &Periods,
         thresholds: &Thresholds,
+        scope: Scope,
     ) -> Result<Vec<ReportedCall>, StoreError>;
 
     /// The naive recompute of one span, for the benchmark's comparison.
@@ -281,6 +282,14 @@ pub trait Backend: Send + Sync + fmt::Debug {
     /// The rows that rebuild the alert book: every row of each alert not yet resolved or
     /// with a row at or after `since`; and the last row's id.
     async fn alert_events_for_book(&self, since: Millis) -> Result<(Vec<Event>, i64), StoreError>;
+
+    /// Problems the importer logged in `[from, to)`, grouped by source, severity and reason,
+    /// most rows first.
+    async fn import_problems(
+        &self,
+        from: Millis,
+        to: Millis,
+    ) -> Result<Vec<ProblemKind>, StoreError>;
 
     /// Audit rows in `[from, to)`, oldest first.
     async fn alert_events_between(

@@ -239,6 +239,31 @@ await check("an opened repeat history and a focused zone cell stay so across sta
   return `zone ${zone} focused and a ${list} history open over seq ${opened.seq} → ${[...seqs].pop()}`;
 });
 
+// The desk's 上周周报 button: a real click, the browser's download, the file read back.
+await check("the desk's 上周周报 button downloads last week's report: a PDF of that week, named in the note", async () => {
+  const desk = await open(`token=${token}`);
+  await waitFor("the desk rendered", () => desk.evaluate(() => document.body.dataset.ready === "1" || Boolean(document.body.dataset.seq)), { timeout: 30_000 });
+  const [download] = await Promise.all([
+    desk.waitForEvent("download", { timeout: 90_000 }),
+    desk.click("#report"),
+  ]);
+  const name = download.suggestedFilename();
+  const week = name.match(/^report-(\d{4}-W\d{2})\.pdf$/)?.[1];
+  if (!week) throw new Error(`the download is named ${name}, not report-YYYY-Www.pdf`);
+  const file = path.join(dir, name);
+  await download.saveAs(file);
+  const head = fs.readFileSync(file).subarray(0, 5).toString();
+  if (head !== "%PDF-") throw new Error(`${name} is not a PDF (starts ${JSON.stringify(head)})`);
+  const text = (await must("pdftotext", [file, "-"])).out.replace(/\s+/g, "");
+  for (const want of ["周报", `（${week}）`, "总体情况"]) {
+    if (!text.includes(want)) throw new Error(`the PDF's text lacks ${want}: ${text.slice(0, 300)}`);
+  }
+  const note = await waitFor("the note names the file", () => desk.evaluate(() => document.getElementById("report-note")?.innerText ?? "")
+    .then((t) => t.includes(name) && t), { timeout: 10_000 });
+  await desk.context().close();
+  return `${name}, ${fs.statSync(file).size} bytes; note: ${note}`;
+});
+
 // ---- 5. screenshots, while the feed runs (optional) ---------------------------------
 if (screenshotDir) {
   await check(`screenshots of every page at 1920x1080 and 3840x2160 in ${screenshotDir}`, async () => {

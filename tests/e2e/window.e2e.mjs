@@ -4,7 +4,9 @@
 // figures and text. The same check is first run on the empty display, where it must fail.
 import fs from "node:fs";
 import path from "node:path";
-import { bin, check, deadline, finish, must, scratch, screenshotDir, sleep, start, waitFor } from "./lib.mjs";
+import crypto from "node:crypto";
+import { chromium } from "playwright-core";
+import { bin, check, deadline, finish, must, onCleanup, scratch, screenshotDir, sleep, start, stop, waitFor } from "./lib.mjs";
 
 const [W, H] = [1920, 1080];
 // The wall's dark theme: its background and the panels on it (ui/style.css --bg, --panel).
@@ -80,9 +82,12 @@ await check("the screenshot check rejects the empty display", async () => {
   return found.join("; ");
 });
 
+let wallApp;
+// No report on schedule: the one in the archive must be the one the click made.
+const UNSCHEDULED = { COMMANDWALL__REPORT__SCHEDULED: "false" };
 await check(`the wall window fills the ${W}x${H} display and draws a rendered wall (figures and charts, not the loading screen)`, async () => {
-  const app = start(dir, "window", bin, ["--database", db, "desktop", "--wall", "--demo"], {
-    env: { ...process.env, DISPLAY: display },
+  const app = wallApp = start(dir, "window", bin, ["--database", db, "desktop", "--wall", "--demo"], {
+    env: { ...process.env, DISPLAY: display, ...UNSCHEDULED },
   });
   // Poll until the picture passes, then take the one we keep a moment later, so the charts
   // that arrive after the figures are in it.
@@ -103,6 +108,55 @@ await check(`the wall window fills the ${W}x${H} display and draws a rendered wa
   }
   if (found.length) throw new Error(found.join("; "));
   return summary;
+});
+
+// The desk's 上周周报 button clicked with the mouse in the real window: where the button is
+// comes from the same page laid out in Chromium at the window's size (served from the same
+// database), and the report must appear in the archive beside the database.
+await check("a mouse click on 上周周报 in the desk window makes last week's report into the archive", async () => {
+  if (wallApp) await stop(wallApp);
+  const [DW, DH] = [1600, 900]; // the desk window's inner size (src-tauri/doors/window.rs)
+  const token = crypto.randomBytes(16).toString("hex");
+  const server = start(dir, "serve", bin, ["--database", db, "serve", "--bind", "127.0.0.1:0", "--token", token], { env: { ...process.env, ...UNSCHEDULED } });
+  const base = await waitFor("the server's address", () => server.out.match(/serving the wall on (http:\/\/[^/\s]+)\//)?.[1], { timeout: 20_000 });
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  onCleanup(() => browser.close());
+  const page = await (await browser.newContext({ viewport: { width: DW, height: DH } })).newPage();
+  await page.goto(`${base}/?token=${token}`);
+  await page.waitForSelector("#report", { state: "visible", timeout: 20_000 });
+  const box = await page.locator("#report").boundingBox();
+  await browser.close();
+  await stop(server);
+
+  const onDisplay = { env: { ...process.env, DISPLAY: display } };
+  const archive = path.join(dir, "reports");
+  if (fs.existsSync(archive) && fs.readdirSync(archive).length) throw new Error(`the archive is not empty before the click: ${fs.readdirSync(archive)}`);
+  const app = start(dir, "desk", bin, ["--database", db, "desktop"], { env: { ...onDisplay.env, ...UNSCHEDULED } });
+  const id = await waitFor("the desk window", async () => {
+    if (app.exitCode !== null) throw new Error(`the window exited: ${app.err.slice(-2000)}`);
+    const r = await must("xdotool", ["search", "--onlyvisible", "--name", "Command Wall"], onDisplay).catch(() => null);
+    return r?.out.trim().split("\n")[0];
+  }, { timeout: 60_000, every: 500 });
+  const geometry = Object.fromEntries((await must("xdotool", ["getwindowgeometry", "--shell", id], onDisplay)).out.trim().split("\n").map((l) => l.split("=")));
+  // Time for the page to load and lay out before the click.
+  await sleep(5000);
+  const [x, y] = [Number(geometry.X) + box.x + box.width / 2, Number(geometry.Y) + box.y + box.height / 2].map(Math.round);
+  if (fs.existsSync(archive) && fs.readdirSync(archive).length) throw new Error(`a report was made before the click: ${fs.readdirSync(archive)}`);
+  await must("xdotool", ["mousemove", "--sync", String(x), String(y), "click", "1"], onDisplay);
+  const made = await waitFor("a PDF in the archive", () => {
+    if (!fs.existsSync(archive)) return false;
+    const weeks = fs.readdirSync(archive).filter((w) => /^\d{4}-W\d{2}$/.test(w));
+    for (const w of weeks) {
+      const f = path.join(archive, w, `report-${w}.pdf`);
+      if (fs.existsSync(f) && fs.statSync(f).size > 0) return f;
+    }
+    return false;
+  }, { timeout: 90_000, every: 500 });
+  const text = (await must("pdftotext", [made, "-"])).out.replace(/\s+/g, "");
+  const week = path.basename(path.dirname(made));
+  if (!text.includes(`（${week}）`)) throw new Error(`${made} does not name ${week}: ${text.slice(0, 300)}`);
+  await stop(app);
+  return `clicked at ${x},${y} (window ${geometry.WIDTH}x${geometry.HEIGHT} at ${geometry.X},${geometry.Y}); ${path.relative(dir, made)}, ${fs.statSync(made).size} bytes`;
 });
 
 await finish(0);

@@ -97,9 +97,12 @@ async fn an_older_schema_is_named_by_read_only_doors_and_migrated_keeping_data()
     db.store.close().await;
     let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
     for sql in [
+        // Back to version 4: undo 0006 and 0005.
+        "DROP INDEX calls_repeat_caller",
+        "DROP INDEX calls_repeat_place",
         "ALTER TABLE incidents DROP COLUMN unrecorded",
         "ALTER TABLE work_orders DROP COLUMN unrecorded",
-        "DELETE FROM _sqlx_migrations WHERE version = 5",
+        "DELETE FROM _sqlx_migrations WHERE version >= 5",
     ] {
         sqlx::query(sql).execute(&mut conn).await.unwrap();
     }

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use commandwall::config::Config;
-use commandwall::services::figures::governance;
+use commandwall::core::kpi::window::Span;
+use commandwall::core::repeat::{screen, Periods, Scope};
+use commandwall::services::figures::{governance, thresholds};
 use commandwall::sim::run::backfill;
 use commandwall::sim::City;
 use sqlx::Connection;
@@ -102,9 +104,9 @@ async fn flagged_callers_places_and_events_match_plain_loops() {
             .map(|f| (f.who.clone(), f.category.clone(), f.week, f.month, f.year))
             .collect::<BTreeSet<_>>()
     };
-    let want_callers = over(callers);
+    let want_callers = over(callers.clone());
     assert_eq!(got(&g.callers), want_callers);
-    let want_places = over(places);
+    let want_places = over(places.clone());
     assert!(
         !want_places.is_empty(),
         "the simulator's hot places cross a threshold"
@@ -129,4 +131,36 @@ async fn flagged_callers_places_and_events_match_plain_loops() {
         .events
         .iter()
         .all(|e| e.callers >= 2 && e.calls >= e.callers));
+
+    // The weekly report's screening: the same rules, only those who reported in the week,
+    // found by seeking them rather than grouping the year.
+    let back = |days: i64| Span {
+        from: now - days * DAY,
+        to: now,
+    };
+    let periods = Periods {
+        week: back(7),
+        month: back(30),
+        year: back(365),
+    };
+    let t = thresholds(&config);
+    let calls = db
+        .store
+        .repeat_candidates(&periods, &t, Scope::ReportedInWeek)
+        .await
+        .unwrap();
+    let week = screen(&calls, &periods, &t, Scope::ReportedInWeek);
+    let active = |m: BTreeSet<(String, Option<String>, u32, u32, u32)>| {
+        m.into_iter()
+            .filter(|(_, _, w, _, _)| *w >= 1)
+            .collect::<BTreeSet<_>>()
+    };
+    let want = active(over(callers));
+    assert!(
+        want.len() < want_callers.len(),
+        "some are over a threshold without a call this week"
+    );
+    assert_eq!(got(&week.callers), want);
+    assert_eq!(got(&week.places), active(over(places)));
+    assert_eq!(week.events.len(), shared);
 }

@@ -385,7 +385,7 @@ fn local(s: &str) -> Option<NaiveDateTime> {
 async fn the_real_cad_export_reports_its_weeks_in_its_own_time_zone() {
     let db = TestDb::new().await;
     let m = Mapping::load(&mapping("decc_cad.toml")).unwrap();
-    import_file(
+    let imported = import_file(
         &db.store,
         &shared("data/decc_cad_2025w35-41.csv"),
         &m,
@@ -465,6 +465,47 @@ async fn the_real_cad_export_reports_its_weeks_in_its_own_time_zone() {
     assert_shows(&text, "2025-09-01至2025-09-07（2025-W36）");
     assert_shows(&text, "America/New_York");
     assert_xlsx_equals_csv(&made);
+
+    // The week the file was imported in lists its problems by kind, with the rows of each
+    // as the importer reported them one by one.
+    let mut kinds: BTreeMap<(&str, &str), i64> = BTreeMap::new();
+    for i in &imported.issues {
+        *kinds
+            .entry((i.severity.code(), i.reason.as_str()))
+            .or_default() += 1;
+    }
+    assert!(!kinds.is_empty(), "the real export has rows with problems");
+    let import_week = week(2026, 48);
+    let made = make(
+        &db.store,
+        &config,
+        &request(import_week, "en"),
+        IMPORT_NOW + 3_600_000,
+    )
+    .await
+    .unwrap();
+    let csv = String::from_utf8(file(&made, ReportFormat::Csv).to_vec()).unwrap();
+    let mut rows = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(csv.as_bytes());
+    let mut listed: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for r in rows.records().map(Result::unwrap) {
+        let cells: Vec<&str> = r.iter().collect();
+        if let ["decc_cad", handling, reason, n, ..] = cells[..] {
+            let code = if handling.starts_with("rejected") {
+                "rejected"
+            } else {
+                "warning"
+            };
+            listed.insert((code.to_string(), reason.to_string()), n.parse().unwrap());
+        }
+    }
+    let want: BTreeMap<(String, String), i64> = kinds
+        .into_iter()
+        .map(|((s, r), n)| ((s.to_string(), r.to_string()), n))
+        .collect();
+    assert_eq!(listed, want, "{csv}");
     if let Some(dir) = std::env::var_os("REPORT_SAMPLE_DIR") {
         std::fs::write(
             Path::new(&dir).join("cad.pdf"),

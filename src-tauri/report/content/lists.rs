@@ -12,6 +12,7 @@ use crate::core::alerts::rule::Level;
 use crate::core::categories::{self, Kind};
 use crate::core::kpi::report::Report;
 use crate::core::kpi::vocabulary::{Figure, Interval, Unit};
+use crate::core::model::Severity;
 use crate::core::repeat::Flagged;
 use crate::core::time::local_datetime;
 use crate::report::{Block, Cell, Section, Table};
@@ -697,10 +698,55 @@ pub fn quality(i: &Inputs, cmp: &Compare) -> Section {
         ],
         rows,
     ));
+    blocks.push(import_problems(i));
     blocks.extend(cmp.notes(i).into_iter().map(Block::Text));
     section(
         "quality",
         i.pick("七、数据质量", "7. Data quality").into(),
         blocks,
+    )
+}
+
+/// The rows imports rejected or stored incomplete during the period, by kind.
+fn import_problems(i: &Inputs) -> Block {
+    if i.import_problems.is_empty() {
+        return Block::Text(
+            i.pick(
+                "本期导入未记录问题行。",
+                "Imports logged no problem rows in this period.",
+            )
+            .into(),
+        );
+    }
+    let rows = i
+        .import_problems
+        .iter()
+        .map(|p| {
+            vec![
+                Cell::text(&p.source),
+                Cell::text(match p.severity {
+                    Severity::Rejected => i.pick("拒收（未入库）", "rejected (not stored)"),
+                    Severity::Warning => i.pick("警告（已入库）", "warning (stored)"),
+                }),
+                Cell::text(&p.reason),
+                Cell::count(p.rows),
+                Cell::text(p.file.clone().unwrap_or_default()),
+            ]
+        })
+        .collect();
+    table(
+        "import_problems",
+        i.pick(
+            "本期导入发现的问题（按原因）",
+            "Problems found by imports in this period, by kind",
+        ),
+        &[
+            i.pick("来源", "Source"),
+            i.pick("处理", "Handling"),
+            i.pick("原因", "Reason"),
+            i.pick("行数", "Rows"),
+            i.pick("首见文件", "First file"),
+        ],
+        rows,
     )
 }

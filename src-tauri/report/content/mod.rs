@@ -16,7 +16,7 @@ use crate::core::alerts::lifecycle::Event;
 use crate::core::kpi::evaluate::Evaluated;
 use crate::core::kpi::report::Report;
 use crate::core::kpi::vocabulary::{Figure, Interval};
-use crate::core::model::{Millis, OverdueOrder};
+use crate::core::model::{Millis, OverdueOrder, ProblemKind};
 use crate::core::repeat::Governance;
 use crate::core::time::local_datetime;
 use crate::core::wall::pages::ZoneInfo;
@@ -54,6 +54,9 @@ pub struct Inputs {
     pub alerts: Vec<Event>,
     /// Work orders sent in the period and still open past their limit when it is made.
     pub overdue: Vec<OverdueOrder>,
+    /// Problems imports logged during the period, by kind: rows not stored, or stored with a
+    /// field left empty, which no figure can count.
+    pub import_problems: Vec<ProblemKind>,
 }
 
 /// The words of the periods compared.

@@ -34,8 +34,8 @@ use crate::core::kpi::engine::Key;
 use crate::core::kpi::facts::{Fact, Zones};
 use crate::core::kpi::filter::Filter;
 use crate::core::kpi::window::Span;
-use crate::core::model::{Batch, DataIssue, Millis};
-use crate::core::repeat::{Periods, ReportedCall, Thresholds};
+use crate::core::model::{Batch, DataIssue, Millis, ProblemKind, Severity};
+use crate::core::repeat::{Periods, ReportedCall, Scope, Thresholds};
 use error::classify;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("src-tauri/store/migrations/sqlite");
@@ -511,8 +511,9 @@ impl Backend for SqliteStore {
         &self,
         periods: &Periods,
         thresholds: &Thresholds,
+        scope: Scope,
     ) -> Result<Vec<ReportedCall>, StoreError> {
-        repeat::candidates(self, periods, thresholds).await
+        repeat::candidates(self, periods, thresholds, scope).await
     }
 
     async fn naive_span_figures(&self, span: Span) -> Result<NaiveFigures, StoreError> {
@@ -558,6 +559,44 @@ impl Backend for SqliteStore {
 
     async fn alert_events_for_book(&self, since: Millis) -> Result<(Vec<Event>, i64), StoreError> {
         alert_audit::for_book(self, since).await
+    }
+
+    async fn import_problems(
+        &self,
+        from: Millis,
+        to: Millis,
+    ) -> Result<Vec<ProblemKind>, StoreError> {
+        let rows: Vec<(String, String, String, i64, Option<String>)> = sqlx::query_as(
+            "SELECT source, severity, reason, COUNT(*), MIN(file) FROM data_quality
+             WHERE logged_ms >= ? AND logged_ms < ?
+             GROUP BY source, severity, reason ORDER BY COUNT(*) DESC, source, reason",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool())
+        .await
+        .map_err(self.err())?;
+        rows.into_iter()
+            .map(|(source, severity, reason, rows, file)| {
+                let severity = match severity.as_str() {
+                    "rejected" => Severity::Rejected,
+                    "warning" => Severity::Warning,
+                    other => {
+                        return Err(StoreError::Corrupt {
+                            url: self.url.clone(),
+                            detail: format!("data_quality.severity: '{other}'"),
+                        })
+                    }
+                };
+                Ok(ProblemKind {
+                    source,
+                    severity,
+                    reason,
+                    rows: rows as u64,
+                    file,
+                })
+            })
+            .collect()
     }
 
     async fn alert_events_between(

@@ -5,43 +5,23 @@ use sqlx::Row;
 
 use super::{classify, SqliteStore};
 use crate::core::model::{Millis, UnknownCode};
-use crate::core::repeat::{Periods, ReportedCall, Thresholds};
+use crate::core::repeat::{Periods, ReportedCall, Scope, Thresholds};
 use crate::store::StoreError;
 
 /// Answered calls of the year whose caller or place (with the matter) is over a threshold,
-/// and calls of the week that share an incident with another call. A superset: the core
-/// applies the exact rules.
+/// and calls of the week that share an incident with another call; with
+/// `Scope::ReportedInWeek`, only of callers and places that reported in the week. A superset:
+/// the core applies the exact rules.
 pub async fn candidates(
     store: &SqliteStore,
     p: &Periods,
     t: &Thresholds,
+    scope: Scope,
 ) -> Result<Vec<ReportedCall>, StoreError> {
-    // Counting per period in SQL keeps to the groups over a threshold. Places group on the
-    // address without spaces or case, coarser than the core's key, so no place the core
-    // would flag is missed; the core then applies the exact rules.
-    let sql = "
-        WITH y AS (
-            SELECT caller_key, address, IFNULL(category, '') AS cat, received_ms
-            FROM calls
-            WHERE received_ms >= ?1 AND received_ms < ?2 AND answered_ms IS NOT NULL AND NOT duplicate),
-        callers AS (
-            SELECT caller_key, cat FROM y WHERE caller_key IS NOT NULL GROUP BY 1, 2
-            HAVING COUNT(*) >= ?7 OR SUM(received_ms >= ?5) >= ?8 OR SUM(received_ms >= ?3) >= ?6),
-        places AS (
-            SELECT lower(replace(address, ' ', '')) AS place, cat FROM y
-            WHERE address IS NOT NULL GROUP BY 1, 2
-            HAVING COUNT(*) >= ?7 OR SUM(received_ms >= ?5) >= ?8 OR SUM(received_ms >= ?3) >= ?6),
-        events AS (
-            SELECT source, incident_id FROM calls
-            WHERE received_ms >= ?3 AND received_ms < ?4 AND incident_id IS NOT NULL
-            GROUP BY 1, 2 HAVING COUNT(*) > 1)
-        SELECT id, received_ms, caller_key, caller_masked, address, zone, category, outcome,
-               invalid_reason, incident_id, duplicate
-        FROM calls c
-        WHERE received_ms >= ?1 AND received_ms < ?2 AND answered_ms IS NOT NULL AND (
-              (NOT duplicate AND (caller_key, IFNULL(category, '')) IN callers)
-           OR (NOT duplicate AND (lower(replace(address, ' ', '')), IFNULL(category, '')) IN places)
-           OR (received_ms >= ?3 AND received_ms < ?4 AND (source, incident_id) IN events))";
+    let sql = match scope {
+        Scope::All => ALL,
+        Scope::ReportedInWeek => REPORTED_IN_WEEK,
+    };
     let rows = sqlx::query(sql)
         .bind(p.year.from)
         .bind(p.year.to)
@@ -91,3 +71,77 @@ fn parse<T: std::str::FromStr<Err = UnknownCode>>(
             detail: format!("calls.{col}: {e}"),
         })
 }
+
+// Counting per period in SQL keeps to the groups over a threshold. Places group on the
+// address without spaces or case, coarser than the core's key, so no place the core would
+// flag is missed; the core then applies the exact rules.
+const ALL: &str = "
+    WITH y AS (
+        SELECT caller_key, address, IFNULL(category, '') AS cat, received_ms
+        FROM calls
+        WHERE received_ms >= ?1 AND received_ms < ?2 AND answered_ms IS NOT NULL AND NOT duplicate),
+    callers AS (
+        SELECT caller_key, cat FROM y WHERE caller_key IS NOT NULL GROUP BY 1, 2
+        HAVING COUNT(*) >= ?7 OR SUM(received_ms >= ?5) >= ?8 OR SUM(received_ms >= ?3) >= ?6),
+    places AS (
+        SELECT lower(replace(address, ' ', '')) AS place, cat FROM y
+        WHERE address IS NOT NULL GROUP BY 1, 2
+        HAVING COUNT(*) >= ?7 OR SUM(received_ms >= ?5) >= ?8 OR SUM(received_ms >= ?3) >= ?6),
+    events AS (
+        SELECT source, incident_id FROM calls
+        WHERE received_ms >= ?3 AND received_ms < ?4 AND incident_id IS NOT NULL
+        GROUP BY 1, 2 HAVING COUNT(*) > 1)
+    SELECT id, received_ms, caller_key, caller_masked, address, zone, category, outcome,
+           invalid_reason, incident_id, duplicate
+    FROM calls c
+    WHERE received_ms >= ?1 AND received_ms < ?2 AND answered_ms IS NOT NULL AND (
+          (NOT duplicate AND (caller_key, IFNULL(category, '')) IN callers)
+       OR (NOT duplicate AND (lower(replace(address, ' ', '')), IFNULL(category, '')) IN places)
+       OR (received_ms >= ?3 AND received_ms < ?4 AND (source, incident_id) IN events))";
+
+/// The callers and places that reported in the week, each counted over the year by seeking
+/// it (`calls_repeat_caller`, `calls_repeat_place`: index only) instead of grouping the
+/// whole year, then the calls of those over a threshold.
+const REPORTED_IN_WEEK: &str = "
+    WITH wk AS (
+        SELECT caller_key, address, IFNULL(category, '') AS cat FROM calls
+        WHERE received_ms >= ?3 AND received_ms < ?4 AND answered_ms IS NOT NULL AND NOT duplicate),
+    wk_callers AS (SELECT DISTINCT caller_key, cat FROM wk WHERE caller_key IS NOT NULL),
+    wk_places AS (
+        SELECT DISTINCT lower(replace(address, ' ', '')) AS place, cat FROM wk
+        WHERE address IS NOT NULL),
+    callers AS (
+        SELECT w.caller_key, w.cat FROM wk_callers w JOIN calls c ON c.caller_key = w.caller_key
+        WHERE IFNULL(c.category, '') = w.cat AND c.received_ms >= ?1 AND c.received_ms < ?2
+          AND c.answered_ms IS NOT NULL AND NOT c.duplicate
+        GROUP BY 1, 2
+        HAVING COUNT(*) >= ?7 OR SUM(c.received_ms >= ?5) >= ?8 OR SUM(c.received_ms >= ?3) >= ?6),
+    places AS (
+        SELECT w.place, w.cat FROM wk_places w
+        JOIN calls c ON lower(replace(c.address, ' ', '')) = w.place
+        WHERE IFNULL(c.category, '') = w.cat AND c.received_ms >= ?1 AND c.received_ms < ?2
+          AND c.answered_ms IS NOT NULL AND NOT c.duplicate
+        GROUP BY 1, 2
+        HAVING COUNT(*) >= ?7 OR SUM(c.received_ms >= ?5) >= ?8 OR SUM(c.received_ms >= ?3) >= ?6),
+    events AS (
+        SELECT source, incident_id FROM calls
+        WHERE received_ms >= ?3 AND received_ms < ?4 AND incident_id IS NOT NULL
+        GROUP BY 1, 2 HAVING COUNT(*) > 1)
+    SELECT c.id, c.received_ms, c.caller_key, c.caller_masked, c.address, c.zone, c.category,
+           c.outcome, c.invalid_reason, c.incident_id, c.duplicate
+    FROM callers g JOIN calls c ON c.caller_key = g.caller_key AND IFNULL(c.category, '') = g.cat
+    WHERE c.received_ms >= ?1 AND c.received_ms < ?2 AND c.answered_ms IS NOT NULL
+      AND NOT c.duplicate
+    UNION
+    SELECT c.id, c.received_ms, c.caller_key, c.caller_masked, c.address, c.zone, c.category,
+           c.outcome, c.invalid_reason, c.incident_id, c.duplicate
+    FROM places g
+    JOIN calls c ON lower(replace(c.address, ' ', '')) = g.place
+         AND IFNULL(c.category, '') = g.cat
+    WHERE c.received_ms >= ?1 AND c.received_ms < ?2 AND c.answered_ms IS NOT NULL
+      AND NOT c.duplicate
+    UNION
+    SELECT c.id, c.received_ms, c.caller_key, c.caller_masked, c.address, c.zone, c.category,
+           c.outcome, c.invalid_reason, c.incident_id, c.duplicate
+    FROM events e JOIN calls c ON c.source = e.source AND c.incident_id = e.incident_id
+    WHERE c.received_ms >= ?3 AND c.received_ms < ?4 AND c.answered_ms IS NOT NULL";
