@@ -34,9 +34,14 @@ impl Breakdown {
         let seen = fact.as_of(self.now);
         for (t, part) in fact.anchors() {
             if t >= self.span.from && t < self.span.to {
+                let label = label.unwrap_or(UNKNOWN);
+                // Most facts join a group that exists: no key is allocated for them.
+                if !self.groups.contains_key(label) {
+                    self.groups.insert(label.to_string(), Figures::default());
+                }
                 self.groups
-                    .entry(label.unwrap_or(UNKNOWN).to_string())
-                    .or_default()
+                    .get_mut(label)
+                    .expect("inserted above")
                     .apply(&seen, part, 1);
             }
         }

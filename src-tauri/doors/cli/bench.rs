@@ -45,6 +45,15 @@ pub struct BenchArgs {
     /// `--ticks` times.
     #[arg(long)]
     pub report: bool,
+    /// Time the day's rollover instead: start `--lead` seconds before the local midnight
+    /// after the newest call (or --as-of), tick once a second in real time until a few
+    /// seconds after it, and print the longest gap between updates.
+    #[arg(long)]
+    pub midnight: bool,
+    /// Seconds before midnight the next day's engine is started (live.midnight_lead_s);
+    /// the run lasts that long.
+    #[arg(long, default_value_t = 90)]
+    pub lead: u64,
 }
 
 /// Resident and peak memory of this process, in MiB, from /proc (Linux).
@@ -80,6 +89,9 @@ pub async fn run(url: &str, config: &Config, args: &BenchArgs) -> anyhow::Result
     );
     if args.report {
         return bench_report(&store, config, as_of, args.ticks.max(1)).await;
+    }
+    if args.midnight {
+        return bench_midnight(&store, config, as_of, args.lead).await;
     }
 
     let started = Instant::now();
@@ -306,6 +318,64 @@ async fn bench_report(
         "report total: median {:.0} ms, slowest {:.0} ms (goal ≤ 2000 ms)",
         totals[totals.len() / 2],
         totals[totals.len() - 1]
+    );
+    Ok(())
+}
+
+/// The rollover at midnight as the wall lives it: ticks once a real second from `lead`
+/// seconds before the midnight after `as_of` (the clock shifted so that it reads that time)
+/// to 5 s after, with the next day's engine built in the background meanwhile.
+async fn bench_midnight(
+    store: &Store,
+    config: &Config,
+    as_of: Millis,
+    lead: u64,
+) -> anyhow::Result<()> {
+    let tz = config.tz();
+    let midnight = crate::core::time::day_bounds(tz, crate::core::time::local_date(tz, as_of)).1;
+    let mut config = config.clone();
+    config.live.midnight_lead_s = lead;
+    let lead_ms = (lead as Millis) * 1000;
+    let start = midnight - lead_ms - 2_000;
+    let t = Instant::now();
+    let mut live = LiveFigures::start(store.clone(), &config, start).await?;
+    println!(
+        "midnight: engine as of {} built in {:.2} s; the next day's build starts {lead} s before midnight",
+        crate::core::time::local_datetime(tz, start).format("%Y-%m-%d %H:%M:%S"),
+        t.elapsed().as_secs_f64()
+    );
+    let began = Instant::now();
+    let clock = |began: Instant| start + began.elapsed().as_millis() as Millis;
+    let mut gaps: Vec<(Millis, f64)> = Vec::new();
+    let mut last = Instant::now();
+    while clock(began) < midnight + 5_000 {
+        tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+        let now = clock(began);
+        live.tick(now).await?;
+        let done = Instant::now();
+        gaps.push((now, ms(done - last)));
+        last = done;
+    }
+    let (at, longest) = gaps
+        .iter()
+        .copied()
+        .fold((0, 0.0), |a, g| if g.1 > a.1 { g } else { a });
+    let crossing = gaps
+        .iter()
+        .find(|(t, _)| *t >= midnight)
+        .map_or(f64::NAN, |g| g.1);
+    println!(
+        "midnight: longest gap between updates {:.0} ms (at {}), across midnight {:.0} ms; {} rebuilds, {} of them inline ({})",
+        longest,
+        crate::core::time::local_datetime(tz, at).format("%H:%M:%S"),
+        crossing,
+        live.rebuilds,
+        live.inline_rebuilds,
+        live.last_rebuild.as_deref().unwrap_or("none")
+    );
+    anyhow::ensure!(
+        live.inline_rebuilds == 0,
+        "the day rolled over by rebuilding in line"
     );
     Ok(())
 }

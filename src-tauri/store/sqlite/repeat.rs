@@ -1,6 +1,7 @@
 //! Reading the calls repeat-call governance screens: only those of callers, places and
 //! events that could cross a threshold, found by grouping in SQL.
 
+use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
 use super::{classify, SqliteStore};
@@ -18,22 +19,25 @@ pub async fn candidates(
     t: &Thresholds,
     scope: Scope,
 ) -> Result<Vec<ReportedCall>, StoreError> {
-    let sql = match scope {
-        Scope::All => ALL,
-        Scope::ReportedInWeek => REPORTED_IN_WEEK,
+    let rows = match scope {
+        Scope::All => fetch(store, ALL, p, t).await?,
+        Scope::ReportedInWeek => {
+            // Callers and places are sought on two connections at once; a call of both comes
+            // from each, and is kept once.
+            let (mut rows, places) = tokio::try_join!(
+                fetch(store, CALLERS_IN_WEEK, p, t),
+                fetch(store, PLACES_IN_WEEK, p, t)
+            )?;
+            let mut seen: std::collections::HashSet<i64> =
+                rows.iter().filter_map(|r| r.try_get("id").ok()).collect();
+            rows.extend(
+                places
+                    .into_iter()
+                    .filter(|r| r.try_get("id").is_ok_and(|id: i64| seen.insert(id))),
+            );
+            rows
+        }
     };
-    let rows = sqlx::query(sql)
-        .bind(p.year.from)
-        .bind(p.year.to)
-        .bind(p.week.from)
-        .bind(p.week.to)
-        .bind(p.month.from)
-        .bind(i64::from(t.week))
-        .bind(i64::from(t.year))
-        .bind(i64::from(t.month))
-        .fetch_all(&store.pool())
-        .await
-        .map_err(|e| classify(&store.url, e))?;
     rows.iter()
         .map(|r| {
             let code = |col: &str| -> Result<Option<String>, sqlx::Error> { r.try_get(col) };
@@ -57,6 +61,27 @@ pub async fn candidates(
             })
         })
         .collect()
+}
+
+/// Runs one of the screening statements (they share their parameters).
+async fn fetch(
+    store: &SqliteStore,
+    sql: &str,
+    p: &Periods,
+    t: &Thresholds,
+) -> Result<Vec<SqliteRow>, StoreError> {
+    sqlx::query(sql)
+        .bind(p.year.from)
+        .bind(p.year.to)
+        .bind(p.week.from)
+        .bind(p.week.to)
+        .bind(p.month.from)
+        .bind(i64::from(t.week))
+        .bind(i64::from(t.year))
+        .bind(i64::from(t.month))
+        .fetch_all(&store.pool())
+        .await
+        .map_err(|e| classify(&store.url, e))
 }
 
 fn parse<T: std::str::FromStr<Err = UnknownCode>>(
@@ -99,26 +124,16 @@ const ALL: &str = "
        OR (NOT duplicate AND (lower(replace(address, ' ', '')), IFNULL(category, '')) IN places)
        OR (received_ms >= ?3 AND received_ms < ?4 AND (source, incident_id) IN events))";
 
-/// The callers and places that reported in the week, each counted over the year by seeking
-/// it (`calls_repeat_caller`, `calls_repeat_place`: index only) instead of grouping the
-/// whole year, then the calls of those over a threshold.
-const REPORTED_IN_WEEK: &str = "
+/// The callers that reported in the week, each counted over the year by seeking it in
+/// `calls_repeat_caller` (index only) instead of grouping the whole year, then the calls of
+/// those over a threshold; and the calls of the week that share an incident.
+const CALLERS_IN_WEEK: &str = "
     WITH wk AS (
-        SELECT caller_key, address, IFNULL(category, '') AS cat FROM calls
-        WHERE received_ms >= ?3 AND received_ms < ?4 AND answered_ms IS NOT NULL AND NOT duplicate),
-    wk_callers AS (SELECT DISTINCT caller_key, cat FROM wk WHERE caller_key IS NOT NULL),
-    wk_places AS (
-        SELECT DISTINCT lower(replace(address, ' ', '')) AS place, cat FROM wk
-        WHERE address IS NOT NULL),
+        SELECT DISTINCT caller_key, IFNULL(category, '') AS cat FROM calls
+        WHERE received_ms >= ?3 AND received_ms < ?4 AND answered_ms IS NOT NULL
+          AND NOT duplicate AND caller_key IS NOT NULL),
     callers AS (
-        SELECT w.caller_key, w.cat FROM wk_callers w JOIN calls c ON c.caller_key = w.caller_key
-        WHERE IFNULL(c.category, '') = w.cat AND c.received_ms >= ?1 AND c.received_ms < ?2
-          AND c.answered_ms IS NOT NULL AND NOT c.duplicate
-        GROUP BY 1, 2
-        HAVING COUNT(*) >= ?7 OR SUM(c.received_ms >= ?5) >= ?8 OR SUM(c.received_ms >= ?3) >= ?6),
-    places AS (
-        SELECT w.place, w.cat FROM wk_places w
-        JOIN calls c ON lower(replace(c.address, ' ', '')) = w.place
+        SELECT w.caller_key, w.cat FROM wk w JOIN calls c ON c.caller_key = w.caller_key
         WHERE IFNULL(c.category, '') = w.cat AND c.received_ms >= ?1 AND c.received_ms < ?2
           AND c.answered_ms IS NOT NULL AND NOT c.duplicate
         GROUP BY 1, 2
@@ -135,13 +150,27 @@ const REPORTED_IN_WEEK: &str = "
     UNION
     SELECT c.id, c.received_ms, c.caller_key, c.caller_masked, c.address, c.zone, c.category,
            c.outcome, c.invalid_reason, c.incident_id, c.duplicate
+    FROM events e JOIN calls c ON c.source = e.source AND c.incident_id = e.incident_id
+    WHERE c.received_ms >= ?3 AND c.received_ms < ?4 AND c.answered_ms IS NOT NULL";
+
+/// The places that reported in the week, as `CALLERS_IN_WEEK` (`calls_repeat_place`).
+const PLACES_IN_WEEK: &str = "
+    WITH wk AS (
+        SELECT DISTINCT lower(replace(address, ' ', '')) AS place, IFNULL(category, '') AS cat
+        FROM calls
+        WHERE received_ms >= ?3 AND received_ms < ?4 AND answered_ms IS NOT NULL
+          AND NOT duplicate AND address IS NOT NULL),
+    places AS (
+        SELECT w.place, w.cat FROM wk w
+        JOIN calls c ON lower(replace(c.address, ' ', '')) = w.place
+        WHERE IFNULL(c.category, '') = w.cat AND c.received_ms >= ?1 AND c.received_ms < ?2
+          AND c.answered_ms IS NOT NULL AND NOT c.duplicate
+        GROUP BY 1, 2
+        HAVING COUNT(*) >= ?7 OR SUM(c.received_ms >= ?5) >= ?8 OR SUM(c.received_ms >= ?3) >= ?6)
+    SELECT c.id, c.received_ms, c.caller_key, c.caller_masked, c.address, c.zone, c.category,
+           c.outcome, c.invalid_reason, c.incident_id, c.duplicate
     FROM places g
     JOIN calls c ON lower(replace(c.address, ' ', '')) = g.place
          AND IFNULL(c.category, '') = g.cat
     WHERE c.received_ms >= ?1 AND c.received_ms < ?2 AND c.answered_ms IS NOT NULL
-      AND NOT c.duplicate
-    UNION
-    SELECT c.id, c.received_ms, c.caller_key, c.caller_masked, c.address, c.zone, c.category,
-           c.outcome, c.invalid_reason, c.incident_id, c.duplicate
-    FROM events e JOIN calls c ON c.source = e.source AND c.incident_id = e.incident_id
-    WHERE c.received_ms >= ?3 AND c.received_ms < ?4 AND c.answered_ms IS NOT NULL";
+      AND NOT c.duplicate";
