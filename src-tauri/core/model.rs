@@ -469,11 +469,25 @@ pub struct DataIssue {
 pub struct ProblemKind {
     pub source: String,
     pub severity: Severity,
-    pub reason: String,
+    pub column: Option<String>,
+    /// The reason without what is particular to a row (`problem_kind`).
+    pub kind: String,
     /// Rows with this problem.
     pub rows: u64,
-    /// The first file it was seen in.
-    pub file: Option<String>,
+    /// One reason in full, as an example.
+    pub example: String,
+}
+
+/// The kind of a problem: its reason up to the first colon, where the particulars of one
+/// row begin ("stages out of order: arrived is 8.2 s before signed_for").
+pub fn problem_kind(reason: &str) -> &str {
+    reason.split(':').next().unwrap_or(reason)
+}
+
+impl DataIssue {
+    pub fn kind(&self) -> &str {
+        problem_kind(&self.reason)
+    }
 }
 
 impl fmt::Display for DataIssue {

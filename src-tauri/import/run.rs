@@ -298,7 +298,7 @@ impl fmt::Display for ImportSummary {
                     "{} {}: {}",
                     i.severity.code(),
                     i.column.as_deref().unwrap_or("-"),
-                    i.reason.split(':').next().unwrap_or(&i.reason)
+                    i.kind()
                 );
                 *by_reason.entry(key).or_default() += 1;
             }

@@ -468,42 +468,43 @@ async fn the_real_cad_export_reports_its_weeks_in_its_own_time_zone() {
 
     // The week the file was imported in lists its problems by kind, with the rows of each
     // as the importer reported them one by one.
-    let mut kinds: BTreeMap<(&str, &str), i64> = BTreeMap::new();
+    let mut kinds: BTreeMap<(&str, &str, &str), i64> = BTreeMap::new();
     for i in &imported.issues {
-        *kinds
-            .entry((i.severity.code(), i.reason.as_str()))
-            .or_default() += 1;
+        let column = i.column.as_deref().unwrap_or("");
+        // The kind: the reason before the particulars of its row, written out here.
+        let kind = i.reason.split(':').next().unwrap();
+        *kinds.entry((i.severity.code(), column, kind)).or_default() += 1;
     }
     assert!(!kinds.is_empty(), "the real export has rows with problems");
-    let import_week = week(2026, 48);
-    let made = make(
+    let import_week = make(
         &db.store,
         &config,
-        &request(import_week, "en"),
+        &request(week(2026, 48), "en"),
         IMPORT_NOW + 3_600_000,
     )
     .await
     .unwrap();
-    let csv = String::from_utf8(file(&made, ReportFormat::Csv).to_vec()).unwrap();
+    let csv = String::from_utf8(file(&import_week, ReportFormat::Csv).to_vec()).unwrap();
     let mut rows = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(csv.as_bytes());
-    let mut listed: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let mut listed: BTreeMap<(String, String, String), i64> = BTreeMap::new();
     for r in rows.records().map(Result::unwrap) {
         let cells: Vec<&str> = r.iter().collect();
-        if let ["decc_cad", handling, reason, n, ..] = cells[..] {
+        if let ["decc_cad", handling, column, kind, n, _example] = cells[..] {
             let code = if handling.starts_with("rejected") {
                 "rejected"
             } else {
                 "warning"
             };
-            listed.insert((code.to_string(), reason.to_string()), n.parse().unwrap());
+            let key = (code.to_string(), column.to_string(), kind.to_string());
+            listed.insert(key, n.parse().unwrap());
         }
     }
-    let want: BTreeMap<(String, String), i64> = kinds
+    let want: BTreeMap<(String, String, String), i64> = kinds
         .into_iter()
-        .map(|((s, r), n)| ((s.to_string(), r.to_string()), n))
+        .map(|((s, c, k), n)| ((s.to_string(), c.to_string(), k.to_string()), n))
         .collect();
     assert_eq!(listed, want, "{csv}");
     if let Some(dir) = std::env::var_os("REPORT_SAMPLE_DIR") {

@@ -728,9 +728,10 @@ fn import_problems(i: &Inputs) -> Block {
                     Severity::Rejected => i.pick("拒收（未入库）", "rejected (not stored)"),
                     Severity::Warning => i.pick("警告（已入库）", "warning (stored)"),
                 }),
-                Cell::text(&p.reason),
+                Cell::text(p.column.clone().unwrap_or_default()),
+                Cell::text(&p.kind),
                 Cell::count(p.rows),
-                Cell::text(p.file.clone().unwrap_or_default()),
+                Cell::text(&p.example),
             ]
         })
         .collect();
@@ -743,9 +744,10 @@ fn import_problems(i: &Inputs) -> Block {
         &[
             i.pick("来源", "Source"),
             i.pick("处理", "Handling"),
-            i.pick("原因", "Reason"),
+            i.pick("列", "Column"),
+            i.pick("问题", "Problem"),
             i.pick("行数", "Rows"),
-            i.pick("首见文件", "First file"),
+            i.pick("示例", "Example"),
         ],
         rows,
     )

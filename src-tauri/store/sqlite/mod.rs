@@ -34,7 +34,7 @@ use crate::core::kpi::engine::Key;
 use crate::core::kpi::facts::{Fact, Zones};
 use crate::core::kpi::filter::Filter;
 use crate::core::kpi::window::Span;
-use crate::core::model::{Batch, DataIssue, Millis, ProblemKind, Severity};
+use crate::core::model::{problem_kind, Batch, DataIssue, Millis, ProblemKind, Severity};
 use crate::core::repeat::{Periods, ReportedCall, Scope, Thresholds};
 use error::classify;
 
@@ -566,37 +566,47 @@ impl Backend for SqliteStore {
         from: Millis,
         to: Millis,
     ) -> Result<Vec<ProblemKind>, StoreError> {
-        let rows: Vec<(String, String, String, i64, Option<String>)> = sqlx::query_as(
-            "SELECT source, severity, reason, COUNT(*), MIN(file) FROM data_quality
+        let rows: Vec<(String, String, Option<String>, String, i64)> = sqlx::query_as(
+            "SELECT source, severity, column_name, reason, COUNT(*) FROM data_quality
              WHERE logged_ms >= ? AND logged_ms < ?
-             GROUP BY source, severity, reason ORDER BY COUNT(*) DESC, source, reason",
+             GROUP BY source, severity, column_name, reason ORDER BY MIN(id)",
         )
         .bind(from)
         .bind(to)
         .fetch_all(&self.pool())
         .await
         .map_err(self.err())?;
-        rows.into_iter()
-            .map(|(source, severity, reason, rows, file)| {
-                let severity = match severity.as_str() {
-                    "rejected" => Severity::Rejected,
-                    "warning" => Severity::Warning,
-                    other => {
-                        return Err(StoreError::Corrupt {
-                            url: self.url.clone(),
-                            detail: format!("data_quality.severity: '{other}'"),
-                        })
-                    }
-                };
-                Ok(ProblemKind {
+        // Reasons carry each row's particulars: they are counted here by kind.
+        let mut kinds: Vec<ProblemKind> = Vec::new();
+        for (source, severity, column, reason, rows) in rows {
+            let severity = match severity.as_str() {
+                "rejected" => Severity::Rejected,
+                "warning" => Severity::Warning,
+                other => {
+                    return Err(StoreError::Corrupt {
+                        url: self.url.clone(),
+                        detail: format!("data_quality.severity: '{other}'"),
+                    })
+                }
+            };
+            let kind = problem_kind(&reason);
+            match kinds.iter_mut().find(|k| {
+                (&k.source, k.severity, &k.column, k.kind.as_str())
+                    == (&source, severity, &column, kind)
+            }) {
+                Some(k) => k.rows += rows as u64,
+                None => kinds.push(ProblemKind {
+                    kind: kind.to_string(),
                     source,
                     severity,
-                    reason,
+                    column,
                     rows: rows as u64,
-                    file,
-                })
-            })
-            .collect()
+                    example: reason,
+                }),
+            }
+        }
+        kinds.sort_by(|a, b| b.rows.cmp(&a.rows));
+        Ok(kinds)
     }
 
     async fn alert_events_between(
