@@ -13,9 +13,8 @@ use chrono_tz::Tz;
 use crate::charts::Lang;
 use crate::config::{Config, ReportFormat};
 use crate::core::kpi::breakdown::Breakdown;
-use crate::core::kpi::evaluate::equal_age_cut;
-use crate::core::kpi::facts::Zones;
-use crate::core::kpi::filter::Filter;
+use crate::core::kpi::evaluate::{Evaluated, Evaluation};
+use crate::core::kpi::facts::{Fact, Zones};
 use crate::core::kpi::report::Report;
 use crate::core::kpi::window::{calendar, range, Calendar, Period, Span, Window};
 use crate::core::model::Millis;
@@ -138,56 +137,57 @@ pub struct Made {
     pub render: Vec<(ReportFormat, Duration)>,
 }
 
-/// Figures per category over `span`, and per zone when `zones_too` (one pass), with the
-/// records as they stood at `seen` (a base at the period's age: `equal_age_cut`).
-async fn grouped(
-    store: &Store,
-    zones: &Zones,
-    span: Span,
-    zones_too: bool,
-    seen: Millis,
-) -> Result<(Vec<(String, Report)>, Vec<(String, Report)>), StoreError> {
-    let mut by_category = Breakdown::new(span, seen);
-    let mut by_zone = Breakdown::new(span, seen);
-    store
-        .facts_grouped(
-            zones,
-            (span.from, span.to),
-            GroupBy::Category,
-            &mut |label, f| {
-                by_category.add(label, &f);
-                // The pass streams calls, incidents and work orders (callbacks carry no
-                // category): a zone's row is good for the incident figures it is shown with.
-                if zones_too {
-                    let code = f.zone().and_then(|z| zones.codes.get(usize::from(z)));
-                    by_zone.add(code.map(String::as_str), &f);
-                }
-            },
-        )
-        .await?;
-    Ok((by_category.finish(), by_zone.finish()))
-}
+/// How `Evaluation::needs` numbers its spans: the period, 同比, 环比.
+const NOW: usize = 0;
+const YOY: usize = 1;
 
-/// Per category and zone: the period, and its bases at the period's age as `evaluate`
-/// compares them (no zones a year back: the report ranks zones against last week only).
-async fn breakdowns(
+/// The report's figures (the window and its bases at the period's age, as `evaluate` gives
+/// them) and, from the same pass over each span, its tables per class and per zone (no zones
+/// a year back: the report ranks zones against last week only).
+async fn figures_and_tables(
     store: &Store,
     zones: &Zones,
-    window: &Window,
+    window: Window,
     now: Millis,
-) -> Result<[Vec<(String, Report)>; 5], StoreError> {
-    let span = window.now;
-    let (cat_now, zone_now) = grouped(store, zones, span, true, now).await?;
-    let aged = |s: Span| equal_age_cut(s.to, span.to, now);
-    let (cat_pop, zone_pop) = match window.pop {
-        Some(s) => grouped(store, zones, s, true, aged(s)).await?,
-        None => Default::default(),
-    };
-    let cat_yoy = match window.yoy {
-        Some(s) => grouped(store, zones, s, false, aged(s)).await?.0,
-        None => Vec::new(),
-    };
-    Ok([cat_now, zone_now, cat_pop, zone_pop, cat_yoy])
+) -> Result<(Evaluated, [Vec<(String, Report)>; 5]), StoreError> {
+    let mut e = Evaluation::new(window, now).data_from(store.first_call().await?);
+    let mut tables: [Vec<(String, Report)>; 5] = Default::default();
+    // Bases may overlap the window (a range longer than a year): each span is read on its own.
+    for (i, span) in e.needs() {
+        let seen = e.cut(i);
+        let mut by_class = Breakdown::new(span, seen);
+        let mut by_zone = (i != YOY).then(|| Breakdown::new(span, seen));
+        store
+            .facts_labelled(
+                zones,
+                (span.from, span.to),
+                GroupBy::Category,
+                &mut |label, f| {
+                    e.add(i, &f);
+                    // Callbacks carry no class; a zone's row is good for the incident and
+                    // order figures it is shown with.
+                    if matches!(f, Fact::Callback(_)) {
+                        return;
+                    }
+                    by_class.add(label, &f);
+                    if let Some(by_zone) = by_zone.as_mut() {
+                        let code = f.zone().and_then(|z| zones.codes.get(usize::from(z)));
+                        by_zone.add(code.map(String::as_str), &f);
+                    }
+                },
+            )
+            .await?;
+        let (class_ix, zone_ix) = match i {
+            NOW => (0, Some(1)),
+            YOY => (4, None),
+            _ => (2, Some(3)),
+        };
+        tables[class_ix] = by_class.finish();
+        if let (Some(z), Some(ix)) = (by_zone, zone_ix) {
+            tables[ix] = z.finish();
+        }
+    }
+    Ok((e.finish(), tables))
 }
 
 /// Reads everything the report shows, as of `now`.
@@ -210,18 +210,11 @@ pub async fn gather(
     let clock = Instant::now();
     let lap = |what: &str| tracing::debug!("report {what}: {:?}", clock.elapsed());
     let span = window.now;
-    // The figures, the breakdowns and the repeat screening each read the store on their
-    // own connection; run side by side they take the time of the slowest, not the sum.
+    // The figures with their tables, and the repeat screening, each read the store on
+    // their own connections; side by side they take the time of the slower.
     let figures = {
         let (store, zones, window) = (store.clone(), zones.clone(), window.clone());
-        tokio::spawn(async move {
-            crate::services::figures::evaluate(&store, &zones, window, &Filter::default(), now)
-                .await
-        })
-    };
-    let breakdowns = {
-        let (store, zones, window) = (store.clone(), zones.clone(), window.clone());
-        tokio::spawn(async move { breakdowns(&store, &zones, &window, now).await })
+        tokio::spawn(async move { figures_and_tables(&store, &zones, window, now).await })
     };
     let governance = {
         // Calendar periods ending with the report: its ISO week, month and year so far.
@@ -270,10 +263,9 @@ pub async fn gather(
     lap("days");
     let joined =
         |e: tokio::task::JoinError| ReportError::Query(format!("a report task failed: {e}"));
-    let figures = figures.await.map_err(joined)??;
-    lap("figures");
-    let [cat_now, zone_now, cat_pop, zone_pop, cat_yoy] = breakdowns.await.map_err(joined)??;
-    lap("categories and zones");
+    let (figures, tables) = figures.await.map_err(joined)??;
+    let [cat_now, zone_now, cat_pop, zone_pop, cat_yoy] = tables;
+    lap("figures, classes and zones");
     let governance = governance.await.map_err(joined)??;
     lap("repeat calls");
     let alerts = store

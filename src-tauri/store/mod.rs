@@ -228,6 +228,16 @@ pub trait Backend: Send + Sync + fmt::Debug {
         sink: &mut (dyn for<'g> FnMut(Option<&'g str>, Fact) + Send),
     ) -> Result<u64, StoreError>;
 
+    /// Streams every fact anchored in `[from, to)`, with its value of `by` where its table
+    /// has that field (`None` for the others).
+    async fn facts_labelled(
+        &self,
+        zones: &Zones,
+        range: (Millis, Millis),
+        by: GroupBy,
+        sink: &mut (dyn for<'g> FnMut(Option<&'g str>, Fact) + Send),
+    ) -> Result<u64, StoreError>;
+
     /// The calls repeat-call governance must screen (see `core::repeat`).
     async fn repeat_candidates(
         &self,

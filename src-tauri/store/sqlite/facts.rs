@@ -311,19 +311,22 @@ async fn stream(
 const LONG_RANGE: Millis = 60 * 86_400_000;
 
 /// The one loop behind `facts_in` and `facts_grouped`: every fact of the sources `wanted`
-/// with an anchor in `[from, to)` that the filter admits, with the value of column `extra`
-/// if one is asked. A record with two anchors in the range comes once.
+/// with an anchor in `[from, to)` that the filter admits, with its value of `by` where it has
+/// that field. A record with two anchors in the range comes once.
 async fn anchored(
     store: &SqliteStore,
     zones: &Zones,
     (from, to): (Millis, Millis),
     wanted: impl Fn(Fields) -> bool,
     filter: &Filter,
-    extra: Option<&str>,
+    by: Option<GroupBy>,
     sink: &mut (dyn FnMut(Key, Option<&str>, Fact) + Send),
 ) -> Result<u64, StoreError> {
     let mut n = 0;
     for src in SOURCES.iter().filter(|s| wanted(Fields::of(s.table))) {
+        let extra = by
+            .filter(|b| b.in_table(Fields::of(src.table)))
+            .map(GroupBy::column);
         for (i, anchor) in src.anchors.iter().enumerate() {
             // Over a long range most rows qualify: reading the table in order beats an
             // index lookup per row ("+" keeps SQLite off the index).
@@ -405,7 +408,29 @@ pub async fn facts_grouped(
         range,
         wanted,
         &all,
-        Some(by.column()),
+        Some(by),
+        &mut |_, group, f| sink(group, f),
+    )
+    .await
+}
+
+/// Every fact anchored in `[from, to)`, with its value of `by` where its table has that
+/// field (`None` for the others): a whole span's figures and its groups from one pass.
+pub async fn facts_labelled(
+    store: &SqliteStore,
+    zones: &Zones,
+    range: (Millis, Millis),
+    by: GroupBy,
+    sink: &mut (dyn FnMut(Option<&str>, Fact) + Send),
+) -> Result<u64, StoreError> {
+    let all = Filter::default();
+    anchored(
+        store,
+        zones,
+        range,
+        |_| true,
+        &all,
+        Some(by),
         &mut |_, group, f| sink(group, f),
     )
     .await

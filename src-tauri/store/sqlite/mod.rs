@@ -507,6 +507,16 @@ impl Backend for SqliteStore {
         facts::facts_grouped(self, zones, range, by, sink).await
     }
 
+    async fn facts_labelled(
+        &self,
+        zones: &Zones,
+        range: (Millis, Millis),
+        by: GroupBy,
+        sink: &mut (dyn for<'g> FnMut(Option<&'g str>, Fact) + Send),
+    ) -> Result<u64, StoreError> {
+        facts::facts_labelled(self, zones, range, by, sink).await
+    }
+
     async fn repeat_candidates(
         &self,
         periods: &Periods,
