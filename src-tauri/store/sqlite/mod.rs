@@ -615,7 +615,7 @@ impl Backend for SqliteStore {
                 }),
             }
         }
-        kinds.sort_by(|a, b| b.rows.cmp(&a.rows));
+        kinds.sort_by_key(|k| std::cmp::Reverse(k.rows));
         Ok(kinds)
     }
 
