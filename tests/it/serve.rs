@@ -13,7 +13,8 @@ use serde_json::Value;
 use sqlx::Connection;
 
 use crate::helpers::records;
-use crate::helpers::server::{config, spawn_server, today_at, TestServer, TOKEN};
+use crate::helpers::server::{config, spawn_server, spawn_server_on, today_at, TestServer, TOKEN};
+use crate::helpers::TestDb;
 
 const DAY: Millis = 86_400_000;
 const REPEAT_KEY: &str = "key-of-a-caller-who-calls-again";
@@ -163,6 +164,13 @@ async fn requests_without_the_token_are_refused_and_see_nothing() {
             "a valid token is required (Authorization: Bearer TOKEN, or ?token=TOKEN)\n",
             "{path} {headers:?}"
         );
+    }
+    // The scheme's name is case-insensitive (RFC 9110), and may be followed by more spaces.
+    for scheme in ["bearer", "BEARER", "bEaReR", "Bearer "] {
+        let reply = server
+            .request("/api/state", &wrong_header(&format!("{scheme} {TOKEN}")))
+            .await;
+        assert_eq!(reply.status, 200, "{scheme:?}: {}", reply.body);
     }
     // The token in the query, as browsers give it to the event stream, opens it.
     let ok = server
@@ -404,6 +412,70 @@ async fn a_failing_database_is_stale_with_the_figures_kept_until_it_recovers() {
         })
         .await;
     assert_eq!(calls, Some(TODAY_CALLS));
+}
+
+/// Makes every page of `table` and its indexes unreadable (their page type byte 0), in a
+/// database no one has open.
+async fn damage(url: &str, table: &str) {
+    let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let page_size: i64 = sqlx::query_scalar("PRAGMA page_size")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    let roots: Vec<i64> = sqlx::query_scalar(
+        "SELECT rootpage FROM sqlite_master WHERE tbl_name = ? AND rootpage > 0",
+    )
+    .bind(table)
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    let path = url.strip_prefix("sqlite:").unwrap();
+    let mut bytes = std::fs::read(path).unwrap();
+    for root in roots {
+        bytes[((root - 1) * page_size) as usize] = 0;
+    }
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_page_is_reported_as_db_corrupt_by_the_wall_and_the_desk() {
+    let config = config();
+    let db = TestDb::new().await;
+    db.store.write(&fixture(&config, now_ms())).await.unwrap();
+    db.store.close().await;
+    damage(&db.url, "calls").await;
+    let store = commandwall::store::Store::open(&db.url, commandwall::store::OpenMode::Existing)
+        .await
+        .expect("the schema is intact: the database opens");
+    let db = TestDb { store, ..db };
+    let server = spawn_server_on(config, db, Default::default()).await;
+
+    let (why, _) = server
+        .wait_state(
+            "the damage reported",
+            |s| s["stale"].clone(),
+            |why| why["code"].as_str().is_some_and(|c| c.starts_with("db_")),
+        )
+        .await;
+    assert_eq!(why["code"], "db_corrupt", "{why}");
+    let reason = why["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("wall.db") && reason.contains("damaged"),
+        "{reason}"
+    );
+    // The desk reads the damaged page through the raw statement path: the same code.
+    let desk = server.get("/api/desk?period=day").await;
+    assert_eq!(desk.status, 503, "{}", desk.body);
+    assert_eq!(desk.json()["code"], "db_corrupt", "{}", desk.body);
+    assert!(desk.json()["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("damaged"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

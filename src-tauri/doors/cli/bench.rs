@@ -100,7 +100,7 @@ pub async fn run(url: &str, config: &Config, args: &BenchArgs) -> anyhow::Result
         peak.unwrap_or(f64::NAN)
     );
 
-    let keyer = caller_keyer(config, url)?;
+    let keyer = caller_keyer(config, url, &store).await?;
     let city = Arc::new(City::new(config, args.seed, keyer));
     let mut cursor = as_of;
     let mut times = Vec::new();
