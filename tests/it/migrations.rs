@@ -45,6 +45,7 @@ async fn a_fresh_database_has_the_schema_in_wal_mode() {
     let want = [
         "alert_events",
         "callbacks",
+        "caller_keys",
         "calls",
         "categories",
         "data_quality",
