@@ -414,9 +414,9 @@ async fn a_failing_database_is_stale_with_the_figures_kept_until_it_recovers() {
     assert_eq!(calls, Some(TODAY_CALLS));
 }
 
-/// Makes every page of `table` and its indexes unreadable (their page type byte 0), in a
-/// database no one has open.
-async fn damage(url: &str, table: &str) {
+/// Makes the first leaf page of `table` (its oldest rows) unreadable — its page type byte
+/// 0 — in a database no one has open; its root and indexes stay whole. Gives the page.
+async fn damage_first_leaf(url: &str, table: &str) -> i64 {
     let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
         .execute(&mut conn)
@@ -426,35 +426,61 @@ async fn damage(url: &str, table: &str) {
         .fetch_one(&mut conn)
         .await
         .unwrap();
-    let roots: Vec<i64> = sqlx::query_scalar(
-        "SELECT rootpage FROM sqlite_master WHERE tbl_name = ? AND rootpage > 0",
+    let (root, leaf): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT rootpage FROM sqlite_master WHERE name = ?1),
+                (SELECT pageno FROM dbstat WHERE name = ?1 AND pagetype = 'leaf' ORDER BY path LIMIT 1)",
     )
     .bind(table)
-    .fetch_all(&mut conn)
+    .fetch_one(&mut conn)
     .await
     .unwrap();
+    assert_ne!(root, leaf, "{table} must span more than one page");
     conn.close().await.unwrap();
     let path = url.strip_prefix("sqlite:").unwrap();
     let mut bytes = std::fs::read(path).unwrap();
-    for root in roots {
-        bytes[((root - 1) * page_size) as usize] = 0;
-    }
+    bytes[((leaf - 1) * page_size) as usize] = 0;
     std::fs::write(path, bytes).unwrap();
+    leaf
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_damaged_page_is_reported_as_db_corrupt_by_the_wall_and_the_desk() {
     let config = config();
+    let now = now_ms();
     let db = TestDb::new().await;
-    db.store.write(&fixture(&config, now_ms())).await.unwrap();
+    // Three days ago, 400 calls (written first: the table's first pages); then today's.
+    let old_day = now - 3 * DAY;
+    let old: Vec<Call> = (0..400)
+        .map(|i| records::call(&format!("old{i}"), old_day + i * 1_000))
+        .collect();
+    db.store.write(&records::calls(old)).await.unwrap();
+    db.store.write(&fixture(&config, now)).await.unwrap();
     db.store.close().await;
-    damage(&db.url, "calls").await;
+    damage_first_leaf(&db.url, "calls").await;
     let store = commandwall::store::Store::open(&db.url, commandwall::store::OpenMode::Existing)
         .await
         .expect("the schema is intact: the database opens");
     let db = TestDb { store, ..db };
-    let server = spawn_server_on(config, db, Default::default()).await;
+    let server = spawn_server_on(config.clone(), db, Default::default()).await;
 
+    // The desk, asked about the day whose rows lie on the damaged page, reads it through
+    // the raw statement path: 503, and it says the database is damaged.
+    let day = chrono::DateTime::from_timestamp_millis(old_day)
+        .unwrap()
+        .with_timezone(&config.tz())
+        .format("%Y-%m-%d");
+    let desk = server.get(&format!("/api/desk?from={day}&to={day}")).await;
+    assert_eq!(desk.status, 503, "{}", desk.body);
+    assert_eq!(desk.json()["code"], "db_corrupt", "{}", desk.body);
+    let message = desk.json()["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        message.contains("wall.db") && message.contains("damaged"),
+        "{message}"
+    );
+    // So does the wall: the live engine reads every stored day when it starts.
     let (why, _) = server
         .wait_state(
             "the damage reported",
@@ -463,19 +489,6 @@ async fn a_damaged_page_is_reported_as_db_corrupt_by_the_wall_and_the_desk() {
         )
         .await;
     assert_eq!(why["code"], "db_corrupt", "{why}");
-    let reason = why["reason"].as_str().unwrap_or_default();
-    assert!(
-        reason.contains("wall.db") && reason.contains("damaged"),
-        "{reason}"
-    );
-    // The desk reads the damaged page through the raw statement path: the same code.
-    let desk = server.get("/api/desk?period=day").await;
-    assert_eq!(desk.status, 503, "{}", desk.body);
-    assert_eq!(desk.json()["code"], "db_corrupt", "{}", desk.body);
-    assert!(desk.json()["message"]
-        .as_str()
-        .unwrap_or_default()
-        .contains("damaged"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

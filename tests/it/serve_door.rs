@@ -125,7 +125,7 @@ async fn a_body_that_never_comes_is_closed_after_the_idle_timeout() {
     config.serve.header_read_timeout_s = 30;
     let commander = "commander-token-0123456789";
     config.alerts.commanders.push(Commander {
-        name: "张伟".into(),
+        name: "值班长王芳".into(),
         token: Secret(commander.into()),
     });
     let server = spawn_server(config, Batch::default()).await;
