@@ -67,7 +67,7 @@ const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
 content-type: text/plain; charset=utf-8\r\n\
 retry-after: 5\r\n\
 connection: close\r\n\
-content-length: 68\r\n\
+content-length: 69\r\n\
 \r\n\
 the wall serves as many connections as it may; try again in a moment\n";
 
