@@ -263,13 +263,16 @@ fn secret_file(db: &TestDb, name: &str, text: &str, mode: u32) -> std::path::Pat
 
 const TOKEN: &str = "c0ffee-token-from-a-file-0123";
 
+/// `serve`'s arguments and environment, and what its refusal says.
+type Refusal<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn weak_tokens_and_a_token_file_others_can_read_are_refused() {
     let db = TestDb::new().await;
     db.store.close().await;
     let open = secret_file(&db, "token.txt", &format!("{TOKEN}\n"), 0o644);
     let open_path = open.to_str().unwrap();
-    let cases: [(&[&str], &[(&str, &str)], &str); 5] = [
+    let cases: [Refusal; 5] = [
         (&["--token-file", open_path], &[], "chmod 600"),
         (&["--token", "                "], &[], "the token is blank"),
         (
