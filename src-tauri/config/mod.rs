@@ -42,6 +42,37 @@ pub struct Config {
     pub simulator: Simulator,
     pub alerts: Alerts,
     pub report: Report,
+    pub serve: Serve,
+}
+
+/// How `commandwall serve` guards its connections: nobody needs the token to open one, so
+/// these bound what a client can hold without it.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Serve {
+    /// A connection must send a whole request head within this long of opening, or of its
+    /// last answer (so an idle kept-alive connection is closed after this long too).
+    pub header_read_timeout_s: u64,
+    /// A connection on which no byte has moved for this long while the server waits on the
+    /// client (a request body that never comes, an answer nobody reads) is closed. A
+    /// handler still working on an answer (a weekly report) is not waiting on the client.
+    /// Keep it above 15 s: the event stream sends the browser a comment that often when
+    /// nothing else changes.
+    pub idle_timeout_s: u64,
+    /// Connections served at once; one more is answered 503 and closed, and a warning is
+    /// logged. Keep it well below the process's open-file limit (often 1,024), which the
+    /// database and the report's fonts need too.
+    pub max_connections: usize,
+}
+
+impl Default for Serve {
+    fn default() -> Self {
+        Serve {
+            header_read_timeout_s: 15,
+            idle_timeout_s: 60,
+            max_connections: 256,
+        }
+    }
 }
 
 /// The weekly report (周报): when the running `serve` or window makes it, where it is kept,
@@ -211,9 +242,13 @@ pub struct Live {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Privacy {
-    /// Secret for the keyed hash of caller numbers. When empty, a random key is created
-    /// once and kept in the data directory beside the default database.
+    /// Secret for the keyed hash of caller numbers, given inline. When empty, the key is
+    /// read from `caller_key_file`, or else from a file of its own per database in the
+    /// user's config directory (`setup::caller_keyer`), created once, mode 0600.
     pub caller_key: Secret,
+    /// The file holding the key (hex), where the centre keeps it apart from the data (a
+    /// mounted secret, say). Created if missing; refused when group or others can read it.
+    pub caller_key_file: String,
 }
 
 /// The synthetic city's shape.
@@ -382,6 +417,7 @@ impl Default for Config {
             simulator: Simulator::default(),
             alerts: Alerts::default(),
             report: Report::default(),
+            serve: Serve::default(),
         }
     }
 }
@@ -513,6 +549,23 @@ impl Config {
         }
         if self.report.formats.is_empty() {
             return bad("report.formats names no format (pdf, xlsx, csv)".into());
+        }
+        let v = &self.serve;
+        for (name, value) in [
+            ("header_read_timeout_s", v.header_read_timeout_s),
+            ("idle_timeout_s", v.idle_timeout_s),
+        ] {
+            if !(1..=3_600).contains(&value) {
+                return bad(format!(
+                    "serve.{name} = {value} must lie between 1 and 3600 seconds"
+                ));
+            }
+        }
+        if !(1..=100_000).contains(&v.max_connections) {
+            return bad(format!(
+                "serve.max_connections = {} must lie between 1 and 100000",
+                v.max_connections
+            ));
         }
         Ok(())
     }

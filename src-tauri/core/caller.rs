@@ -23,6 +23,14 @@ impl CallerKeyer {
         CallerKeyer { mac }
     }
 
+    /// A fingerprint of the secret, safe to keep beside the data: it tells two secrets apart
+    /// and reveals neither (the HMAC of a fixed label that is no number, 128 bits, hex).
+    pub fn fingerprint(&self) -> String {
+        let mut mac = self.mac.clone();
+        mac.update(b"commandwall caller-key fingerprint v1");
+        hex::encode(&mac.finalize().into_bytes()[..16])
+    }
+
     /// A stable 128-bit key for a number, hex encoded. Formatting differences
     /// (`+86 138-0000-1234` vs `13800001234`) give the same key.
     pub fn key(&self, number: &str) -> Option<String> {
@@ -86,5 +94,17 @@ mod tests {
         assert_ne!(a.key("13800001234"), b.key("13800001234"));
         assert_eq!(a.key("13800001234").unwrap().len(), 32);
         assert!(!format!("{a:?}").contains("centre"));
+    }
+
+    #[test]
+    fn fingerprints_tell_secrets_apart_and_are_no_callers_key() {
+        let a = CallerKeyer::new(b"centre-a");
+        assert_eq!(a.fingerprint(), CallerKeyer::new(b"centre-a").fingerprint());
+        assert_ne!(a.fingerprint(), CallerKeyer::new(b"centre-b").fingerprint());
+        assert_eq!(a.fingerprint().len(), 32);
+        assert_ne!(
+            Some(a.fingerprint()),
+            a.key("commandwall caller-key fingerprint v1")
+        );
     }
 }

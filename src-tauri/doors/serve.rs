@@ -2,8 +2,12 @@
 //! Read-only; bound to 127.0.0.1 unless `--bind` says otherwise; every request for figures
 //! needs the token (header `Authorization: Bearer …`, or `?token=…` for the event stream,
 //! which browsers cannot give headers). The page opened as `/?token=…` passes it on.
+//! Connections are guarded (timeouts, a limit) by `connections`.
+
+pub mod connections;
 
 use std::net::SocketAddr;
+use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
 
 use axum::extract::rejection::QueryRejection;
@@ -36,9 +40,92 @@ pub struct ServeArgs {
     /// to serve the hall's network.
     #[arg(long, default_value = "127.0.0.1:8110")]
     pub bind: SocketAddr,
-    /// The token browsers must present. Default: a random one, printed at start.
+    /// The token browsers must present. Prefer --token-file or the environment variable: a
+    /// token given here shows in `ps` to every user of the machine. Default: a random one,
+    /// printed at start.
     #[arg(long, env = "COMMANDWALL_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// A file holding the token (readable by its owner only: mode 0600 or stricter).
+    #[arg(long, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
+}
+
+/// Characters a token may hold: they travel unchanged in a header and in `?token=`.
+fn token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~')
+}
+
+/// Whether `token` may lock the figures: not blank, at least 16 characters of the few a
+/// URL carries unchanged, and not one or two characters repeated.
+pub fn check_token(token: &str) -> Result<(), String> {
+    const HOW: &str = "make one with `openssl rand -hex 16`";
+    if token.trim().is_empty() {
+        return Err(format!("the token is blank; {HOW}"));
+    }
+    if let Some(c) = token.chars().find(|c| !token_char(*c)) {
+        return Err(format!(
+            "the token holds {c:?}; use only letters, digits and - . _ ~ (it travels in a URL); {HOW}"
+        ));
+    }
+    let n = token.chars().count();
+    if n < 16 {
+        return Err(format!(
+            "the token is {n} characters long; it is the only lock on the figures, use at least 16; {HOW}"
+        ));
+    }
+    let mut distinct: Vec<char> = token.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < 4 {
+        return Err(format!(
+            "the token repeats {} character(s) and is guessed at once; {HOW}",
+            distinct.len()
+        ));
+    }
+    Ok(())
+}
+
+/// The token from a file only its owner may read (its content, without surrounding space).
+pub fn read_token_file(path: &FsPath) -> anyhow::Result<String> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path)
+        .map_err(|e| anyhow::anyhow!("cannot read the token file {shown}: {e}"))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        anyhow::ensure!(
+            mode & 0o077 == 0,
+            "the token file {shown} can be read by other users (mode {mode:04o}); \
+             it must be 0600 or stricter: run `chmod 600 {shown}`"
+        );
+    }
+    #[cfg(not(unix))]
+    let _ = meta;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read the token file {shown}: {e}"))?;
+    Ok(text.trim().to_string())
+}
+
+/// The token `serve` is started with: from --token-file, or --token / COMMANDWALL_TOKEN,
+/// or a random one; refused when weak.
+pub fn token(args: &ServeArgs) -> anyhow::Result<String> {
+    let token = match (&args.token_file, &args.token) {
+        (Some(_), Some(_)) => anyhow::bail!(
+            "give the token once: --token-file, or COMMANDWALL_TOKEN (or --token), not both"
+        ),
+        (Some(path), None) => {
+            let t = read_token_file(path)?;
+            check_token(&t).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            t
+        }
+        (None, Some(t)) => {
+            check_token(t).map_err(anyhow::Error::msg)?;
+            t.clone()
+        }
+        (None, None) => new_token(),
+    };
+    Ok(token)
 }
 
 #[derive(Clone)]
@@ -309,11 +396,13 @@ async fn zone_incidents(
 /// The token from the Authorization header or the `token` query parameter.
 fn presented(req: &Request) -> Option<String> {
     if let Some(v) = req.headers().get(header::AUTHORIZATION) {
+        // `Bearer` is a scheme name, and scheme names are case-insensitive (RFC 9110 11.1).
         return v
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::to_string);
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, t)| t.trim_start_matches(' ').to_string());
     }
     req.uri().query().and_then(|q| {
         q.split('&')
@@ -514,12 +603,8 @@ pub async fn run(
     config: &crate::config::Config,
     args: &ServeArgs,
 ) -> anyhow::Result<()> {
-    let store = crate::store::Store::open(url, crate::store::OpenMode::Existing).await?;
-    let token = args.token.clone().unwrap_or_else(new_token);
-    anyhow::ensure!(
-        token.len() >= 16,
-        "the token must be at least 16 characters (it is the only lock on the figures)"
-    );
+    let token = token(args)?;
+    let store = crate::setup::open_waiting(url, crate::store::OpenMode::Existing).await?;
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.bind))?;
@@ -531,20 +616,36 @@ pub async fn run(
         eprintln!("note: {addr} is reachable from other machines; share the token only with wall controllers");
     }
     let app = router(&token, state, store, config.clone());
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
+    connections::serve(listener, app, (&config.serve).into(), async {
         let _ = tokio::signal::ctrl_c().await;
     })
-    .await?;
+    .await;
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weak_tokens_are_refused_with_the_reason() {
+        for (token, says) in [
+            ("", "blank"),
+            ("                ", "blank"),
+            ("\t\n", "blank"),
+            ("short-token", "11 characters long"),
+            ("aaaaaaaaaaaaaaaaaaaaaaaa", "repeats 1 character"),
+            ("abababababababababab", "repeats 2 character"),
+            ("a token with spaces in it", "' '"),
+            ("0123456789abcdef&x=1", "'&'"),
+        ] {
+            let err = check_token(token).unwrap_err();
+            assert!(err.contains(says), "{token:?}: {err}");
+        }
+        for token in [new_token().as_str(), "test-token-0123456789abcdef"] {
+            assert_eq!(check_token(token), Ok(()), "{token}");
+        }
+    }
 
     #[test]
     fn every_file_of_the_ui_is_served() {

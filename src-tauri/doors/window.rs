@@ -16,7 +16,7 @@ use crate::services::desk_queries::{DeskAnswer, DeskError, DeskQuery};
 use crate::services::live_loop::{Sent, WallState};
 use crate::services::simulation::{prepare_demo, run_demo_live};
 use crate::services::ui_settings::UiSettings;
-use crate::setup::{now_ms, open_store};
+use crate::setup::{now_ms, open_store_waiting};
 use crate::store::Store;
 
 /// How the window opens.
@@ -226,7 +226,7 @@ fn set_wall(window: tauri::WebviewWindow, on: bool) -> Result<(), UiError> {
 
 pub fn run(url: String, config: Config, options: Options) -> anyhow::Result<()> {
     let store = tauri::async_runtime::block_on(async {
-        let store = open_store(&url, &config).await?;
+        let store = open_store_waiting(&url, &config).await?;
         if let Some(backfill) = options.demo {
             prepare_demo(&store, &config, &url, backfill, now_ms()).await?;
         }

@@ -86,8 +86,8 @@ pub async fn simulate(store: &Store, city: Arc<City>, plan: &Plan) -> anyhow::Re
 }
 
 /// The demo city of this centre's config.
-pub fn demo_city(config: &Config, url: &str) -> anyhow::Result<Arc<City>> {
-    let keyer = caller_keyer(config, url)?;
+pub async fn demo_city(config: &Config, url: &str, store: &Store) -> anyhow::Result<Arc<City>> {
+    let keyer = caller_keyer(config, url, store).await?;
     Ok(Arc::new(City::new(config, DEMO_SEED, keyer)))
 }
 
@@ -108,7 +108,7 @@ pub async fn prepare_demo(
         live: None,
         until: now,
     };
-    simulate(store, demo_city(config, url)?, &plan).await
+    simulate(store, demo_city(config, url, store).await?, &plan).await
 }
 
 /// Writes the demo city live, in real time, from where the database left off.
@@ -123,5 +123,5 @@ pub async fn run_demo_live(
         live: Some(1.0),
         until: now,
     };
-    simulate(&store, demo_city(&config, &url)?, &plan).await
+    simulate(&store, demo_city(&config, &url, &store).await?, &plan).await
 }

@@ -77,6 +77,24 @@ pub struct ImportCounts {
     pub warnings: u64,
 }
 
+/// Why a caller key's fingerprint was recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyChange {
+    /// The key the database's first caller hashes were made with.
+    First,
+    /// A new key started deliberately (`commandwall caller-key rotate --confirm`).
+    Rotated,
+}
+
+/// One row of the caller-key record: which key (by fingerprint, never the key), since when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerKeyRecord {
+    pub fingerprint: String,
+    pub change: KeyChange,
+    pub at: Millis,
+    pub note: String,
+}
+
 /// How to open a database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenMode {
@@ -322,6 +340,16 @@ pub trait Backend: Send + Sync + fmt::Debug {
 
     /// How many calls were received in `[from, to)`.
     async fn count_calls(&self, from: Millis, to: Millis) -> Result<u64, StoreError>;
+
+    /// The caller keys this database was written with, oldest first; the last is in force.
+    async fn caller_keys(&self) -> Result<Vec<CallerKeyRecord>, StoreError>;
+
+    /// Appends to the caller-key record (append-only). A `First` is recorded only where
+    /// nothing is yet.
+    async fn record_caller_key(&self, record: &CallerKeyRecord) -> Result<(), StoreError>;
+
+    /// Whether any stored call carries a caller hash.
+    async fn has_caller_hashes(&self) -> Result<bool, StoreError>;
 
     async fn close(&self);
 }

@@ -9,6 +9,8 @@ fn commandwall(args: &[&str], db: &std::path::Path) -> (bool, String, String) {
         .args(["--database", db.to_str().unwrap()])
         .args(args)
         .env_remove("COMMANDWALL_CONFIG")
+        // The caller key is made in the config directory: the test's own.
+        .env("XDG_CONFIG_HOME", db.parent().unwrap().join("config"))
         .output()
         .unwrap();
     (
@@ -64,14 +66,19 @@ fn simulate_import_and_check_from_the_command_line() {
     let (ok, out, err) = commandwall(&["db", "check"], &db);
     assert!(ok, "{err}");
     assert!(out.contains("integrity    ok"), "{out}");
-    // The caller-hashing key was created beside the database, readable by its owner only.
-    let key = dir.path().join("caller.key");
-    assert!(key.exists());
+    // The caller-hashing key was made apart from the data, in the config directory,
+    // readable by its owner only.
+    assert!(!dir.path().join("caller.key").exists());
+    let keys: Vec<_> = std::fs::read_dir(dir.path().join("config/commandwall"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(keys.len(), 1, "{keys:?}");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(
-            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            std::fs::metadata(&keys[0]).unwrap().permissions().mode() & 0o777,
             0o600
         );
     }

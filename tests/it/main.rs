@@ -2,6 +2,7 @@
 
 mod alerts;
 mod bad_questions;
+mod caller_key;
 mod cli;
 mod disk_full;
 mod helpers;
@@ -20,5 +21,6 @@ mod migrations;
 mod repeat_calls;
 mod report;
 mod serve;
+mod serve_door;
 mod simulator;
 mod wall_pages;

@@ -45,6 +45,7 @@ async fn a_fresh_database_has_the_schema_in_wal_mode() {
     let want = [
         "alert_events",
         "callbacks",
+        "caller_keys",
         "calls",
         "categories",
         "data_quality",
@@ -97,7 +98,8 @@ async fn an_older_schema_is_named_by_read_only_doors_and_migrated_keeping_data()
     db.store.close().await;
     let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
     for sql in [
-        // Back to version 4: undo 0006 and 0005.
+        // Back to version 4: undo 0007, 0006 and 0005.
+        "DROP TABLE caller_keys",
         "DROP INDEX calls_repeat_caller",
         "DROP INDEX calls_repeat_place",
         "ALTER TABLE incidents DROP COLUMN unrecorded",

@@ -13,7 +13,8 @@ use serde_json::Value;
 use sqlx::Connection;
 
 use crate::helpers::records;
-use crate::helpers::server::{config, spawn_server, today_at, TestServer, TOKEN};
+use crate::helpers::server::{config, spawn_server, spawn_server_on, today_at, TestServer, TOKEN};
+use crate::helpers::TestDb;
 
 const DAY: Millis = 86_400_000;
 const REPEAT_KEY: &str = "key-of-a-caller-who-calls-again";
@@ -163,6 +164,13 @@ async fn requests_without_the_token_are_refused_and_see_nothing() {
             "a valid token is required (Authorization: Bearer TOKEN, or ?token=TOKEN)\n",
             "{path} {headers:?}"
         );
+    }
+    // The scheme's name is case-insensitive (RFC 9110), and may be followed by more spaces.
+    for scheme in ["bearer", "BEARER", "bEaReR", "Bearer "] {
+        let reply = server
+            .request("/api/state", &wrong_header(&format!("{scheme} {TOKEN}")))
+            .await;
+        assert_eq!(reply.status, 200, "{scheme:?}: {}", reply.body);
     }
     // The token in the query, as browsers give it to the event stream, opens it.
     let ok = server
@@ -404,6 +412,83 @@ async fn a_failing_database_is_stale_with_the_figures_kept_until_it_recovers() {
         })
         .await;
     assert_eq!(calls, Some(TODAY_CALLS));
+}
+
+/// Makes the first leaf page of `table` (its oldest rows) unreadable — its page type byte
+/// 0 — in a database no one has open; its root and indexes stay whole. Gives the page.
+async fn damage_first_leaf(url: &str, table: &str) -> i64 {
+    let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let page_size: i64 = sqlx::query_scalar("PRAGMA page_size")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    let (root, leaf): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT rootpage FROM sqlite_master WHERE name = ?1),
+                (SELECT pageno FROM dbstat WHERE name = ?1 AND pagetype = 'leaf' ORDER BY path LIMIT 1)",
+    )
+    .bind(table)
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_ne!(root, leaf, "{table} must span more than one page");
+    conn.close().await.unwrap();
+    let path = url.strip_prefix("sqlite:").unwrap();
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes[((leaf - 1) * page_size) as usize] = 0;
+    std::fs::write(path, bytes).unwrap();
+    leaf
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_page_is_reported_as_db_corrupt_by_the_wall_and_the_desk() {
+    let config = config();
+    let now = now_ms();
+    let db = TestDb::new().await;
+    // Three days ago, 400 calls (written first: the table's first pages); then today's.
+    let old_day = now - 3 * DAY;
+    let old: Vec<Call> = (0..400)
+        .map(|i| records::call(&format!("old{i}"), old_day + i * 1_000))
+        .collect();
+    db.store.write(&records::calls(old)).await.unwrap();
+    db.store.write(&fixture(&config, now)).await.unwrap();
+    db.store.close().await;
+    damage_first_leaf(&db.url, "calls").await;
+    let store = commandwall::store::Store::open(&db.url, commandwall::store::OpenMode::Existing)
+        .await
+        .expect("the schema is intact: the database opens");
+    let db = TestDb { store, ..db };
+    let server = spawn_server_on(config.clone(), db, Default::default()).await;
+
+    // The desk, asked about the day whose rows lie on the damaged page, reads it through
+    // the raw statement path: 503, and it says the database is damaged.
+    let day = chrono::DateTime::from_timestamp_millis(old_day)
+        .unwrap()
+        .with_timezone(&config.tz())
+        .format("%Y-%m-%d");
+    let desk = server.get(&format!("/api/desk?from={day}&to={day}")).await;
+    assert_eq!(desk.status, 503, "{}", desk.body);
+    assert_eq!(desk.json()["code"], "db_corrupt", "{}", desk.body);
+    let message = desk.json()["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        message.contains("wall.db") && message.contains("damaged"),
+        "{message}"
+    );
+    // So does the wall: the live engine reads every stored day when it starts.
+    let (why, _) = server
+        .wait_state(
+            "the damage reported",
+            |s| s["stale"].clone(),
+            |why| why["code"].as_str().is_some_and(|c| c.starts_with("db_")),
+        )
+        .await;
+    assert_eq!(why["code"], "db_corrupt", "{why}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -118,7 +118,7 @@ pub async fn run(url: &str, config: &Config, args: &BenchArgs) -> anyhow::Result
     drop(LiveFigures::start(store.clone(), config, as_of).await?);
     println!("second start: {:.2} s", again.elapsed().as_secs_f64());
 
-    let keyer = caller_keyer(config, url)?;
+    let keyer = caller_keyer(config, url, &store).await?;
     let city = Arc::new(City::new(config, args.seed, keyer));
     let mut cursor = as_of;
     let mut median = None;

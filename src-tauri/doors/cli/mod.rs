@@ -3,6 +3,7 @@
 
 pub mod alerts;
 pub mod bench;
+pub mod caller_key;
 pub mod kpi;
 pub mod parse;
 pub mod report;
@@ -62,6 +63,11 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Benchmark the live engine against the naive recompute on this database.
     Bench(bench::BenchArgs),
+    /// The caller-hashing key: where it is kept, and starting a new one deliberately.
+    CallerKey {
+        #[command(subcommand)]
+        action: caller_key::CallerKeyAction,
+    },
     /// Database maintenance.
     Db {
         #[command(subcommand)]
@@ -189,7 +195,7 @@ async fn run_async(command: Command, url: String, mut config: Config) -> anyhow:
         Command::Import { file, mapping } => {
             let mapping = Mapping::load(&mapping)?;
             let store = open_store(&url, &config).await?;
-            let keyer = caller_keyer(&config, &url)?;
+            let keyer = caller_keyer(&config, &url, &store).await?;
             let summary = import_file(&store, &file, &mapping, keyer, now_ms()).await?;
             print!("{summary}");
             Ok(())
@@ -199,13 +205,14 @@ async fn run_async(command: Command, url: String, mut config: Config) -> anyhow:
         Command::Kpi(args) => kpi::run(&url, &config, &args).await,
         Command::Report(args) => report::run(&url, &config, &args).await,
         Command::Alerts(args) => alerts::run(&url, &config, &args).await,
+        Command::CallerKey { action } => caller_key::run(&url, &config, &action).await,
         Command::Simulate(args) => {
             if let Some(n) = args.calls_per_day {
                 config.simulator.calls_per_day = n;
             }
             let plan = simulation_plan(&args)?;
             let store = open_store(&url, &config).await?;
-            let keyer = caller_keyer(&config, &url)?;
+            let keyer = caller_keyer(&config, &url, &store).await?;
             let city = std::sync::Arc::new(City::new(&config, args.seed, keyer));
             let done = simulation::simulate(&store, city, &plan).await;
             store.close().await;

@@ -3,6 +3,7 @@
 //! handle (`scan`), the rest go through sqlx.
 
 mod alert_audit;
+mod caller_keys;
 mod error;
 mod facts;
 mod naive;
@@ -25,8 +26,8 @@ use sqlx::{QueryBuilder, Sqlite, Transaction};
 use super::naive::NaiveFigures;
 use super::rows::{insert_prefix, reference, upsert_suffix, Record, Value};
 use super::{
-    Backend, FeedCheck, FileState, GroupBy, Health, ImportCounts, IncidentRecord, OpenMode,
-    OverdueOrder, SourceCounts, StoreError, WriteStats,
+    Backend, CallerKeyRecord, FeedCheck, FileState, GroupBy, Health, ImportCounts, IncidentRecord,
+    OpenMode, OverdueOrder, SourceCounts, StoreError, WriteStats,
 };
 use crate::config::Config;
 use crate::core::alerts::lifecycle::Event;
@@ -314,12 +315,18 @@ async fn check_is_ours(url: &str, pool: &SqlitePool) -> Result<(), StoreError> {
         });
     }
     // A door that only reads must not change the schema, but must not fail later on a
-    // missing column either: say what to run.
-    let applied: i64 =
-        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success")
-            .fetch_one(pool)
-            .await
-            .map_err(|e| classify(url, e))?;
+    // missing column either: say what to run. Every migration shipped must be applied, not
+    // only the newest (a schema missing one in the middle is as old as the one before it).
+    let done: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+        .fetch_all(pool)
+        .await
+        .map_err(|e| classify(url, e))?;
+    let applied = MIGRATOR
+        .iter()
+        .map(|m| m.version)
+        .take_while(|v| done.contains(v))
+        .last()
+        .unwrap_or(0);
     let needed = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
     if applied < needed {
         return Err(StoreError::Migrate {
@@ -770,6 +777,18 @@ impl Backend for SqliteStore {
         .await?;
         *self.open.write().unwrap_or_else(PoisonError::into_inner) = open;
         Ok(())
+    }
+
+    async fn caller_keys(&self) -> Result<Vec<CallerKeyRecord>, StoreError> {
+        caller_keys::list(self).await
+    }
+
+    async fn record_caller_key(&self, record: &CallerKeyRecord) -> Result<(), StoreError> {
+        caller_keys::record(self, record).await
+    }
+
+    async fn has_caller_hashes(&self) -> Result<bool, StoreError> {
+        caller_keys::has_caller_hashes(self).await
     }
 
     async fn close(&self) {

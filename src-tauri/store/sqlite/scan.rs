@@ -14,7 +14,7 @@ use std::ptr::{self, NonNull};
 use libsqlite3_sys as ffi;
 use sqlx::sqlite::LockedSqliteHandle;
 
-use super::error::classify;
+use super::error::{by_code, classify};
 use super::SqliteStore;
 use crate::store::StoreError;
 
@@ -119,7 +119,10 @@ fn step_all(
     let rc = unsafe { ffi::sqlite3_prepare_v2(db, csql.as_ptr(), -1, &mut raw, ptr::null_mut()) };
     let stmt = Stmt(raw);
     if rc != ffi::SQLITE_OK || raw.is_null() {
-        return Err(fail(format!("cannot prepare a query: {}", message(db))));
+        // A damaged schema page fails here, before any row.
+        let text = message(db);
+        return Err(by_code(url, rc, &text)
+            .unwrap_or_else(|| fail(format!("cannot prepare a query: {text}"))));
     }
     for (i, b) in binds.iter().enumerate() {
         let ix = (i + 1) as c_int;
@@ -155,12 +158,13 @@ fn step_all(
                 n += 1;
             }
             ffi::SQLITE_DONE => return Ok(n),
-            ffi::SQLITE_BUSY | ffi::SQLITE_LOCKED => {
-                return Err(StoreError::Locked {
-                    url: url.to_string(),
-                })
+            // A damaged page is met only when a read reaches it: say so (`db_corrupt`), as
+            // the same failure through sqlx does, rather than a failed read in general.
+            rc => {
+                let text = message(db);
+                return Err(by_code(url, rc, &text)
+                    .unwrap_or_else(|| fail(format!("reading failed: {text}"))));
             }
-            _ => return Err(fail(format!("reading failed: {}", message(db)))),
         }
     }
 }

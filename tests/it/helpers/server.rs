@@ -10,7 +10,7 @@ use std::time::Duration;
 use commandwall::config::Config;
 use commandwall::core::model::{Batch, Millis};
 use commandwall::core::time::today_so_far;
-use commandwall::doors::serve::router;
+use commandwall::doors::serve::{connections, router};
 use std::sync::Arc;
 
 use commandwall::services::live_loop::{self, Faults, WallState};
@@ -67,15 +67,25 @@ pub async fn spawn_server_with_faults(config: Config, rows: Batch, faults: Fault
     if !rows.is_empty() {
         db.store.write(&rows).await.expect("write the fixture");
     }
+    spawn_server_on(config, db, faults).await
+}
+
+/// The live loop and the router on a database the test prepared, served as `serve` serves
+/// them: through the guarded connections of `[serve]` in `config`.
+pub async fn spawn_server_on(config: Config, db: TestDb, faults: Faults) -> TestServer {
     let live = live_loop::spawn_with_faults(db.store.clone(), config.clone(), faults);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind 127.0.0.1:0");
     let addr = listener.local_addr().expect("local address");
+    let limits = (&config.serve).into();
     let app = router(TOKEN, live.clone(), db.store.clone(), config);
-    let server = tokio::spawn(async move {
-        axum::serve(listener, app).await.expect("serve");
-    });
+    let server = tokio::spawn(connections::serve(
+        listener,
+        app,
+        limits,
+        std::future::pending(),
+    ));
     TestServer {
         addr,
         token: TOKEN,
