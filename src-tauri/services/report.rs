@@ -149,76 +149,45 @@ async fn figures_and_tables(
     zones: &Zones,
     window: Window,
     now: Millis,
-) -> Result<(Evaluated, [Vec<(String, Report)>; 5]), ReportError> {
-    let evaluation = Evaluation::new(window, now).data_from(store.first_call().await?);
-    // Each span on its own task and connection (bases may overlap the window in a range
-    // longer than a year, so each is read whole): they share the machine's cores with the
-    // repeat screening.
-    let spans: Vec<_> = evaluation
-        .needs()
-        .into_iter()
-        .map(|(i, span)| {
-            let (store, zones, mut e) = (store.clone(), zones.clone(), evaluation.clone());
-            tokio::spawn(async move {
-                let tables = span_and_tables(&store, &zones, &mut e, i, span).await?;
-                Ok::<_, StoreError>((i, e, tables))
-            })
-        })
-        .collect();
-    let mut evaluation = evaluation;
+) -> Result<(Evaluated, [Vec<(String, Report)>; 5]), StoreError> {
+    let mut e = Evaluation::new(window, now).data_from(store.first_call().await?);
     let mut tables: [Vec<(String, Report)>; 5] = Default::default();
-    for task in spans {
-        let (i, e, (by_class, by_zone)) = task
-            .await
-            .map_err(|e| ReportError::Query(format!("a report reader stopped: {e}")))??;
-        evaluation.absorb(i, e);
+    // Bases may overlap the window (a range longer than a year): each span is read on its own.
+    for (i, span) in e.needs() {
+        let seen = e.cut(i);
+        let mut by_class = Breakdown::new(span, seen);
+        let mut by_zone = (i != YOY).then(|| Breakdown::new(span, seen));
+        store
+            .facts_labelled(
+                zones,
+                (span.from, span.to),
+                GroupBy::Category,
+                &mut |label, f| {
+                    e.add(i, &f);
+                    // Callbacks carry no class; a zone's row is good for the incident and
+                    // order figures it is shown with.
+                    if matches!(f, Fact::Callback(_)) {
+                        return;
+                    }
+                    by_class.add(label, &f);
+                    if let Some(by_zone) = by_zone.as_mut() {
+                        let code = f.zone().and_then(|z| zones.codes.get(usize::from(z)));
+                        by_zone.add(code.map(String::as_str), &f);
+                    }
+                },
+            )
+            .await?;
         let (class_ix, zone_ix) = match i {
-            NOW => (0, 1),
-            YOY => (4, usize::MAX),
-            _ => (2, 3),
+            NOW => (0, Some(1)),
+            YOY => (4, None),
+            _ => (2, Some(3)),
         };
-        tables[class_ix] = by_class;
-        if let Some(z) = by_zone {
-            tables[zone_ix] = z;
+        tables[class_ix] = by_class.finish();
+        if let (Some(z), Some(ix)) = (by_zone, zone_ix) {
+            tables[ix] = z.finish();
         }
     }
-    Ok((evaluation.finish(), tables))
-}
-
-/// Span `i` of `e` from one pass over its facts, with its tables per class and (but a year
-/// back: the report ranks zones against last week only) per zone.
-#[allow(clippy::type_complexity)]
-async fn span_and_tables(
-    store: &Store,
-    zones: &Zones,
-    e: &mut Evaluation,
-    i: usize,
-    span: Span,
-) -> Result<(Vec<(String, Report)>, Option<Vec<(String, Report)>>), StoreError> {
-    let seen = e.cut(i);
-    let mut by_class = Breakdown::new(span, seen);
-    let mut by_zone = (i != YOY).then(|| Breakdown::new(span, seen));
-    store
-        .facts_labelled(
-            zones,
-            (span.from, span.to),
-            GroupBy::Category,
-            &mut |label, f| {
-                e.add(i, &f);
-                // Callbacks carry no class; a zone's row is good for the incident and order
-                // figures it is shown with.
-                if matches!(f, Fact::Callback(_)) {
-                    return;
-                }
-                by_class.add(label, &f);
-                if let Some(by_zone) = by_zone.as_mut() {
-                    let code = f.zone().and_then(|z| zones.codes.get(usize::from(z)));
-                    by_zone.add(code.map(String::as_str), &f);
-                }
-            },
-        )
-        .await?;
-    Ok((by_class.finish(), by_zone.map(Breakdown::finish)))
+    Ok((e.finish(), tables))
 }
 
 /// Reads everything the report shows, as of `now`.

@@ -16,7 +16,6 @@ use super::report::{compare, report, Compared, Report};
 use super::window::{Span, Window};
 use crate::model::Millis;
 
-#[derive(Clone)]
 pub struct Evaluation {
     window: Window,
     /// Current span, 同比 base, 环比 base.
@@ -75,12 +74,6 @@ impl Evaluation {
     /// When span `i` of `needs()` is seen.
     pub fn cut(&self, i: usize) -> Millis {
         self.cuts[i]
-    }
-
-    /// Takes span `i`'s figures from `other`, an evaluation of the same window that was given
-    /// the facts of that span (spans may be read side by side, one evaluation each).
-    pub fn absorb(&mut self, i: usize, mut other: Evaluation) {
-        self.figures[i] = std::mem::take(&mut other.figures[i]);
     }
 
     /// The spans whose facts are needed (the window and its bases), by index.
