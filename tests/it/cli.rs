@@ -201,3 +201,43 @@ fn kpi_names_bad_windows_codes_and_a_missing_database_in_one_line() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+/// `commandwall kpi --json | head -c 100` ends quietly: the closed pipe stops the command
+/// (SIGPIPE, as command-line tools stop) instead of a panic "failed printing to stdout".
+#[test]
+fn a_printing_command_ends_quietly_when_its_reader_stops() {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("wall.db");
+    let (ok, _, err) = commandwall(
+        &["simulate", "--backfill", "1d", "--calls-per-day", "500"],
+        &db,
+    );
+    assert!(ok, "{err}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_commandwall"))
+        .args(["--database", db.to_str().unwrap(), "kpi", "--json"])
+        .env_remove("COMMANDWALL_CONFIG")
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The reader is gone: the rest of the output (hundreds of KB) meets a closed pipe.
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(
+        out.status.signal(),
+        Some(libc_sigpipe()),
+        "{:?}: {err}",
+        out.status
+    );
+}
+
+/// SIGPIPE's number on Linux.
+fn libc_sigpipe() -> i32 {
+    13
+}

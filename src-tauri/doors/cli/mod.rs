@@ -165,11 +165,28 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     {
         // The window owns the main thread and brings its own async runtime.
         Command::Desktop(args) => window::run(url, config, window_options(&args)?),
-        other => tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .context("cannot start the async runtime")?
-            .block_on(run_async(other, url, config)),
+        other => {
+            if !matches!(other, Command::Serve(_)) {
+                end_quietly_on_a_closed_pipe();
+            }
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("cannot start the async runtime")?
+                .block_on(run_async(other, url, config))
+        }
+    }
+}
+
+/// A command whose output goes to a pipe (`commandwall kpi --json | head`) ends quietly
+/// when the reader stops, as command-line tools do, instead of panicking on the closed
+/// pipe. Not for `serve` or the window: they hold sockets, and Rust's default (a write to a
+/// closed socket is an error they handle) must stay.
+fn end_quietly_on_a_closed_pipe() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: restores one signal's default action, before any other thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
