@@ -43,6 +43,7 @@ pub struct Config {
     pub alerts: Alerts,
     pub report: Report,
     pub serve: Serve,
+    pub import: Import,
 }
 
 /// How `commandwall serve` guards its connections: nobody needs the token to open one, so
@@ -71,6 +72,24 @@ impl Default for Serve {
             header_read_timeout_s: 15,
             idle_timeout_s: 60,
             max_connections: 256,
+        }
+    }
+}
+
+/// What `commandwall import` accepts before it says the import failed.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Import {
+    /// Above this share of a file's rows rejected, the import exits non-zero (the rows that
+    /// were good are kept, and the summary printed): a wrong mapping or a damaged file,
+    /// not a few bad rows.
+    pub max_rejected_share: f64,
+}
+
+impl Default for Import {
+    fn default() -> Self {
+        Import {
+            max_rejected_share: 0.05,
         }
     }
 }
@@ -418,6 +437,7 @@ impl Default for Config {
             alerts: Alerts::default(),
             report: Report::default(),
             serve: Serve::default(),
+            import: Import::default(),
         }
     }
 }
@@ -489,6 +509,12 @@ impl Config {
         }
         if self.zones.is_empty() {
             return bad("at least one zone is needed".into());
+        }
+        if !(0.0..=1.0).contains(&self.import.max_rejected_share) {
+            return bad(format!(
+                "import.max_rejected_share {} must be a share from 0 to 1",
+                self.import.max_rejected_share
+            ));
         }
         for z in &self.zones {
             if z.circle_minutes == 0 {

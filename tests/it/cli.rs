@@ -241,3 +241,50 @@ fn a_printing_command_ends_quietly_when_its_reader_stops() {
 fn libc_sigpipe() -> i32 {
     13
 }
+
+/// An import fails (non-zero, summary still printed, good rows kept) when it stores no row
+/// or rejects more than `import.max_rejected_share` (5 %) of them; a few bad rows pass.
+#[test]
+fn an_import_that_rejects_too_many_rows_or_stores_none_exits_non_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = std::fs::read_to_string(shared("data/decc_cad_2025w35-41.csv")).unwrap();
+    let lines: Vec<String> = real.lines().take(41).map(String::from).collect();
+    let id = lines[0]
+        .split(',')
+        .position(|c| c.trim_matches('"') == "Master_Incident_Number")
+        .unwrap();
+    // Rows without an incident number are rejected; `bad` of the 40 data rows lose it.
+    let write = |bad: usize, name: &str| {
+        let mut rows = lines.clone();
+        for row in rows.iter_mut().skip(1).take(bad) {
+            let mut cells: Vec<&str> = row.split(',').collect();
+            cells[id] = "";
+            *row = cells.join(",");
+        }
+        let path = dir.path().join(name);
+        std::fs::write(&path, rows.join("\n") + "\n").unwrap();
+        path
+    };
+    let import = |file: &std::path::Path, db: &str| {
+        commandwall(
+            &["import", file.to_str().unwrap(), "--mapping", "decc_cad"],
+            &dir.path().join(db),
+        )
+    };
+    let (ok, out, err) = import(&write(1, "one.csv"), "one.db");
+    assert!(ok, "1 of 40 rejected (2.5 %) passes: {out}{err}");
+    let (ok, out, err) = import(&write(3, "three.csv"), "three.db");
+    assert!(!ok, "3 of 40 rejected (7.5 %) fails: {out}");
+    assert!(out.contains("rejected"), "the summary is printed: {out}");
+    assert!(
+        err.contains("3 of 40 rows") && err.contains("7.5%") && err.contains("37 good rows"),
+        "{err}"
+    );
+    let header = dir.path().join("header.csv");
+    std::fs::write(&header, format!("{}\n", lines[0])).unwrap();
+    let (ok, _, err) = import(&header, "header.db");
+    assert!(
+        !ok && err.contains("no row") && err.contains("no data rows"),
+        "{err}"
+    );
+}

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use crate::config::Config;
 use crate::core::time::utc;
 use crate::doors::{serve, window};
-use crate::import::{import_file, Mapping};
+use crate::import::{import_file, ImportSummary, Mapping};
 use crate::services::simulation::{self, Plan};
 use crate::setup::{caller_keyer, database_url, now_ms, open_store};
 use crate::sim::City;
@@ -215,7 +215,7 @@ async fn run_async(command: Command, url: String, mut config: Config) -> anyhow:
             let keyer = caller_keyer(&config, &url, &store).await?;
             let summary = import_file(&store, &file, &mapping, keyer, now_ms()).await?;
             print!("{summary}");
-            Ok(())
+            import_verdict(&summary, config.import.max_rejected_share)
         }
         Command::Serve(args) => serve::run(&url, &config, &args).await,
         Command::Bench(args) => bench::run(&url, &config, &args).await,
@@ -236,6 +236,34 @@ async fn run_async(command: Command, url: String, mut config: Config) -> anyhow:
             done
         }
     }
+}
+
+/// An import that stored nothing, or rejected more than `max_share` of its rows, failed:
+/// the exit status says so (the summary above says why, and the good rows are kept).
+fn import_verdict(summary: &ImportSummary, max_share: f64) -> anyhow::Result<()> {
+    if summary.rows_stored == 0 {
+        match summary.rows_read {
+            0 => anyhow::bail!("no row of {} was stored: it has no data rows", summary.file),
+            n => anyhow::bail!(
+                "no row of {} was stored: all {n} were rejected",
+                summary.file
+            ),
+        }
+    }
+    let share = summary.rows_rejected as f64 / summary.rows_read.max(1) as f64;
+    if share > max_share {
+        anyhow::bail!(
+            "{} of {} rows of {} ({:.1}%) were rejected, more than the {:.1}% allowed \
+             (import.max_rejected_share); the {} good rows were stored",
+            summary.rows_rejected,
+            summary.rows_read,
+            summary.file,
+            share * 100.0,
+            max_share * 100.0,
+            summary.rows_stored
+        );
+    }
+    Ok(())
 }
 
 async fn db_check(url: &str) -> anyhow::Result<()> {
