@@ -26,7 +26,7 @@ use crate::report::schedule::{
     due_week, file_name, week_before, week_folder, week_label, write_new,
 };
 use crate::report::{Document, Inputs};
-use crate::store::{GroupBy, Store, StoreError};
+use crate::store::{GroupBy, Store, StoreError, Tables};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -158,10 +158,11 @@ async fn figures_and_tables(
         let mut by_class = Breakdown::new(span, seen);
         let mut by_zone = (i != YOY).then(|| Breakdown::new(span, seen));
         store
-            .facts_labelled(
+            .facts_grouped(
                 zones,
                 (span.from, span.to),
                 GroupBy::Category,
+                Tables::Every,
                 &mut |label, f| {
                     e.add(i, &f);
                     // Callbacks carry no class; a zone's row is good for the incident and

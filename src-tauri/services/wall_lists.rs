@@ -20,7 +20,7 @@ use crate::core::wall::goals::Goal;
 use crate::core::wall::hourly::{compared_days, per_hour, Hourly};
 use crate::core::wall::pages::{self, IncidentRow, Named, RepeatPage, ZoneInfo};
 use crate::core::wall::Pages;
-use crate::store::{GroupBy, IncidentRecord, Store, StoreError};
+use crate::store::{GroupBy, IncidentRecord, Store, StoreError, Tables};
 
 /// How many overdue orders the diversion page lists.
 pub const OVERDUE_LISTED: u32 = 50;
@@ -96,9 +96,13 @@ async fn grouped(
 ) -> Result<Vec<(String, Report)>, StoreError> {
     let mut b = Breakdown::new(span, now);
     store
-        .facts_grouped(zones, (span.from, span.to), by, &mut |label, f| {
-            b.add(label, &f)
-        })
+        .facts_grouped(
+            zones,
+            (span.from, span.to),
+            by,
+            Tables::WithField,
+            &mut |label, f| b.add(label, &f),
+        )
         .await?;
     Ok(b.finish())
 }

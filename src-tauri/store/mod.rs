@@ -104,6 +104,15 @@ pub enum OpenMode {
     Existing,
 }
 
+/// Which tables a grouped read streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tables {
+    /// Those that carry the field grouped by (a seats table, a category mix).
+    WithField,
+    /// All of them: a span's whole figures and its groups from one pass.
+    Every,
+}
+
 /// A field facts can be grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupBy {
@@ -237,22 +246,14 @@ pub trait Backend: Send + Sync + fmt::Debug {
         sink: &mut (dyn FnMut(Key, Fact) + Send),
     ) -> Result<u64, StoreError>;
 
-    /// Streams the facts anchored in `[from, to)` with their value of `by` (seat, category).
+    /// Streams the facts anchored in `[from, to)` of `tables` with their value of `by`
+    /// (seat, category; `None` where a table lacks that field).
     async fn facts_grouped(
         &self,
         zones: &Zones,
         range: (Millis, Millis),
         by: GroupBy,
-        sink: &mut (dyn for<'g> FnMut(Option<&'g str>, Fact) + Send),
-    ) -> Result<u64, StoreError>;
-
-    /// Streams every fact anchored in `[from, to)`, with its value of `by` where its table
-    /// has that field (`None` for the others).
-    async fn facts_labelled(
-        &self,
-        zones: &Zones,
-        range: (Millis, Millis),
-        by: GroupBy,
+        tables: Tables,
         sink: &mut (dyn for<'g> FnMut(Option<&'g str>, Fact) + Send),
     ) -> Result<u64, StoreError>;
 

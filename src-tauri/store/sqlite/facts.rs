@@ -7,7 +7,7 @@ use crate::core::kpi::engine::{Key, Table};
 use crate::core::kpi::facts::{CallFact, CallbackFact, Fact, IncidentFact, OrderFact, Zones};
 use crate::core::kpi::filter::{Fields, Filter};
 use crate::core::model::{Millis, Unrecorded};
-use crate::store::{GroupBy, StoreError};
+use crate::store::{GroupBy, StoreError, Tables};
 
 /// The columns a source selects, named once: the SELECT list is built from them and the
 /// decoders read them by name (`col!`).
@@ -391,44 +391,23 @@ pub async fn facts_changed(
     Ok(n)
 }
 
-/// Streams every fact anchored in `[from, to)` of the tables that carry the field, with the
-/// field's value; one pass per anchor, however many values there are.
+/// Streams every fact anchored in `[from, to)` of `tables`, with its value of the field where
+/// its table has it; one pass per anchor, however many values there are.
 pub async fn facts_grouped(
     store: &SqliteStore,
     zones: &Zones,
     range: (Millis, Millis),
     by: GroupBy,
+    tables: Tables,
     sink: &mut (dyn FnMut(Option<&str>, Fact) + Send),
 ) -> Result<u64, StoreError> {
-    let wanted = |f| by.in_table(f);
+    let wanted = |f| tables == Tables::Every || by.in_table(f);
     let all = Filter::default();
     anchored(
         store,
         zones,
         range,
         wanted,
-        &all,
-        Some(by),
-        &mut |_, group, f| sink(group, f),
-    )
-    .await
-}
-
-/// Every fact anchored in `[from, to)`, with its value of `by` where its table has that
-/// field (`None` for the others): a whole span's figures and its groups from one pass.
-pub async fn facts_labelled(
-    store: &SqliteStore,
-    zones: &Zones,
-    range: (Millis, Millis),
-    by: GroupBy,
-    sink: &mut (dyn FnMut(Option<&str>, Fact) + Send),
-) -> Result<u64, StoreError> {
-    let all = Filter::default();
-    anchored(
-        store,
-        zones,
-        range,
-        |_| true,
         &all,
         Some(by),
         &mut |_, group, f| sink(group, f),

@@ -27,7 +27,7 @@ use super::naive::NaiveFigures;
 use super::rows::{insert_prefix, reference, upsert_suffix, Record, Value};
 use super::{
     Backend, CallerKeyRecord, FeedCheck, FileState, GroupBy, Health, ImportCounts, IncidentRecord,
-    OpenMode, OverdueOrder, SourceCounts, StoreError, WriteStats,
+    OpenMode, OverdueOrder, SourceCounts, StoreError, Tables, WriteStats,
 };
 use crate::config::Config;
 use crate::core::alerts::lifecycle::Event;
@@ -509,19 +509,10 @@ impl Backend for SqliteStore {
         zones: &Zones,
         range: (Millis, Millis),
         by: GroupBy,
+        tables: Tables,
         sink: &mut (dyn for<'g> FnMut(Option<&'g str>, Fact) + Send),
     ) -> Result<u64, StoreError> {
-        facts::facts_grouped(self, zones, range, by, sink).await
-    }
-
-    async fn facts_labelled(
-        &self,
-        zones: &Zones,
-        range: (Millis, Millis),
-        by: GroupBy,
-        sink: &mut (dyn for<'g> FnMut(Option<&'g str>, Fact) + Send),
-    ) -> Result<u64, StoreError> {
-        facts::facts_labelled(self, zones, range, by, sink).await
+        facts::facts_grouped(self, zones, range, by, tables, sink).await
     }
 
     async fn repeat_candidates(
