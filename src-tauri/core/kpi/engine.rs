@@ -481,9 +481,13 @@ impl Engine {
         // Changes the tails cannot absorb are left to a new engine; the rest still show now,
         // so a late correction of last week never holds up the call that just came in.
         let mut behind: Option<String> = None;
+        // A record is new when its row is past every row the engine had before this tick:
+        // the changes come in change order, not row order, so a row inserted and updated
+        // since the last tick may follow a newer row it must not be judged against.
+        let known = self.max_row.clone();
         for (key, fact) in changes {
             let old = self.recent.facts.get(key).copied();
-            let is_new = key.1 > self.max_row.get(&key.0).copied().unwrap_or(0);
+            let is_new = key.1 > known.get(&key.0).copied().unwrap_or(0);
             if old.is_none() && !is_new {
                 behind.get_or_insert_with(|| {
                     format!("an older record changed ({:?} {})", key.0, key.1)
@@ -500,7 +504,8 @@ impl Engine {
                 continue;
             }
             if is_new {
-                self.max_row.insert(key.0, key.1);
+                let m = self.max_row.entry(key.0).or_insert(0);
+                *m = (*m).max(key.1);
             }
             for s in self.spans.iter_mut().filter(|s| s.pool == Pool::Recent) {
                 if let Some(o) = &old {
