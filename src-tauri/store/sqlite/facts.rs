@@ -329,8 +329,10 @@ async fn anchored(
             .map(GroupBy::column);
         for (i, anchor) in src.anchors.iter().enumerate() {
             // Over a long range most rows qualify: reading the table in order beats an
-            // index lookup per row ("+" keeps SQLite off the index).
-            let plus = if to.saturating_sub(from) > LONG_RANGE {
+            // index lookup per row ("+" keeps SQLite off the index). An open end (the live
+            // engine's "yesterday onwards") holds only the newest rows: 2 s scanning 8.8 M
+            // calls against 0.02 s through the index.
+            let plus = if to != Millis::MAX && to.saturating_sub(from) > LONG_RANGE {
                 "+"
             } else {
                 ""
