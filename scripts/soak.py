@@ -399,6 +399,9 @@ def main():
         subprocess.run([binary, "--database", db, "simulate", "--backfill", args.backfill,
                         "--until", start.isoformat()], stdout=log, stderr=subprocess.STDOUT, check=True)
 
+    # "Silent for 120 s" means real seconds: the simulator writes once a real second, so
+    # on the fast clock its batches are a minute apart.
+    os.environ["COMMANDWALL__LIVE__STALE_AFTER_S"] = str(120 * args.speed)
     clock = Clock(start, args.speed)
     logs = {}
 
@@ -496,6 +499,8 @@ def main():
         failures.append(f"{len(found['errors'])} errors in the logs")
     if stats.ages_over:
         failures.append(f"the state was older than {args.max_age} s in {stats.ages_over} polls")
+    if stats.stale:
+        failures.append(f"the wall said its figures were stale: {stats.stale}")
     if stats.http_errors:
         failures.append(f"failed requests: {stats.http_errors}")
     if diffs:
