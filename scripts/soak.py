@@ -320,12 +320,22 @@ def count_figures(v):
     return 0
 
 
+def building(log):
+    with open(log, errors="replace") as f:
+        text = f.read()
+    return text.count("building a new KPI engine beside") > text.count("built beside the live one took over") + text.count("build stopped") + text.count("building the KPI engine failed")
+
+
 def final_check(args, binary, db, token, stats):
     """Writers stopped: the wall's last figures must be what `kpi --json` computes afresh
     from the database at the same instant."""
     conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
     seq, since = None, time.time()
-    while time.time() - since < 4:  # the same change number for 4 s: the wall has it all
+    # The same change number for 4 s and no engine being built beside the live one (which
+    # brings in a change to the past): the wall has it all.
+    started = time.time()
+    while (time.time() - since < 4 or building(os.path.join(args.dir, "serve.log"))) \
+            and time.time() - started < 120:
         _, body = get(conn, "/api/state", token)
         s = json.loads(body)
         if s.get("seq") != seq:

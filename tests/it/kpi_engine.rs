@@ -400,6 +400,59 @@ fn a_record_inserted_and_updated_since_the_last_tick_is_new_in_any_order() {
     }
 }
 
+/// A 12345 order is handled days after it was sent: the live engine holds the open orders
+/// from before yesterday and folds their later stages in, equal to the reference, instead
+/// of building itself again for each one (which a live wall did every few seconds).
+#[test]
+fn an_open_work_order_from_days_ago_handled_now_is_folded_in_without_a_rebuild() {
+    let tz = chrono_tz::Asia::Shanghai;
+    let now = start(0, tz);
+    let mut world = World {
+        tz,
+        facts: BTreeMap::new(),
+        next_id: 0,
+        seq: 1,
+    };
+    let r: Draws = [3; 12];
+    for i in 0..50 {
+        world.insert(1, now - i * MIN, &r);
+    }
+    let (key, fact) = world.insert(2, now - 3 * DAY, &r);
+    let Fact::Order(o) = fact else {
+        panic!("kind 2 is a work order")
+    };
+    let open = OrderFact {
+        accepted: Some(o.sent + MIN),
+        handled: None,
+        fed_back: None,
+        returned: None,
+        due: Some(now + DAY),
+        unrecorded: Unrecorded::NONE,
+        ..o
+    };
+    world.facts.insert(key, Fact::Order(open));
+    let mut engine = world.load(now);
+    for (step, (handled, fed_back)) in [(Some(now - MIN), None), (Some(now - MIN), Some(now))]
+        .into_iter()
+        .enumerate()
+    {
+        let done = Fact::Order(OrderFact {
+            handled,
+            fed_back,
+            ..open
+        });
+        world.facts.insert(key, done);
+        world.seq += 1;
+        let at = now + 1000 * (step as Millis + 1);
+        match engine.tick(at, &[(key, done)], world.seq) {
+            Tick::Fresh(s) => world.check(&s, at, step + 1),
+            Tick::Behind { why, .. } | Tick::Rebuild { why } => {
+                panic!("an open order's later stage rebuilt the engine: {why}")
+            }
+        }
+    }
+}
+
 /// Zone cuts only where someone reads them: the asked-for window has every zone, equal to
 /// the reference; the others carry the whole centre only.
 #[test]

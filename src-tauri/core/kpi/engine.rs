@@ -35,6 +35,11 @@ use crate::time::{day_bounds, local_date};
 /// A record's identity: its table and row id.
 pub type Key = (Table, i64);
 
+/// Open records anchored this recently before yesterday are held in memory, so their later
+/// stages fold in. Older ones that change (a work order handled more than five weeks on)
+/// are rare enough to build the engine again for.
+const HOLD_OPEN_MS: Millis = 35 * 86_400_000;
+
 /// The windows on the wall, in the order they are reported.
 pub fn windows(tz: Tz, now: Millis) -> Vec<Window> {
     vec![
@@ -60,6 +65,16 @@ fn variant_span(w: &Window, v: Variant) -> Option<Span> {
         Variant::Yoy => w.yoy,
         Variant::Pop => w.pop,
     }
+}
+
+/// What became of a change to a fact from before yesterday.
+enum Held {
+    /// The engine does not keep it.
+    Not,
+    /// Folded into every tail that counts it.
+    Folded,
+    /// Its anchor moved, or a span has it frozen: a new engine must place it.
+    Moved,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +149,14 @@ impl FactPool {
             self.stages.insert((t, key));
         }
         old
+    }
+
+    /// Replaces a fact the pool has; returns the old one, or `None` (and adds nothing).
+    fn insert_if_present(&mut self, key: Key, fact: Fact) -> Option<Fact> {
+        if !self.facts.contains_key(&key) {
+            return None;
+        }
+        self.insert(key, fact)
     }
 
     /// Facts with a stage in `(after, upto]`, once each.
@@ -302,17 +325,20 @@ impl Builder {
     }
 
     /// A fact from before yesterday: counted into every frozen part that holds it, or held
-    /// by the span when one of its stages comes after the frozen part.
+    /// by the span when one of its stages comes after the frozen part, or when it is a
+    /// recent record still open (a work order handled days after it was sent is a change
+    /// the tail folds in, not a reason to build the engine again).
     pub fn add_frozen(&mut self, key: Key, fact: &Fact) {
         self.seen(key);
         let last_stage = fact.stage_times().max();
+        let open = fact.may_change() && fact.anchors()[0].0 >= self.plan.now - HOLD_OPEN_MS;
         for (si, s) in self.spans.iter_mut().enumerate() {
             let span = variant_span(&self.windows[s.window], s.variant).expect("span exists");
             let inside = |t: Millis| t >= span.from && t < s.split;
             if !anchors(fact).any(|(t, _)| inside(t)) {
                 continue;
             }
-            if last_stage.is_some_and(|t| t > s.split) {
+            if open || last_stage.is_some_and(|t| t > s.split) {
                 s.held.insert(key, *fact);
                 continue;
             }
@@ -488,13 +514,24 @@ impl Engine {
         for (key, fact) in changes {
             let old = self.recent.facts.get(key).copied();
             let is_new = key.1 > known.get(&key.0).copied().unwrap_or(0);
-            if old.is_none() && !is_new {
+            let held = match self.fold_held(key, fact) {
+                Held::Folded => true,
+                Held::Not => false,
+                Held::Moved => {
+                    behind.get_or_insert_with(|| {
+                        format!("a held record changed its time ({:?} {})", key.0, key.1)
+                    });
+                    continue;
+                }
+            };
+            if old.is_none() && !is_new && !held {
                 behind.get_or_insert_with(|| {
                     format!("an older record changed ({:?} {})", key.0, key.1)
                 });
                 continue;
             }
-            if anchors(fact).any(|(t, _)| t < self.recent_from) {
+            let since_yesterday = anchors(fact).any(|(t, _)| t >= self.recent_from);
+            if !held && anchors(fact).any(|(t, _)| t < self.recent_from) {
                 behind.get_or_insert_with(|| {
                     format!(
                         "a record from before yesterday arrived ({:?} {})",
@@ -507,13 +544,17 @@ impl Engine {
                 let m = self.max_row.entry(key.0).or_insert(0);
                 *m = (*m).max(key.1);
             }
-            for s in self.spans.iter_mut().filter(|s| s.pool == Pool::Recent) {
-                if let Some(o) = &old {
-                    apply_in(s, o, -1);
+            // The parts anchored since yesterday are the recent pool's (a held incident
+            // dispatched today counts its dispatch there).
+            if old.is_some() || since_yesterday {
+                for s in self.spans.iter_mut().filter(|s| s.pool == Pool::Recent) {
+                    if let Some(o) = &old {
+                        apply_in(s, o, -1);
+                    }
+                    apply_in(s, fact, 1);
                 }
-                apply_in(s, fact, 1);
+                self.recent.insert(*key, *fact);
             }
-            self.recent.insert(*key, *fact);
         }
         self.seq = self.seq.max(seq);
         self.advance(now);
@@ -525,6 +566,51 @@ impl Engine {
                 why,
             },
         }
+    }
+
+    /// Folds a change of a fact from before yesterday that the engine keeps — held by some
+    /// spans (open, or with a stage after their split) or in the reference days — into the
+    /// tails that count it. A fact whose anchor moved, or that a span has in its frozen sum,
+    /// is left to a new engine.
+    fn fold_held(&mut self, key: &Key, fact: &Fact) -> Held {
+        let kept = self
+            .spans
+            .iter()
+            .find_map(|s| s.held.facts.get(key).copied());
+        let Some(old) = kept.or_else(|| self.reference.facts.get(key).copied()) else {
+            return Held::Not;
+        };
+        if old.anchors()[0] != fact.anchors()[0] {
+            return Held::Moved;
+        }
+        let windows = windows(self.tz, self.now);
+        let bounds: Vec<(Millis, Millis)> = self
+            .spans
+            .iter()
+            .map(|s| {
+                let span = variant_span(&windows[s.window], s.variant).expect("span exists");
+                (span.from, s.split)
+            })
+            .collect();
+        let frozen_somewhere = self.spans.iter().zip(&bounds).any(|(s, &(from, to))| {
+            !s.held.facts.contains_key(key) && anchors(&old).any(|(t, _)| t >= from && t < to)
+        });
+        if frozen_somewhere {
+            return Held::Moved;
+        }
+        for (s, &bounds) in self.spans.iter_mut().zip(&bounds) {
+            if let Some(was) = s.held.insert_if_present(*key, *fact) {
+                apply_at(&mut s.tail, &mut s.dirty, bounds, &was, s.cut, -1);
+                apply_at(&mut s.tail, &mut s.dirty, bounds, fact, s.cut, 1);
+            }
+        }
+        if let Some(was) = self.reference.insert_if_present(*key, *fact) {
+            for s in self.spans.iter_mut().filter(|s| s.pool == Pool::Reference) {
+                apply_in(s, &was, -1);
+                apply_in(s, fact, 1);
+            }
+        }
+        Held::Folded
     }
 
     /// Moves every tail's bounds and cut to those of `now`.

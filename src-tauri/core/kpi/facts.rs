@@ -2,7 +2,8 @@
 //! recent ones in memory. A fact knows its anchor time(s): which window it belongs to.
 
 use crate::model::{
-    Call, Callback, Direction, Incident, Millis, Outcome, Satisfaction, Unrecorded, WorkOrder,
+    Call, Callback, Direction, Incident, Millis, Outcome, Satisfaction, Stage, Unrecorded,
+    WorkOrder,
 };
 
 /// Which table a fact comes from.
@@ -150,6 +151,23 @@ impl Fact {
             Fact::Callback(_) => [None; 6],
         };
         stages.into_iter().flatten()
+    }
+
+    /// Whether a later stage may still come: an incident not yet closed, a work order
+    /// neither returned nor fed back (or handled, where the source records no feedback).
+    /// A stage its source never records is not awaited. Calls and callbacks are whole once
+    /// stored.
+    pub fn may_change(&self) -> bool {
+        let awaited = |t: Option<Millis>, u: Unrecorded, s: Stage| t.is_none() && !u.has(s);
+        match self {
+            Fact::Incident(i) => awaited(i.closed, i.unrecorded, Stage::Closed),
+            Fact::Order(o) => {
+                o.returned.is_none()
+                    && (awaited(o.fed_back, o.unrecorded, Stage::FedBack)
+                        || awaited(o.handled, o.unrecorded, Stage::Handled))
+            }
+            Fact::Call(_) | Fact::Callback(_) => false,
+        }
     }
 
     pub fn zone(&self) -> Option<ZoneIx> {
