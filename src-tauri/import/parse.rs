@@ -208,6 +208,7 @@ impl RowParser {
                 if let Some(ix) = column_ix {
                     reported.push(ix);
                 }
+                // A rejection is always recorded: it is what keeps the row out.
                 if first_report || severity == Severity::Rejected {
                     let shown = self.shown(spec, raw);
                     row.issues.push(self.issue(

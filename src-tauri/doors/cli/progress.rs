@@ -45,7 +45,11 @@ impl Shown {
             How::Bar(bar) => {
                 bar.set_length(p.total_bytes);
                 bar.set_position(p.bytes);
-                bar.set_message(rate_and_time_left(p, elapsed));
+                bar.set_message(format!(
+                    "{} rows, {}",
+                    p.rows,
+                    rate_and_time_left(p, elapsed)
+                ));
             }
             How::Lines { last } => {
                 if last.elapsed() >= PLAIN_EVERY {
