@@ -5,8 +5,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono_tz::Tz;
+use encoding_rs::Encoding;
 use serde::Deserialize;
 
+use super::nearest::valid_codes;
+use super::toml_place::{self, Place};
 use crate::core::categories;
 use crate::core::model::{Channel, Direction, InvalidReason, Outcome};
 
@@ -59,6 +62,10 @@ pub struct Mapping {
     pub time_formats: Vec<String>,
     /// The zone the file's local times are in.
     pub time_zone: String,
+    /// The file's character encoding (a WHATWG label: `utf-8`, `gb18030`, `gbk`, …);
+    /// UTF-8 when not given.
+    #[serde(default)]
+    pub encoding: Option<String>,
     /// Values meaning "nothing here" (`NULL`, `-9999`, empty).
     #[serde(default)]
     pub null_values: Vec<String>,
@@ -102,6 +109,27 @@ pub enum Vocabulary {
 }
 
 impl Vocabulary {
+    /// Every code of the vocabulary.
+    pub fn codes(self) -> Vec<&'static str> {
+        fn of<T: Copy>(all: &[T], code: fn(T) -> &'static str) -> Vec<&'static str> {
+            all.iter().map(|v| code(*v)).collect()
+        }
+        match self {
+            Vocabulary::Channel => of(Channel::ALL, Channel::code),
+            Vocabulary::Outcome => of(Outcome::ALL, Outcome::code),
+            Vocabulary::InvalidReason => of(InvalidReason::ALL, InvalidReason::code),
+            Vocabulary::Direction => of(Direction::ALL, Direction::code),
+            Vocabulary::Category => categories::all().map(|c| c.code).collect(),
+        }
+    }
+
+    /// What to say of `code`, which is none of ours: the valid codes, or the nearest ones.
+    pub fn suggest(self, code: &str) -> String {
+        valid_codes(code, self.codes(), |n| {
+            format!("`commandwall categories` lists all {n}")
+        })
+    }
+
     pub fn accepts(self, code: &str) -> bool {
         match self {
             Vocabulary::Channel => code.parse::<Channel>().is_ok(),
@@ -170,6 +198,37 @@ pub fn field_type(kind: RecordKind, field: &str) -> Option<FieldType> {
         .map(|(_, t)| *t)
 }
 
+/// The values a numeric field can hold, both ends included: beyond them a value is a
+/// mistake in the file, said as such, never a record.
+pub fn bounds(field: &str) -> Option<(f64, f64)> {
+    match field {
+        "lat" => Some((-90.0, 90.0)),
+        "lon" => Some((-180.0, 180.0)),
+        "priority" => Some((f64::from(i32::MIN), f64::from(i32::MAX))),
+        _ => None,
+    }
+}
+
+/// A mapping that cannot be used: the key at fault (dotted path) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub key: Vec<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+fn invalid(key: &[&str], message: String) -> Invalid {
+    Invalid {
+        key: key.iter().map(|k| k.to_string()).collect(),
+        message,
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum MappingError {
     #[error("cannot read mapping {path}: {source}")]
@@ -177,8 +236,13 @@ pub enum MappingError {
         path: String,
         source: std::io::Error,
     },
-    #[error("mapping {path} is not valid: {message}")]
-    Invalid { path: String, message: String },
+    #[error("mapping {path} is not valid{}: {message}", at.as_ref().map(|p| format!(" at {p}")).unwrap_or_default())]
+    Invalid {
+        path: String,
+        /// Where in the file, when the fault has a place.
+        at: Option<Place>,
+        message: String,
+    },
 }
 
 /// Mappings shipped with the program, usable by name (`--mapping decc_cad`).
@@ -201,15 +265,24 @@ impl Mapping {
         };
         let mapping: Mapping = toml::from_str(&text).map_err(|e| MappingError::Invalid {
             path: shown.clone(),
+            at: e.span().and_then(|span| toml_place::of_span(&text, span)),
             message: e.message().to_string(),
         })?;
-        mapping
-            .validate()
-            .map_err(|message| MappingError::Invalid {
+        mapping.validate().map_err(|bad| {
+            let key: Vec<&str> = bad.key.iter().map(String::as_str).collect();
+            MappingError::Invalid {
                 path: shown,
-                message,
-            })?;
+                at: toml_place::of_key(&text, &key),
+                message: bad.message,
+            }
+        })?;
         Ok(mapping)
+    }
+
+    /// The file's encoding, `None` for UTF-8 (validated at load).
+    pub fn encoding(&self) -> Option<&'static Encoding> {
+        let label = self.encoding.as_deref()?;
+        Encoding::for_label(label.as_bytes()).filter(|e| *e != encoding_rs::UTF_8)
     }
 
     pub fn tz(&self) -> Tz {
@@ -217,70 +290,102 @@ impl Mapping {
     }
 
     /// Checks everything that does not need the file: field names, codes, zone, formats.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), Invalid> {
         if self.time_zone.parse::<Tz>().is_err() {
-            return Err(format!(
-                "time_zone '{}' is not an IANA time zone",
-                self.time_zone
+            return Err(invalid(
+                &["time_zone"],
+                format!("time_zone '{}' is not an IANA time zone", self.time_zone),
             ));
         }
+        if let Some(label) = &self.encoding {
+            if Encoding::for_label(label.as_bytes()).is_none() {
+                return Err(invalid(
+                    &["encoding"],
+                    format!(
+                        "encoding '{label}' is not one we know; use \"utf-8\" or \"gb18030\" \
+                         (which also reads GBK and GB2312)"
+                    ),
+                ));
+            }
+        }
         if self.time_formats.is_empty() {
-            return Err("time_formats lists no format".into());
+            return Err(invalid(
+                &["time_formats"],
+                "time_formats lists no format".into(),
+            ));
         }
         for f in &self.time_formats {
             if chrono::format::StrftimeItems::new(f)
                 .any(|i| matches!(i, chrono::format::Item::Error))
             {
-                return Err(format!("time format '{f}' is not a valid chrono format"));
+                return Err(invalid(
+                    &["time_formats"],
+                    format!("time format '{f}' is not a valid chrono format"),
+                ));
             }
         }
-        let all_fields = self
-            .fields
-            .keys()
-            .chain(self.constants.keys())
-            .chain(self.values.keys());
-        for field in all_fields {
-            if field_type(self.record, field).is_none() {
-                let known: Vec<&str> = fields_of(self.record).iter().map(|(f, _)| *f).collect();
-                return Err(format!(
-                    "unknown field '{field}'; fields are: {}",
-                    known.join(", ")
-                ));
+        let tables = [
+            ("fields", self.fields.keys().collect::<Vec<_>>()),
+            ("constants", self.constants.keys().collect()),
+            ("values", self.values.keys().collect()),
+        ];
+        for (table, keys) in tables {
+            for field in keys {
+                if field_type(self.record, field).is_none() {
+                    let known: Vec<&str> = fields_of(self.record).iter().map(|(f, _)| *f).collect();
+                    return Err(invalid(
+                        &[table, field],
+                        format!("unknown field '{field}'; fields are: {}", known.join(", ")),
+                    ));
+                }
             }
         }
         let required = fields_of(self.record)[0].0;
         if !self.fields.contains_key(required) && !self.constants.contains_key(required) {
-            return Err(format!(
-                "field '{required}' must be mapped: every {:?} record needs it",
-                self.record
+            return Err(invalid(
+                &["fields"],
+                format!(
+                    "field '{required}' must be mapped: every {:?} record needs it",
+                    self.record
+                ),
             ));
         }
         for (field, vm) in &self.values {
             if !self.fields.contains_key(field) {
-                return Err(format!(
-                    "values.{field} translates a field that no column feeds"
+                return Err(invalid(
+                    &["values", field],
+                    format!("values.{field} translates a field that no column feeds"),
                 ));
             }
             if let Some(FieldType::Code(vocab)) = field_type(self.record, field) {
                 for target in vm.map.values().chain(vm.default.iter()) {
                     if !vocab.accepts(target) {
-                        return Err(format!(
-                            "values.{field} maps to '{target}', which is not a {vocab:?} code"
+                        return Err(invalid(
+                            &["values", field],
+                            format!(
+                                "values.{field} maps to '{target}', which is not a {vocab:?} code; {}",
+                                vocab.suggest(target)
+                            ),
                         ));
                     }
                 }
             }
             if vm.unknown == Unknown::Default && vm.default.is_none() {
-                return Err(format!(
-                    "values.{field}: unknown = \"default\" needs a default"
+                return Err(invalid(
+                    &["values", field],
+                    format!("values.{field}: unknown = \"default\" needs a default"),
                 ));
             }
         }
         for (field, value) in &self.constants {
             if let Some(FieldType::Code(vocab)) = field_type(self.record, field) {
                 if !vocab.accepts(value) {
-                    return Err(format!(
-                        "constants.{field} = '{value}' is not a {vocab:?} code"
+                    return Err(invalid(
+                        &["constants", field],
+                        format!(
+                            "constants.{field} = '{value}' is not a {vocab:?} code; {}",
+                            vocab.suggest(value)
+                        ),
                     ));
                 }
             }

@@ -1,8 +1,14 @@
 //! Imports CSV exports of real CAD and 12345/311 systems through declarative mappings.
 
+mod fill;
+mod header;
+mod input;
 pub mod mapping;
+mod nearest;
 pub mod parse;
 pub mod run;
+mod summary;
+mod toml_place;
 
 pub use mapping::Mapping;
-pub use run::{import_file, ImportError, ImportSummary};
+pub use run::{import_file, import_file_showing, ImportError, ImportSummary, Progress};

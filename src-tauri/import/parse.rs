@@ -1,13 +1,16 @@
 //! One CSV row through a mapping: values parsed and translated, the record built, and every
 //! problem found named with its line and column. Pure: no file or database here.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDateTime};
 use chrono_tz::Tz;
 use csv::StringRecord;
 
-use super::mapping::{fields_of, FieldType, Mapping, RecordKind, Unknown, ValueMap};
+use super::fill::FillValues;
+use super::header::Header;
+use super::mapping::{bounds, fields_of, FieldType, Mapping, RecordKind, Unknown, ValueMap};
+use super::nearest::valid_codes;
 use crate::core::caller::{mask, CallerKeyer};
 use crate::core::model::{
     Call, Channel, DataIssue, Direction, Incident, Millis, Outcome, Severity, Stage, Unrecorded,
@@ -60,7 +63,7 @@ pub struct RowParser {
     file: String,
     tz: Tz,
     formats: Vec<String>,
-    nulls: HashSet<String>,
+    fills: FillValues,
     ring_recorded: bool,
     /// The stages of the record kind the mapping gives no column or constant for.
     unrecorded: Unrecorded,
@@ -75,28 +78,17 @@ impl RowParser {
     /// the one clear error that stops an import before it starts.
     pub fn new(
         mapping: &Mapping,
-        header: &StringRecord,
+        header: &Header,
         file: &str,
         keyer: CallerKeyer,
         now: Millis,
     ) -> Result<RowParser, String> {
-        let find = |col: &str| header.iter().position(|h| h.trim() == col);
-        let missing = |col: &str, what: &str| {
-            let cols: Vec<&str> = header.iter().collect();
-            format!(
-                "mapping '{}' needs column '{col}' for {what}, but {file} has no such column (its columns: {})",
-                mapping.name,
-                cols.join(", ")
-            )
-        };
-        let id_ix = find(&mapping.id).ok_or_else(|| missing(&mapping.id, "the record id"))?;
+        let find = |col: &str, what: &str| header.column(col, what, &mapping.name, file);
+        let id_ix = find(&mapping.id, "the record id")?;
         let mut specs = Vec::new();
         for (field, ty) in fields_of(mapping.record) {
             let column = match mapping.fields.get(*field) {
-                Some(col) => Some((
-                    find(col).ok_or_else(|| missing(col, &format!("field '{field}'")))?,
-                    col.clone(),
-                )),
+                Some(col) => Some((find(col, &format!("field '{field}'"))?, col.clone())),
                 None => None,
             };
             let constant = mapping.constants.get(*field).cloned();
@@ -123,11 +115,7 @@ impl RowParser {
             file: file.to_string(),
             tz: mapping.tz(),
             formats: mapping.time_formats.clone(),
-            nulls: mapping
-                .null_values
-                .iter()
-                .map(|s| s.trim().to_string())
-                .collect(),
+            fills: FillValues::new(&mapping.null_values),
             ring_recorded: mapping.ring_recorded,
             unrecorded,
             id_column: (id_ix, mapping.id.clone()),
@@ -158,23 +146,27 @@ impl RowParser {
         }
     }
 
-    fn parse_time(&self, raw: &str) -> Result<Millis, String> {
+    /// A local time as UTC milliseconds, or the problem's kind and particulars.
+    fn parse_time(&self, raw: &str) -> Result<Millis, (&'static str, String)> {
         let naive = self
             .formats
             .iter()
             .find_map(|f| NaiveDateTime::parse_from_str(raw, f).ok())
             .ok_or_else(|| {
-                format!(
-                    "bad timestamp: matches none of the formats {}",
-                    self.formats.join(" | ")
+                (
+                    "bad timestamp",
+                    format!("matches none of the formats {}", self.formats.join(" | ")),
                 )
             })?;
         if naive.year() < EARLIEST_YEAR {
-            return Err(format!("impossible timestamp: before {EARLIEST_YEAR}"));
+            return Err(("impossible timestamp", format!("before {EARLIEST_YEAR}")));
         }
         let t = local_to_utc(self.tz, naive);
         if t > self.now + FUTURE_SLACK_MS {
-            return Err("impossible timestamp: more than a day in the future".into());
+            return Err((
+                "impossible timestamp",
+                "more than a day in the future".into(),
+            ));
         }
         Ok(t)
     }
@@ -183,7 +175,7 @@ impl RowParser {
     pub fn parse(&self, rec: &StringRecord, line: u64) -> ParsedRow {
         let mut row = ParsedRow::default();
         let raw_id = rec.get(self.id_column.0).map(str::trim).unwrap_or("");
-        if raw_id.is_empty() || self.nulls.contains(raw_id) {
+        if self.fills.holds(raw_id) {
             row.issues.push(self.issue(
                 line,
                 Some(&self.id_column.1),
@@ -198,6 +190,9 @@ impl RowParser {
         row.id = Some(id.clone());
         let mut vals: BTreeMap<&'static str, Val> = BTreeMap::new();
         let required = fields_of(self.kind)[0].0;
+        // A column feeding two fields (received and answered from one start time) is
+        // one value: counted and reported once.
+        let mut reported: Vec<usize> = Vec::new();
         for spec in &self.specs {
             let (raw, col_name) = match (&spec.column, &spec.constant) {
                 (Some((ix, name)), _) => (
@@ -207,19 +202,37 @@ impl RowParser {
                 (None, Some(c)) => (c.as_str(), None),
                 (None, None) => continue,
             };
-            if raw.is_empty() || self.nulls.contains(raw) {
-                if let Some((ix, _)) = &spec.column {
-                    row.fills.push(*ix);
+            let column_ix = spec.column.as_ref().map(|(ix, _)| *ix);
+            let first_report = column_ix.is_none_or(|ix| !reported.contains(&ix));
+            let mut report = |row: &mut ParsedRow, severity: Severity, reason: String| {
+                if let Some(ix) = column_ix {
+                    reported.push(ix);
                 }
-                if spec.field == required {
+                // A rejection is always recorded: it is what keeps the row out.
+                if first_report || severity == Severity::Rejected {
+                    let shown = self.shown(spec, raw);
                     row.issues.push(self.issue(
                         line,
                         col_name,
                         Some(&id),
+                        severity,
+                        reason,
+                        shown.as_deref(),
+                    ));
+                }
+            };
+            if self.fills.holds(raw) {
+                if let Some(ix) = column_ix {
+                    if !row.fills.contains(&ix) {
+                        row.fills.push(ix);
+                    }
+                }
+                if spec.field == required {
+                    report(
+                        &mut row,
                         Severity::Rejected,
                         format!("missing {required} time"),
-                        Some(raw),
-                    ));
+                    );
                 }
                 continue;
             }
@@ -232,86 +245,47 @@ impl RowParser {
             let text = match &spec.values {
                 Some(vm) => match lookup(vm, raw) {
                     Some(v) => v,
-                    None => match vm.unknown {
-                        Unknown::Reject => {
-                            row.issues.push(self.issue(
-                                line,
-                                col_name,
-                                Some(&id),
-                                Severity::Rejected,
-                                format!("unknown {} code", spec.field),
-                                Some(raw),
-                            ));
-                            continue;
-                        }
-                        Unknown::Warn => {
-                            let note = match &vm.default {
-                                Some(d) => format!("unknown {} code, stored as '{d}'", spec.field),
-                                None => format!("unknown {} code, field left empty", spec.field),
-                            };
-                            row.issues.push(self.issue(
-                                line,
-                                col_name,
-                                Some(&id),
-                                Severity::Warning,
-                                note,
-                                Some(raw),
-                            ));
-                            match &vm.default {
-                                Some(d) => d.clone(),
-                                None => continue,
+                    None => {
+                        let known = self.known_source_codes(spec, vm, raw);
+                        match vm.unknown {
+                            Unknown::Reject => {
+                                let reason = format!("unknown {} code{known}", spec.field);
+                                report(&mut row, Severity::Rejected, reason);
+                                continue;
                             }
+                            Unknown::Warn => {
+                                let reason = match &vm.default {
+                                    Some(d) => {
+                                        format!(
+                                            "unknown {} code, stored as '{d}'{known}",
+                                            spec.field
+                                        )
+                                    }
+                                    None => format!(
+                                        "unknown {} code, field left empty{known}",
+                                        spec.field
+                                    ),
+                                };
+                                report(&mut row, Severity::Warning, reason);
+                                match &vm.default {
+                                    Some(d) => d.clone(),
+                                    None => continue,
+                                }
+                            }
+                            Unknown::Keep => raw.to_string(),
+                            Unknown::Default => vm.default.clone().expect("validated"),
                         }
-                        Unknown::Keep => raw.to_string(),
-                        Unknown::Default => vm.default.clone().expect("validated"),
-                    },
+                    }
                 },
                 None => raw.to_string(),
             };
-            let parsed = match spec.ty {
-                FieldType::Time => self.parse_time(&text).map(Val::Time),
-                FieldType::Int => text
-                    .parse::<i64>()
-                    .map(Val::Int)
-                    .map_err(|_| "not a whole number".to_string()),
-                FieldType::Real => text
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|v| v.is_finite())
-                    .map(Val::Real)
-                    .ok_or_else(|| "not a number".to_string()),
-                FieldType::Code(vocab) => {
-                    if vocab.accepts(&text)
-                        || spec
-                            .values
-                            .as_ref()
-                            .is_some_and(|v| v.unknown == Unknown::Keep)
-                    {
-                        Ok(Val::Text(text))
-                    } else {
-                        Err(format!("unknown {} code", spec.field))
-                    }
-                }
-                FieldType::Text | FieldType::Phone => Ok(Val::Text(text)),
-            };
-            match parsed {
+            match self.value(spec, text) {
                 Ok(v) => {
                     vals.insert(spec.field, v);
                 }
-                Err(reason) => {
-                    let reason = if severity == Severity::Warning {
-                        format!("{reason}; {} left empty", spec.field)
-                    } else {
-                        reason
-                    };
-                    row.issues.push(self.issue(
-                        line,
-                        col_name,
-                        Some(&id),
-                        severity,
-                        reason,
-                        Some(raw),
-                    ));
+                Err(problem) => {
+                    let left_empty = (severity == Severity::Warning).then_some(spec.field);
+                    report(&mut row, severity, problem.reason(left_empty));
                 }
             }
         }
@@ -323,6 +297,74 @@ impl RowParser {
             RecordKind::WorkOrder => self.build_order(&id, &vals, line, &mut row),
         }
         row
+    }
+
+    /// A field's text, translated, as a value of its type.
+    fn value(&self, spec: &FieldSpec, text: String) -> Result<Val, Problem> {
+        let in_bounds = |v: f64| match bounds(spec.field) {
+            Some((lo, hi)) if !(lo..=hi).contains(&v) => Err(Problem::new(
+                "out of range",
+                format!("{} must lie within {lo} … {hi}", spec.field),
+            )),
+            _ => Ok(()),
+        };
+        match spec.ty {
+            FieldType::Time => self
+                .parse_time(&text)
+                .map(Val::Time)
+                .map_err(|(kind, detail)| Problem::new(kind, detail)),
+            FieldType::Int => {
+                let v = text
+                    .parse::<i64>()
+                    .map_err(|_| Problem::kind("not a whole number"))?;
+                in_bounds(v as f64)?;
+                Ok(Val::Int(v))
+            }
+            FieldType::Real => {
+                let v = text
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .ok_or(Problem::kind("not a number"))?;
+                in_bounds(v)?;
+                Ok(Val::Real(v))
+            }
+            FieldType::Code(vocab) => {
+                let kept = spec
+                    .values
+                    .as_ref()
+                    .is_some_and(|v| v.unknown == Unknown::Keep);
+                if vocab.accepts(&text) || kept {
+                    Ok(Val::Text(text))
+                } else {
+                    Err(Problem::new(
+                        format!("unknown {} code", spec.field),
+                        vocab.suggest(&text),
+                    ))
+                }
+            }
+            FieldType::Text | FieldType::Phone => Ok(Val::Text(text)),
+        }
+    }
+
+    /// The raw value as a problem report may show it: a caller's number only masked.
+    fn shown(&self, spec: &FieldSpec, raw: &str) -> Option<String> {
+        match spec.ty {
+            FieldType::Phone => mask(raw),
+            _ => Some(raw.to_string()),
+        }
+    }
+
+    /// ": valid: …" for a source code the value map does not list; nothing for callers,
+    /// whose map keys a report must not repeat.
+    fn known_source_codes(&self, spec: &FieldSpec, vm: &ValueMap, raw: &str) -> String {
+        if spec.ty == FieldType::Phone {
+            return String::new();
+        }
+        let listed = valid_codes(raw, vm.map.keys().map(String::as_str), |n| {
+            format!("values.{}.map lists all {n}", spec.field)
+        });
+        format!(": {listed}")
     }
 
     fn column_of(&self, field: &str) -> Option<&str> {
@@ -496,6 +538,41 @@ impl RowParser {
         );
         self.check_order(id, line, &[("sent", Some(sent)), ("due", order.due)], row);
         row.order = Some(order);
+    }
+}
+
+/// What is wrong with a value: its kind (what reports count by) and the particulars.
+struct Problem {
+    kind: String,
+    detail: Option<String>,
+}
+
+impl Problem {
+    fn new(kind: impl Into<String>, detail: impl Into<String>) -> Problem {
+        Problem {
+            kind: kind.into(),
+            detail: Some(detail.into()),
+        }
+    }
+
+    fn kind(kind: &str) -> Problem {
+        Problem {
+            kind: kind.into(),
+            detail: None,
+        }
+    }
+
+    /// "kind[; FIELD left empty][: particulars]" — a warning says what the record lacks.
+    fn reason(&self, left_empty: Option<&str>) -> String {
+        let mut reason = self.kind.clone();
+        if let Some(field) = left_empty {
+            reason.push_str(&format!("; {field} left empty"));
+        }
+        if let Some(detail) = &self.detail {
+            reason.push_str(": ");
+            reason.push_str(detail);
+        }
+        reason
     }
 }
 

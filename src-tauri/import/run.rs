@@ -1,21 +1,28 @@
 //! Reading a CSV export through a mapping into the store, idempotently: records are keyed by
 //! source id, so a second import of the same file stores nothing twice and an updated row
 //! updates its record. Bad rows are named (file, line, column, reason) and skipped; good
-//! rows are stored; a failure part-way keeps every batch already committed.
+//! rows are stored; a failure part-way keeps every batch already committed, and the import
+//! is recorded as interrupted, with why.
 
-use std::collections::{BTreeMap, HashMap};
-use std::fmt;
+use std::collections::HashMap;
+use std::io::Read;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
 
-use csv::{ReaderBuilder, StringRecord};
+use csv::{Reader, ReaderBuilder, StringRecord};
 
+use super::header::Header;
+use super::input;
 use super::mapping::{Mapping, MappingError};
-use super::parse::RowParser;
+use super::parse::{ParsedRow, RowParser};
+pub use super::summary::ImportSummary;
 use crate::core::caller::CallerKeyer;
 use crate::core::model::{Batch, DataIssue, Millis, Severity};
-use crate::store::{ImportCounts, Store, StoreError};
+use crate::store::{ImportCounts, ImportState, Store, StoreError};
 
+/// Rows stored, or problems logged, per write: one transaction and one heartbeat each.
 const BATCH_ROWS: usize = 5_000;
 
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +36,14 @@ pub enum ImportError {
     NoHeader { file: String, detail: String },
     #[error("{0}")]
     Header(String),
+    #[error("{file}:{line}: {what} is not valid UTF-8, the encoding mapping '{mapping}' reads. A CSV saved by Excel on a Chinese desktop is GBK: add `encoding = \"gb18030\"` to the mapping (it reads GBK and GB2312 too)")]
+    NotUtf8 {
+        file: String,
+        line: u64,
+        /// The field at fault: "the header's field 3", "field 5 (column 'addr')".
+        what: String,
+        mapping: String,
+    },
     #[error(transparent)]
     Mapping(#[from] MappingError),
     #[error("import of {file} stopped at line {line}: {source}. The {stored} rows before it are stored; importing the file again resumes safely")]
@@ -42,31 +57,12 @@ pub enum ImportError {
     Store(#[from] StoreError),
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct ImportSummary {
-    pub file: String,
-    pub mapping: String,
-    pub rows_read: u64,
-    /// Rows stored (possibly with warnings).
-    pub rows_stored: u64,
-    pub rows_rejected: u64,
-    pub rows_with_warnings: u64,
-    /// Records that did not exist before.
-    pub records_new: i64,
-    /// Records that existed and changed.
-    pub records_updated: i64,
-    /// Records written again with the same values.
-    pub records_unchanged: i64,
-    /// Column → rows where it held a fill value (NULL, -9999, empty).
-    pub fills: BTreeMap<String, u64>,
-    pub issues: Vec<DataIssue>,
-    pub elapsed: Duration,
-}
-
-impl ImportSummary {
-    pub fn rows_per_second(&self) -> f64 {
-        self.rows_read as f64 / self.elapsed.as_secs_f64().max(1e-9)
-    }
+/// How far an import has got: rows read, and the file's bytes taken of all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub rows: u64,
+    pub bytes: u64,
+    pub total_bytes: u64,
 }
 
 /// Imports `path` through `mapping`. `now` bounds plausible timestamps and stamps the log.
@@ -77,180 +73,303 @@ pub async fn import_file(
     keyer: CallerKeyer,
     now: Millis,
 ) -> Result<ImportSummary, ImportError> {
+    import_file_showing(store, path, mapping, keyer, now, &mut |_| {}).await
+}
+
+/// `import_file`, telling `progress` how far it has got after every batch.
+pub async fn import_file_showing(
+    store: &Store,
+    path: &Path,
+    mapping: &Mapping,
+    keyer: CallerKeyer,
+    now: Millis,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<ImportSummary, ImportError> {
     let started = Instant::now();
     let file = path.display().to_string();
-    let mut reader = ReaderBuilder::new()
-        .flexible(false)
-        .from_path(path)
-        .map_err(|e| unreadable(&file, e))?;
-    let header = reader
-        .headers()
-        .map_err(|e| ImportError::NoHeader {
-            file: file.clone(),
-            detail: e.to_string(),
-        })?
-        .clone();
-    if header.is_empty() || header.iter().all(|h| h.trim().is_empty()) {
-        return Err(ImportError::NoHeader {
-            file,
-            detail: "the file is empty".into(),
-        });
-    }
+    let unreadable = |source| ImportError::Unreadable {
+        file: file.clone(),
+        source,
+    };
+    let total_bytes = std::fs::metadata(path).map_err(unreadable)?.len();
+    let taken = Arc::new(AtomicU64::new(0));
+    let text = input::open(path, mapping.encoding(), taken.clone()).map_err(unreadable)?;
+    let mut reader = ReaderBuilder::new().flexible(false).from_reader(text);
+    let header = read_header(&mut reader, &file, mapping)?;
     let parser =
         RowParser::new(mapping, &header, &file, keyer, now).map_err(ImportError::Header)?;
 
     let before = store.source_counts(&mapping.source).await?;
     let import_id = store.begin_import(&mapping.source, &file, now).await?;
-    let mut summary = ImportSummary {
-        file: file.clone(),
-        mapping: mapping.name.clone(),
-        ..Default::default()
-    };
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    let mut fills: HashMap<usize, u64> = HashMap::new();
-    let mut batch = Batch::default();
-    let mut pending_issues: Vec<DataIssue> = Vec::new();
-    let mut batch_rows = 0u64;
-    let mut written = 0i64;
-    let mut changed = 0i64;
-    let mut rec = StringRecord::new();
-    let mut line = 1u64;
-    loop {
-        match reader.read_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {
-                line = rec.position().map_or(line + 1, |p| p.line());
-                summary.rows_read += 1;
-                let mut row = parser.parse(&rec, line);
-                if let Some(id) = &row.id {
-                    if let Some(first) = seen.get(id) {
-                        row.issues.push(DataIssue {
-                            source: mapping.source.clone(),
-                            file: Some(file.clone()),
-                            line: Some(line),
-                            column: Some(mapping.id.clone()),
-                            record_id: Some(id.clone()),
-                            severity: Severity::Rejected,
-                            reason: format!("duplicate id, first seen on line {first}"),
-                            raw_value: Some(id.clone()),
-                        });
-                    } else if !row.rejected() {
-                        seen.insert(id.clone(), line);
-                    }
-                }
-                for ix in &row.fills {
-                    *fills.entry(*ix).or_default() += 1;
-                }
-                if row.rejected() {
-                    summary.rows_rejected += 1;
-                } else {
-                    summary.rows_stored += 1;
-                    if !row.issues.is_empty() {
-                        summary.rows_with_warnings += 1;
-                    }
-                    batch.calls.extend(row.call.take());
-                    batch.incidents.extend(row.incident.take());
-                    batch.work_orders.extend(row.order.take());
-                    batch_rows += 1;
-                }
-                pending_issues.append(&mut row.issues);
-            }
-            Err(e) => {
-                // A row the CSV reader cannot split (wrong field count, broken quoting,
-                // invalid UTF-8): name it and go on with the next one.
-                let at = e.position().map_or(line + 1, |p| p.line());
-                line = at;
-                summary.rows_read += 1;
-                summary.rows_rejected += 1;
-                pending_issues.push(DataIssue {
-                    source: mapping.source.clone(),
-                    file: Some(file.clone()),
-                    line: Some(at),
-                    column: None,
-                    record_id: None,
-                    severity: Severity::Rejected,
-                    reason: format!("malformed CSV row: {}", csv_reason(&e)),
-                    raw_value: None,
-                });
-                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                    return Err(unreadable(&file, e));
-                }
-            }
-        }
-        if batch_rows as usize >= BATCH_ROWS {
-            let n = flush(store, &mut batch, &mut pending_issues, &mut summary, now)
-                .await
-                .map_err(|source| ImportError::Interrupted {
-                    file: file.clone(),
-                    line,
-                    stored: summary.rows_stored - batch_rows,
-                    source,
-                })?;
-            written += n.0;
-            changed += n.1;
-            batch_rows = 0;
-        }
-    }
-    let n = flush(store, &mut batch, &mut pending_issues, &mut summary, now)
-        .await
-        .map_err(|source| ImportError::Interrupted {
+    let mut run = Run {
+        store,
+        mapping,
+        import_id,
+        now,
+        summary: ImportSummary {
             file: file.clone(),
-            line,
-            stored: summary.rows_stored - batch_rows,
-            source,
-        })?;
-    written += n.0;
-    changed += n.1;
+            mapping: mapping.name.clone(),
+            ..Default::default()
+        },
+        seen: HashMap::new(),
+        fills: HashMap::new(),
+        batch: Batch::default(),
+        batch_rows: 0,
+        pending: Vec::new(),
+        warnings: 0,
+        written: 0,
+        changed: 0,
+        line: 1,
+    };
+    let mut show = |rows| {
+        progress(Progress {
+            rows,
+            bytes: taken.load(Ordering::Relaxed),
+            total_bytes,
+        })
+    };
+    if let Err(e) = run.read_all(&mut reader, &parser, &header, &mut show).await {
+        let why = e.to_string();
+        if let Err(also) = store
+            .update_import(import_id, run.counts(), ImportState::Interrupted { why })
+            .await
+        {
+            tracing::warn!("could not record that the import of {file} stopped: {also}");
+        }
+        return Err(e);
+    }
 
     let after = store.source_counts(&mapping.source).await?;
+    let mut summary = run.summary;
     summary.records_new = after.total() - before.total();
-    summary.records_updated = changed - summary.records_new;
-    summary.records_unchanged = written - changed;
-    summary.fills = fills
+    summary.records_updated = run.changed - summary.records_new;
+    summary.records_unchanged = run.written - run.changed;
+    summary.fills = run
+        .fills
         .into_iter()
-        .map(|(ix, n)| (header.get(ix).unwrap_or("?").to_string(), n))
+        .map(|(ix, n)| (header.name(ix).to_string(), n))
         .collect();
     summary.elapsed = started.elapsed();
     let counts = ImportCounts {
         rows_read: summary.rows_read,
         rows_stored: summary.rows_stored,
         rows_rejected: summary.rows_rejected,
-        warnings: summary
-            .issues
-            .iter()
-            .filter(|i| i.severity == Severity::Warning)
-            .count() as u64,
+        warnings: run.warnings,
     };
-    store.finish_import(import_id, now, counts).await?;
+    store
+        .update_import(import_id, counts, ImportState::Finished { at: now })
+        .await?;
     Ok(summary)
 }
 
-/// Writes the batch and its issues; returns (records written, records changed).
-async fn flush(
-    store: &Store,
-    batch: &mut Batch,
-    issues: &mut Vec<DataIssue>,
-    summary: &mut ImportSummary,
-    now: Millis,
-) -> Result<(i64, i64), StoreError> {
-    let n = batch.len() as i64;
-    let stats = store.write(batch).await?;
-    store.log_issues(issues, now).await?;
-    summary.issues.append(issues);
-    *batch = Batch::default();
-    Ok((n, stats.changed as i64))
+fn read_header<R: Read>(
+    reader: &mut Reader<R>,
+    file: &str,
+    mapping: &Mapping,
+) -> Result<Header, ImportError> {
+    let header = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            if let csv::ErrorKind::Utf8 { err, .. } = e.kind() {
+                return Err(ImportError::NotUtf8 {
+                    file: file.to_string(),
+                    line: 1,
+                    what: format!("the header's field {}", err.field() + 1),
+                    mapping: mapping.name.clone(),
+                });
+            }
+            return Err(match e.into_kind() {
+                csv::ErrorKind::Io(source) => ImportError::Unreadable {
+                    file: file.to_string(),
+                    source,
+                },
+                other => ImportError::NoHeader {
+                    file: file.to_string(),
+                    detail: format!("{other:?}"),
+                },
+            });
+        }
+    };
+    if header.is_empty() || header.iter().all(|h| h.trim().is_empty()) {
+        return Err(ImportError::NoHeader {
+            file: file.to_string(),
+            detail: "the file is empty".into(),
+        });
+    }
+    Ok(Header::new(&header))
 }
 
-fn unreadable(file: &str, e: csv::Error) -> ImportError {
-    match e.into_kind() {
-        csv::ErrorKind::Io(source) => ImportError::Unreadable {
-            file: file.to_string(),
+/// One import under way: what is read, held for the next write, and counted.
+struct Run<'a> {
+    store: &'a Store,
+    mapping: &'a Mapping,
+    import_id: i64,
+    now: Millis,
+    summary: ImportSummary,
+    /// Record id → the line it was first stored from.
+    seen: HashMap<String, u64>,
+    /// Column → rows where it held a fill value.
+    fills: HashMap<usize, u64>,
+    batch: Batch,
+    batch_rows: u64,
+    /// Problems found since the last write.
+    pending: Vec<DataIssue>,
+    warnings: u64,
+    /// Records written, and those of them that changed.
+    written: i64,
+    changed: i64,
+    /// The line of the row read last.
+    line: u64,
+}
+
+impl Run<'_> {
+    async fn read_all<R: Read>(
+        &mut self,
+        reader: &mut Reader<R>,
+        parser: &RowParser,
+        header: &Header,
+        show: &mut (dyn FnMut(u64) + Send),
+    ) -> Result<(), ImportError> {
+        let mut rec = StringRecord::new();
+        loop {
+            match reader.read_record(&mut rec) {
+                Ok(false) => break,
+                Ok(true) => {
+                    self.line = rec.position().map_or(self.line + 1, |p| p.line());
+                    let row = parser.parse(&rec, self.line);
+                    self.take(row);
+                }
+                Err(e) => self.take_malformed(e, header)?,
+            }
+            if self.batch_rows as usize >= BATCH_ROWS || self.pending.len() >= BATCH_ROWS {
+                self.flush().await?;
+                show(self.summary.rows_read);
+            }
+        }
+        self.flush().await?;
+        show(self.summary.rows_read);
+        Ok(())
+    }
+
+    fn take(&mut self, mut row: ParsedRow) {
+        let line = self.line;
+        self.summary.rows_read += 1;
+        if let Some(id) = &row.id {
+            if let Some(first) = self.seen.get(id) {
+                row.issues.push(DataIssue {
+                    source: self.mapping.source.clone(),
+                    file: Some(self.summary.file.clone()),
+                    line: Some(line),
+                    column: Some(self.mapping.id.clone()),
+                    record_id: Some(id.clone()),
+                    severity: Severity::Rejected,
+                    reason: format!("duplicate id, first seen on line {first}"),
+                    raw_value: Some(id.clone()),
+                });
+            } else if !row.rejected() {
+                self.seen.insert(id.clone(), line);
+            }
+        }
+        for ix in &row.fills {
+            *self.fills.entry(*ix).or_default() += 1;
+        }
+        if row.rejected() {
+            self.summary.rows_rejected += 1;
+        } else {
+            self.summary.rows_stored += 1;
+            if !row.issues.is_empty() {
+                self.summary.rows_with_warnings += 1;
+            }
+            self.batch.calls.extend(row.call.take());
+            self.batch.incidents.extend(row.incident.take());
+            self.batch.work_orders.extend(row.order.take());
+            self.batch_rows += 1;
+        }
+        self.pending.append(&mut row.issues);
+    }
+
+    /// A row the CSV reader cannot split (wrong field count, broken quoting) is named and
+    /// skipped. Text that is not UTF-8 stops the import: the mapping names the wrong
+    /// encoding, and every row with a Chinese character would be rejected one by one.
+    fn take_malformed(&mut self, e: csv::Error, header: &Header) -> Result<(), ImportError> {
+        let at = e.position().map_or(self.line + 1, |p| p.line());
+        self.line = at;
+        if let csv::ErrorKind::Utf8 { err, .. } = e.kind() {
+            return Err(ImportError::NotUtf8 {
+                file: self.summary.file.clone(),
+                line: at,
+                what: format!(
+                    "field {} (column '{}')",
+                    err.field() + 1,
+                    header.name(err.field())
+                ),
+                mapping: self.mapping.name.clone(),
+            });
+        }
+        if e.is_io_error() {
+            let source = match e.into_kind() {
+                csv::ErrorKind::Io(source) => source,
+                _ => unreachable!("an I/O error is of kind Io"),
+            };
+            return Err(ImportError::Unreadable {
+                file: self.summary.file.clone(),
+                source,
+            });
+        }
+        self.summary.rows_read += 1;
+        self.summary.rows_rejected += 1;
+        self.pending.push(DataIssue {
+            source: self.mapping.source.clone(),
+            file: Some(self.summary.file.clone()),
+            line: Some(at),
+            column: None,
+            record_id: None,
+            severity: Severity::Rejected,
+            reason: format!("malformed CSV row: {}", csv_reason(&e)),
+            raw_value: None,
+        });
+        Ok(())
+    }
+
+    /// Writes the batch and its problems, and beats the import's heartbeat.
+    async fn flush(&mut self) -> Result<(), ImportError> {
+        let stopped = |run: &Self, source| ImportError::Interrupted {
+            file: run.summary.file.clone(),
+            line: run.line,
+            stored: run.summary.rows_stored - run.batch_rows,
             source,
-        },
-        other => ImportError::NoHeader {
-            file: file.to_string(),
-            detail: format!("{other:?}"),
-        },
+        };
+        let n = self.batch.len() as i64;
+        let stats = match self.store.write(&self.batch).await {
+            Ok(stats) => stats,
+            Err(e) => return Err(stopped(self, e)),
+        };
+        self.batch = Batch::default();
+        self.batch_rows = 0;
+        self.written += n;
+        self.changed += stats.changed as i64;
+        if let Err(e) = self.store.log_issues(&self.pending, self.now).await {
+            return Err(stopped(self, e));
+        }
+        self.warnings += self
+            .pending
+            .iter()
+            .filter(|i| i.severity == Severity::Warning)
+            .count() as u64;
+        self.summary.issues.append(&mut self.pending);
+        self.store
+            .update_import(self.import_id, self.counts(), ImportState::Running)
+            .await?;
+        Ok(())
+    }
+
+    fn counts(&self) -> ImportCounts {
+        ImportCounts {
+            rows_read: self.summary.rows_read,
+            rows_stored: self.summary.rows_stored,
+            rows_rejected: self.summary.rows_rejected,
+            warnings: self.warnings,
+        }
     }
 }
 
@@ -261,56 +380,6 @@ fn csv_reason(e: &csv::Error) -> String {
         } => {
             format!("{len} fields where the header has {expected_len}")
         }
-        csv::ErrorKind::Utf8 { err, .. } => format!("field {} is not valid UTF-8", err.field() + 1),
         _ => e.to_string(),
-    }
-}
-
-impl fmt::Display for ImportSummary {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "Imported {} with mapping '{}'", self.file, self.mapping)?;
-        writeln!(
-            f,
-            "  rows: {} read, {} stored ({} with warnings), {} rejected",
-            self.rows_read, self.rows_stored, self.rows_with_warnings, self.rows_rejected
-        )?;
-        writeln!(
-            f,
-            "  records: {} new, {} updated, {} unchanged",
-            self.records_new, self.records_updated, self.records_unchanged
-        )?;
-        writeln!(
-            f,
-            "  time: {:.2} s ({:.0} rows/s)",
-            self.elapsed.as_secs_f64(),
-            self.rows_per_second()
-        )?;
-        if !self.fills.is_empty() {
-            writeln!(f, "  empty or fill values (NULL, -9999, blank) by column:")?;
-            for (col, n) in &self.fills {
-                writeln!(f, "    {col}: {n}")?;
-            }
-        }
-        if !self.issues.is_empty() {
-            let mut by_reason: BTreeMap<String, u64> = BTreeMap::new();
-            for i in &self.issues {
-                let key = format!(
-                    "{} {}: {}",
-                    i.severity.code(),
-                    i.column.as_deref().unwrap_or("-"),
-                    i.kind()
-                );
-                *by_reason.entry(key).or_default() += 1;
-            }
-            writeln!(f, "  problems by kind (all are in the data_quality table):")?;
-            for (k, n) in &by_reason {
-                writeln!(f, "    {n:>6}  {k}")?;
-            }
-            writeln!(f, "  first problems:")?;
-            for i in self.issues.iter().take(10) {
-                writeln!(f, "    {i}")?;
-            }
-        }
-        Ok(())
     }
 }

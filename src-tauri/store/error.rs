@@ -15,6 +15,10 @@ pub enum StoreError {
     ReadOnly { url: String },
     #[error("{url} is not a Command Wall database or is damaged ({detail})")]
     Corrupt { url: String, detail: String },
+    /// A SQLite file with someone else's tables: writing ours into it (and switching it to
+    /// WAL) would change a file that is not ours.
+    #[error("{url} is not a Command Wall database: it holds {found}, none of them ours; it was left untouched — give --database a new file, or an empty one")]
+    Foreign { url: String, found: String },
     #[error("database {url} cannot be opened: {detail}")]
     Open { url: String, detail: String },
     #[error("database {url} schema could not be brought up to date: {detail}")]
@@ -38,6 +42,7 @@ impl StoreError {
             StoreError::DiskFull { .. } => "disk_full",
             StoreError::ReadOnly { .. } => "db_read_only",
             StoreError::Corrupt { .. } => "db_corrupt",
+            StoreError::Foreign { .. } => "db_foreign",
             StoreError::Open { .. } => "db_open",
             StoreError::Migrate { .. } => "db_migrate",
             StoreError::Unsupported { .. } => "db_unsupported",

@@ -49,6 +49,9 @@ pub struct Health {
     pub work_orders: i64,
     pub callbacks: i64,
     pub data_issues: i64,
+    /// Imports run, and those of them that stopped before their end.
+    pub imports: i64,
+    pub imports_interrupted: i64,
     pub first_call: Option<Millis>,
     pub last_call: Option<Millis>,
 }
@@ -76,6 +79,23 @@ pub struct ImportCounts {
     pub rows_rejected: u64,
     pub warnings: u64,
 }
+
+/// Where an import stands, as `update_import` records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportState {
+    Running,
+    Finished {
+        at: Millis,
+    },
+    /// Stopped before the end of its file, and why.
+    Interrupted {
+        why: String,
+    },
+}
+
+/// An import whose heartbeat has been silent this long is taken for dead: batches beat it
+/// many times a second, and a batch waits at most SQLite's busy timeout (5 s).
+pub const IMPORT_SILENT_MS: Millis = 10 * 60_000;
 
 /// Why a caller key's fingerprint was recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,16 +215,21 @@ pub trait Backend: Send + Sync + fmt::Debug {
     /// transaction under one new change number.
     async fn write(&self, batch: &Batch) -> Result<WriteStats, StoreError>;
 
+    /// Logs problems found in incoming data, each once: one logged before (the same file
+    /// imported again) is not added again.
     async fn log_issues(&self, issues: &[DataIssue], now: Millis) -> Result<(), StoreError>;
 
-    /// Starts an import record; returns its id.
+    /// Starts an import record and returns its id. Imports whose heartbeat has been silent
+    /// for `IMPORT_SILENT_MS` (their process died) are marked interrupted first.
     async fn begin_import(&self, source: &str, file: &str, now: Millis) -> Result<i64, StoreError>;
 
-    async fn finish_import(
+    /// Records how far an import has got, and beats its heartbeat; `state` says whether it
+    /// goes on, finished, or stopped.
+    async fn update_import(
         &self,
         id: i64,
-        now: Millis,
         counts: ImportCounts,
+        state: ImportState,
     ) -> Result<(), StoreError>;
 
     async fn source_counts(&self, source: &str) -> Result<SourceCounts, StoreError>;

@@ -95,9 +95,13 @@ fn a_bad_mapping_exits_non_zero_with_one_message() {
         &db,
     );
     assert!(!ok);
-    assert!(
-        err.starts_with("commandwall: mapping") && err.contains("bad.toml"),
-        "{err}"
+    // A missing key has no place to name (it is nowhere).
+    assert_eq!(
+        err.trim(),
+        format!(
+            "commandwall: mapping {} is not valid: missing field `source`",
+            bad.display()
+        )
     );
     assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert!(!err.contains("panicked"));
@@ -286,5 +290,252 @@ fn an_import_that_rejects_too_many_rows_or_stores_none_exits_non_zero() {
     assert!(
         !ok && err.contains("no row") && err.contains("no data rows"),
         "{err}"
+    );
+}
+
+#[test]
+fn categories_prints_the_vocabulary_in_both_languages_or_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("wall.db");
+    let (ok, both, err) = commandwall(&["categories"], &db);
+    assert!(ok, "{err}");
+    let row = |out: &str, code: &str| -> Vec<String> {
+        out.lines()
+            .find(|l| l.split_whitespace().next() == Some(code))
+            .unwrap_or_else(|| panic!("no {code} in {out}"))
+            .split("  ")
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    // A class flush left with its kind, its items indented under it.
+    assert_eq!(
+        row(&both, "criminal"),
+        ["criminal", "刑事", "criminal", "警务 police"]
+    );
+    assert_eq!(row(&both, "theft"), ["theft", "盗窃", "theft"]);
+    assert!(both.contains("\n  theft "), "{both}");
+    assert_eq!(
+        row(&both, "np_lockout"),
+        [
+            "np_lockout",
+            "开锁求助",
+            "lockout",
+            "非警务 (12345) non-police (12345)"
+        ]
+    );
+    assert_eq!(
+        row(&both, "hit_run"),
+        ["hit_run", "肇事逃逸", "hit and run"]
+    );
+    // 16 classes and their items, and the heading.
+    assert_eq!(both.lines().count(), 1 + 16 + 48, "{both}");
+    assert!(!db.exists(), "no database is opened");
+
+    let (ok, en, _) = commandwall(&["categories", "--lang", "en"], &db);
+    assert!(ok);
+    assert_eq!(row(&en, "hit_run"), ["hit_run", "hit and run"]);
+    assert!(!en.contains("盗窃"), "{en}");
+    let (ok, zh, _) = commandwall(&["categories", "--lang", "zh"], &db);
+    assert!(ok);
+    assert_eq!(row(&zh, "hit_run"), ["hit_run", "肇事逃逸"]);
+    assert_eq!(row(&zh, "criminal"), ["criminal", "刑事", "警务"]);
+}
+
+/// `import` and `simulate` leave another program's SQLite file as it was; an empty one
+/// becomes a Command Wall database.
+#[test]
+fn a_sqlite_file_of_another_program_is_refused_and_left_untouched() {
+    use sqlx::{Connection, Executor};
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("crm.sqlite");
+    let empty = dir.path().join("empty.sqlite");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let look = |path: &std::path::Path| -> (String, Vec<String>) {
+        rt.block_on(async {
+            let url = format!("sqlite:{}", path.display());
+            let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+            conn.close().await.unwrap();
+            (mode, tables)
+        })
+    };
+    rt.block_on(async {
+        for (path, sql) in [
+            (&other, "CREATE TABLE people (name TEXT); CREATE TABLE orders (id INTEGER); INSERT INTO people VALUES ('x');"),
+            (&empty, "PRAGMA user_version = 0; VACUUM;"),
+        ] {
+            let url = format!("sqlite:{}?mode=rwc", path.display());
+            let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            conn.execute(sql).await.unwrap();
+            conn.close().await.unwrap();
+        }
+    });
+    let before = std::fs::read(&other).unwrap();
+    let nyc = shared("data/nyc311_20131225.csv");
+    let attempts: [&[&str]; 2] = [
+        &["import", nyc.to_str().unwrap(), "--mapping", "nyc311"],
+        &["simulate", "--backfill", "1d", "--calls-per-day", "100"],
+    ];
+    for args in attempts {
+        let (ok, _, err) = commandwall(args, &other);
+        assert!(!ok, "{args:?}");
+        assert!(
+            err.contains("crm.sqlite is not a Command Wall database")
+                && err.contains("2 tables ('orders', 'people')")
+                && err.contains("left untouched"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+    }
+    assert_eq!(std::fs::read(&other).unwrap(), before, "not a byte changed");
+    assert_eq!(
+        look(&other),
+        ("delete".into(), vec!["orders".into(), "people".into()])
+    );
+    assert!(!dir.path().join("crm.sqlite-wal").exists());
+
+    let (ok, out, err) = commandwall(attempts[0], &empty);
+    assert!(ok, "{err}");
+    assert!(out.contains("2386 read, 2386 stored"), "{out}");
+    let (mode, tables) = look(&empty);
+    assert_eq!(mode, "wal");
+    assert!(tables.contains(&"work_orders".to_string()), "{tables:?}");
+}
+
+/// An import killed part-way (kill -9: nothing runs to record it) is marked interrupted by
+/// the next import once its heartbeat has been silent long enough; its rows stay.
+#[test]
+fn an_import_killed_part_way_is_marked_interrupted_by_the_next() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("wall.db");
+    let mapping_file = dir.path().join("mini.toml");
+    std::fs::write(
+        &mapping_file,
+        "name = \"mini\"\nsource = \"mini\"\nrecord = \"incident\"\nid = \"id\"\n\
+         time_formats = [\"%Y-%m-%d %H:%M:%S\"]\ntime_zone = \"Asia/Shanghai\"\n\
+         [fields]\nreceived = \"start\"\n",
+    )
+    .unwrap();
+    let big = dir.path().join("big.csv");
+    let mut text = String::from("id,start\n");
+    for i in 0..400_000 {
+        text.push_str(&format!(
+            "K{i},2025-11-20 08:{:02}:{:02}\n",
+            i / 60 % 60,
+            i % 60
+        ));
+    }
+    std::fs::write(&big, text).unwrap();
+    let (ok, _, err) = commandwall(&["db", "migrate"], &db);
+    assert!(ok, "{err}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_commandwall"))
+        .args([
+            "--database",
+            db.to_str().unwrap(),
+            "import",
+            big.to_str().unwrap(),
+        ])
+        .args(["--mapping", mapping_file.to_str().unwrap()])
+        .env_remove("COMMANDWALL_CONFIG")
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let url = format!("sqlite:{}", db.display());
+    let query = |sql: &str| -> Vec<(String, i64, Option<String>)> {
+        rt.block_on(async {
+            let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            let rows = sqlx::query_as(sql).fetch_all(&mut conn).await.unwrap();
+            conn.close().await.unwrap();
+            rows
+        })
+    };
+    let started = std::time::Instant::now();
+    loop {
+        let seen = query("SELECT status, rows_read, note FROM imports");
+        if seen.first().is_some_and(|r| r.1 > 0) {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "no batch written: {seen:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let seen = query("SELECT status, rows_read, note FROM imports");
+    assert_eq!(seen[0].0, "running", "nobody was left to say otherwise");
+    assert!(seen[0].1 < 400_000, "killed before its end: {seen:?}");
+
+    // Still beating a minute ago: it may be running yet, and is left alone.
+    let small = dir.path().join("small.csv");
+    std::fs::write(&small, "id,start\nS1,2025-11-20 09:00:00\n").unwrap();
+    let import_small = || {
+        commandwall(
+            &[
+                "import",
+                small.to_str().unwrap(),
+                "--mapping",
+                mapping_file.to_str().unwrap(),
+            ],
+            &db,
+        )
+    };
+    let (ok, _, err) = import_small();
+    assert!(ok, "{err}");
+    assert_eq!(
+        query("SELECT status, rows_read, note FROM imports")[0].0,
+        "running"
+    );
+    // Silent for 11 minutes: taken for dead.
+    query("UPDATE imports SET heartbeat_ms = heartbeat_ms - 660000 WHERE id = 1 RETURNING status, rows_read, note");
+    let (ok, _, err) = import_small();
+    assert!(ok, "{err}");
+    let seen = query("SELECT status, rows_read, note FROM imports ORDER BY id");
+    assert_eq!(seen[0].0, "interrupted", "{seen:?}");
+    assert!(seen[0]
+        .2
+        .as_deref()
+        .unwrap()
+        .contains("stopped without a word"));
+    assert!(seen[1..].iter().all(|r| r.0 == "finished"), "{seen:?}");
+    let (ok, out, _) = commandwall(&["db", "check"], &db);
+    assert!(ok);
+    assert!(out.contains("imports      3 (1 interrupted)"), "{out}");
+}
+
+#[test]
+fn progress_lines_give_rows_per_second_and_time_left() {
+    use commandwall::doors::cli::progress::line;
+    use commandwall::import::Progress;
+    use std::time::Duration;
+    let p = |rows, bytes| Progress {
+        rows,
+        bytes,
+        total_bytes: 1_000,
+    };
+    // A quarter of the bytes in 10 s: three times as long again.
+    assert_eq!(
+        line(p(20_000, 250), Duration::from_secs(10)),
+        "20000 rows (25%), 2000 rows/s, about 30.0 s left"
+    );
+    assert_eq!(
+        line(p(0, 0), Duration::from_secs(1)),
+        "0 rows (0%), 0 rows/s, time left not known yet"
     );
 }

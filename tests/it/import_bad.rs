@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use sqlx::Connection;
+
 use commandwall::core::model::Severity;
 use commandwall::import::{import_file, ImportError, Mapping};
 
@@ -118,7 +120,7 @@ async fn each_malformed_row_is_named_and_good_rows_are_stored() {
             row: b"B8,2026-11-20 08:00:00,,,PAGER,1",
             stored: false,
             column: Some("via"),
-            reason: "unknown channel code",
+            reason: "unknown channel code: valid: 110, SMS",
         },
         Case {
             name: "not a number",
@@ -156,11 +158,11 @@ async fn each_malformed_row_is_named_and_good_rows_are_stored() {
             reason: "malformed CSV row: 2 fields where the header has 6",
         },
         Case {
-            name: "not UTF-8",
-            row: b"B12,2026-11-20 08:00:00,,,\xff\xfe,1",
-            stored: false,
-            column: None,
-            reason: "malformed CSV row: field 5 is not valid UTF-8",
+            name: "priority beyond what a priority can be",
+            row: b"B12,2026-11-20 08:00:00,,,110,99999999999",
+            stored: true,
+            column: Some("prio"),
+            reason: "out of range; priority left empty: priority must lie within -2147483648 … 2147483647",
         },
     ];
     let map = mapping(MAPPING);
@@ -226,16 +228,164 @@ async fn each_malformed_row_is_named_and_good_rows_are_stored() {
 #[tokio::test]
 async fn fill_values_are_counted_not_reported() {
     let db = TestDb::new().await;
-    let body = format!("{HEADER}\n{GOOD}\nC1,2026-11-20 08:00:00,-9999,NULL,110,\n");
+    // A fill value written as another number equal to it is the same fill value.
+    let body = format!(
+        "{HEADER}\n{GOOD}\nC1,2026-11-20 08:00:00,-9999,NULL,110,\nC2,2026-11-20 08:00:00,-9999.0,-9999.00,110,-9999.000\n"
+    );
     let s = run(&db, "fills.csv", body.as_bytes(), &mapping(MAPPING))
         .await
         .unwrap();
     assert!(s.issues.is_empty(), "{:?}", s.issues);
     assert_eq!(
         (s.fills["dispatch"], s.fills["arrive"], s.fills["prio"]),
-        (1, 1, 1)
+        (2, 2, 2)
     );
-    assert_eq!(s.rows_stored, 2);
+    assert_eq!(s.rows_stored, 3);
+}
+
+#[tokio::test]
+async fn a_column_feeding_two_fields_is_counted_and_reported_once() {
+    // The dispatch column feeds both dispatched and signed_for (as decc_cad's start time
+    // feeds received and answered).
+    let map = mapping(&MAPPING.replace(
+        "dispatched = \"dispatch\"",
+        "dispatched = \"dispatch\"\nsigned_for = \"dispatch\"",
+    ));
+    let db = TestDb::new().await;
+    let body = format!(
+        "{HEADER}\n{GOOD}\nC1,2026-11-20 08:00:00,,,110,1\nC2,2026-11-20 08:00:00,soon,,110,1\n"
+    );
+    let s = run(&db, "shared.csv", body.as_bytes(), &map).await.unwrap();
+    assert_eq!(s.fills["dispatch"], 1, "one blank, one row");
+    let on_dispatch: Vec<String> = s
+        .issues
+        .iter()
+        .filter(|i| i.column.as_deref() == Some("dispatch"))
+        .map(|i| format!("{}: {}", i.line.unwrap(), i.reason))
+        .collect();
+    assert_eq!(
+        on_dispatch,
+        ["4: bad timestamp; dispatched left empty: matches none of the formats %Y-%m-%d %H:%M:%S"]
+    );
+    assert_eq!((s.rows_stored, s.rows_with_warnings), (3, 1));
+}
+
+#[tokio::test]
+async fn coordinates_off_the_earth_are_named_not_dropped() {
+    let map = mapping(&MAPPING.replace(
+        "priority = \"prio\"",
+        "priority = \"prio\"\nlat = \"y\"\nlon = \"x\"",
+    ));
+    let db = TestDb::new().await;
+    let body = format!(
+        "{HEADER},y,x\n{GOOD},40.7,-74.0\nG1,2026-11-20 08:00:00,,,110,1,91,-74\nG2,2026-11-20 08:00:00,,,110,1,-90,180.5\n"
+    );
+    let s = run(&db, "geo.csv", body.as_bytes(), &map).await.unwrap();
+    let named: Vec<String> = s
+        .issues
+        .iter()
+        .map(|i| {
+            format!(
+                "{} {} {}: {}",
+                i.line.unwrap(),
+                i.column.as_deref().unwrap(),
+                i.raw_value.as_deref().unwrap(),
+                i.reason
+            )
+        })
+        .collect();
+    assert_eq!(
+        named,
+        [
+            "3 y 91: out of range; lat left empty: lat must lie within -90 … 90",
+            "4 x 180.5: out of range; lon left empty: lon must lie within -180 … 180",
+        ]
+    );
+    assert_eq!(
+        s.rows_stored, 3,
+        "a warning stores the row without the value"
+    );
+}
+
+#[tokio::test]
+async fn a_duplicated_column_name_the_mapping_reads_is_refused_naming_it() {
+    let db = TestDb::new().await;
+    let map = mapping(MAPPING);
+    let msg = whole_file_error(
+        &db,
+        "twice.csv",
+        Some(format!("{HEADER},start\n{GOOD},2026-11-20 09:00:00\n").as_bytes()),
+        &map,
+    )
+    .await;
+    assert!(
+        msg.contains("reads column 'start' for field 'received'")
+            && msg.contains("twice.csv has 2 columns named 'start' (columns 2 and 7)"),
+        "{msg}"
+    );
+    // Two columns of one name that the mapping does not read harm nothing.
+    let s = run(
+        &db,
+        "notes.csv",
+        format!("{HEADER},note,note\n{GOOD},a,b\n").as_bytes(),
+        &map,
+    )
+    .await
+    .unwrap();
+    assert_eq!(s.rows_stored, 1);
+}
+
+#[tokio::test]
+async fn an_unknown_category_lists_the_nearest_codes_and_where_to_see_all() {
+    let map = mapping(&MAPPING.replace(
+        "priority = \"prio\"",
+        "priority = \"prio\"\ncategory = \"cat\"",
+    ));
+    let db = TestDb::new().await;
+    let body = format!("{HEADER},cat\n{GOOD},theft\nK1,2026-11-20 08:00:00,,,110,1,thefts\n");
+    let s = run(&db, "cats.csv", body.as_bytes(), &map).await.unwrap();
+    assert_eq!(s.issues.len(), 1, "{:?}", s.issues);
+    let reason = &s.issues[0].reason;
+    assert!(
+        reason.starts_with("unknown category code; category left empty: nearest: theft, ")
+            && reason.contains("`commandwall categories` lists all"),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
+async fn a_callers_number_is_shown_only_masked() {
+    // A mapping that translates caller values (withheld numbers) and warns on the rest.
+    let text = MAPPING.replace(
+        "priority = \"prio\"",
+        "priority = \"prio\"\ncaller = \"phone\"",
+    )
+        + "\n[values.caller]\nunknown = \"warn\"\n[values.caller.map]\n\"WITHHELD\" = \"\"\n";
+    let map = mapping(&text);
+    let db = TestDb::new().await;
+    let body =
+        format!("{HEADER},phone\n{GOOD},WITHHELD\nP1,2026-11-20 08:00:00,,,110,1,13800001234\n");
+    let s = run(&db, "callers.csv", body.as_bytes(), &map)
+        .await
+        .unwrap();
+    assert_eq!(s.issues.len(), 1, "{:?}", s.issues);
+    assert_eq!(s.issues[0].raw_value.as_deref(), Some("138****1234"));
+    let shown = s.to_string();
+    assert!(
+        !shown.contains("13800001234") && shown.contains("138****1234"),
+        "{shown}"
+    );
+    let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+    let logged: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT reason, raw_value FROM data_quality")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(logged.len(), 1);
+    for (reason, raw) in logged {
+        assert!(!reason.contains("0000"), "{reason}");
+        assert_eq!(raw.as_deref(), Some("138****1234"));
+    }
 }
 
 #[tokio::test]
@@ -293,6 +443,29 @@ async fn whole_file_problems_stop_with_one_clear_message_and_lose_nothing() {
     let msg = whole_file_error(&db, "empty.csv", Some(b""), &map).await;
     assert!(msg.contains("empty.csv has no header row"), "{msg}");
 
+    // Text in another encoding under a UTF-8 mapping: one message, naming the place and
+    // the encoding to name, not every row rejected one by one.
+    let msg = whole_file_error(
+        &db,
+        "latin.csv",
+        Some(
+            &[
+                HEADER.as_bytes(),
+                b"\n",
+                GOOD.as_bytes(),
+                b"\nB12,2026-11-20 08:00:00,,,\xff\xfe,1\n",
+            ]
+            .concat(),
+        ),
+        &map,
+    )
+    .await;
+    assert!(
+        msg.contains("latin.csv:3: field 5 (column 'via') is not valid UTF-8")
+            && msg.contains("encoding = \"gb18030\""),
+        "{msg}"
+    );
+
     let msg = whole_file_error(&db, "other.csv", Some(b"id,when,where\n1,2,3\n"), &map).await;
     assert!(
         msg.contains("needs column 'start' for field 'received'") && msg.contains("other.csv"),
@@ -313,11 +486,32 @@ fn a_wrong_mapping_is_refused_before_any_file_is_read() {
         ),
         (
             MAPPING.replace("received = \"start\"", "recieved = \"start\""),
-            "unknown field 'recieved'",
+            "at line 11, column 1 (key fields.recieved): unknown field 'recieved'",
         ),
         (
             MAPPING.replace("\"110\" = \"phone\"", "\"110\" = \"telephone\""),
-            "maps to 'telephone', which is not a Channel code",
+            "maps to 'telephone', which is not a Channel code; valid: phone, ",
+        ),
+        // Mistakes the TOML reader finds are placed by line, column and key.
+        (
+            MAPPING.replace("null_values", "ring_recorded = \"no\"\nnull_values"),
+            "at line 8, column 17 (key ring_recorded): invalid type: string \"no\", expected a boolean",
+        ),
+        (
+            MAPPING.replace("null_values", "null_value"),
+            "at line 8, column 1 (key null_value): unknown field `null_value`",
+        ),
+        (
+            MAPPING.replace("unknown = \"reject\"", "unknown = \"rejekt\""),
+            "at line 18, column 11 (key values.channel.unknown): unknown variant `rejekt`",
+        ),
+        (
+            format!("{MAPPING}\n[constants]\ncategory = \"thefts\"\n"),
+            "(key constants.category): constants.category = 'thefts' is not a Category code; nearest: theft, ",
+        ),
+        (
+            MAPPING.replace("null_values", "encoding = \"big-5-ish\"\nnull_values"),
+            "at line 8, column 1 (key encoding): encoding 'big-5-ish' is not one we know",
         ),
         (
             MAPPING.replace("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %Q"),

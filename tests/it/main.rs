@@ -7,6 +7,7 @@ mod cli;
 mod disk_full;
 mod helpers;
 mod import_bad;
+mod import_files;
 mod import_real;
 mod kpi_cad;
 mod kpi_cuts;

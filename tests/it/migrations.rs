@@ -98,7 +98,11 @@ async fn an_older_schema_is_named_by_read_only_doors_and_migrated_keeping_data()
     db.store.close().await;
     let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
     for sql in [
-        // Back to version 4: undo 0007, 0006 and 0005.
+        // Back to version 4: undo 0008, 0007, 0006 and 0005.
+        "DROP INDEX data_quality_once",
+        "ALTER TABLE imports DROP COLUMN status",
+        "ALTER TABLE imports DROP COLUMN heartbeat_ms",
+        "ALTER TABLE imports DROP COLUMN note",
         "DROP TABLE caller_keys",
         "DROP INDEX calls_repeat_caller",
         "DROP INDEX calls_repeat_place",

@@ -4,8 +4,10 @@
 pub mod alerts;
 pub mod bench;
 pub mod caller_key;
+pub mod categories;
 pub mod kpi;
 pub mod parse;
+pub mod progress;
 pub mod report;
 
 use anyhow::Context;
@@ -16,7 +18,7 @@ use std::process::ExitCode;
 use crate::config::Config;
 use crate::core::time::utc;
 use crate::doors::{serve, window};
-use crate::import::{import_file, ImportSummary, Mapping};
+use crate::import::{import_file_showing, ImportSummary, Mapping};
 use crate::services::simulation::{self, Plan};
 use crate::setup::{caller_keyer, database_url, now_ms, open_store};
 use crate::sim::City;
@@ -53,6 +55,8 @@ pub enum Command {
         #[arg(long)]
         mapping: PathBuf,
     },
+    /// Print the category codes a mapping translates into, in Chinese and English.
+    Categories(categories::CategoriesArgs),
     /// Print the figures of a window (or, without --from/--to, the wall's live windows).
     Kpi(kpi::KpiArgs),
     /// Serve the wall to browsers on other wall controllers (read-only, token required).
@@ -213,10 +217,17 @@ async fn run_async(command: Command, url: String, mut config: Config) -> anyhow:
             let mapping = Mapping::load(&mapping)?;
             let store = open_store(&url, &config).await?;
             let keyer = caller_keyer(&config, &url, &store).await?;
-            let summary = import_file(&store, &file, &mapping, keyer, now_ms()).await?;
+            let mut shown = progress::Shown::on_stderr();
+            let done = import_file_showing(&store, &file, &mapping, keyer, now_ms(), &mut |p| {
+                shown.update(p)
+            })
+            .await;
+            shown.done();
+            let summary = done?;
             print!("{summary}");
             import_verdict(&summary, config.import.max_rejected_share)
         }
+        Command::Categories(args) => categories::run(&args),
         Command::Serve(args) => serve::run(&url, &config, &args).await,
         Command::Bench(args) => bench::run(&url, &config, &args).await,
         Command::Kpi(args) => kpi::run(&url, &config, &args).await,
@@ -291,6 +302,10 @@ async fn db_check(url: &str) -> anyhow::Result<()> {
     println!("work orders  {}", h.work_orders);
     println!("callbacks    {}", h.callbacks);
     println!("data issues  {}", h.data_issues);
+    println!(
+        "imports      {} ({} interrupted)",
+        h.imports, h.imports_interrupted
+    );
     if h.integrity != "ok" {
         anyhow::bail!("integrity check failed: {}", h.integrity);
     }

@@ -6,6 +6,8 @@ mod alert_audit;
 mod caller_keys;
 mod error;
 mod facts;
+mod foreign;
+mod imports;
 mod naive;
 mod overdue;
 mod repeat;
@@ -26,8 +28,8 @@ use sqlx::{QueryBuilder, Sqlite, Transaction};
 use super::naive::NaiveFigures;
 use super::rows::{insert_prefix, reference, upsert_suffix, Record, Value};
 use super::{
-    Backend, CallerKeyRecord, FeedCheck, FileState, GroupBy, Health, ImportCounts, IncidentRecord,
-    OpenMode, OverdueOrder, SourceCounts, StoreError, Tables, WriteStats,
+    Backend, CallerKeyRecord, FeedCheck, FileState, GroupBy, Health, ImportCounts, ImportState,
+    IncidentRecord, OpenMode, OverdueOrder, SourceCounts, StoreError, Tables, WriteStats,
 };
 use crate::config::Config;
 use crate::core::alerts::lifecycle::Event;
@@ -134,6 +136,9 @@ impl SqliteStore {
                     .map_err(|e| bad_url(format!("cannot create folder {}: {e}", dir.display())))?;
             }
         }
+        if mode == OpenMode::CreateAndMigrate && !in_memory {
+            foreign::refuse_foreign(url, &path).await?;
+        }
         let path = (!in_memory).then_some(path);
         let create = options
             .clone()
@@ -219,13 +224,27 @@ impl SqliteStore {
             work_orders,
             callbacks,
             data_issues,
+            imports,
+            imports_interrupted,
             first_call,
             last_call,
-        ): (i64, i64, i64, i64, i64, i64, Option<i64>, Option<i64>) = sqlx::query_as(
+        ): (
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+            Option<i64>,
+            Option<i64>,
+        ) = sqlx::query_as(
             "SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'change_seq'),
                     (SELECT COUNT(*) FROM calls), (SELECT COUNT(*) FROM incidents),
                     (SELECT COUNT(*) FROM work_orders), (SELECT COUNT(*) FROM callbacks),
-                    (SELECT COUNT(*) FROM data_quality),
+                    (SELECT COUNT(*) FROM data_quality), (SELECT COUNT(*) FROM imports),
+                    (SELECT COUNT(*) FROM imports WHERE status = 'interrupted'),
                     (SELECT MIN(received_ms) FROM calls), (SELECT MAX(received_ms) FROM calls)",
         )
         .fetch_one(&self.pool())
@@ -242,6 +261,8 @@ impl SqliteStore {
             work_orders,
             callbacks,
             data_issues,
+            imports,
+            imports_interrupted,
             first_call,
             last_call,
         })
@@ -398,57 +419,20 @@ impl Backend for SqliteStore {
     }
 
     async fn log_issues(&self, issues: &[DataIssue], now: Millis) -> Result<(), StoreError> {
-        if issues.is_empty() {
-            return Ok(());
-        }
-        let mut tx = self.pool().begin().await.map_err(self.err())?;
-        for chunk in issues.chunks(MAX_PARAMS / 10) {
-            let mut qb = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO data_quality (logged_ms, source, file, line, column_name, record_id, severity, reason, raw_value) ",
-            );
-            qb.push_values(chunk, |mut b, i| {
-                b.push_bind(now)
-                    .push_bind(&i.source)
-                    .push_bind(&i.file)
-                    .push_bind(i.line.map(|l| l as i64))
-                    .push_bind(&i.column)
-                    .push_bind(&i.record_id)
-                    .push_bind(i.severity.code())
-                    .push_bind(&i.reason)
-                    .push_bind(&i.raw_value);
-            });
-            qb.build().execute(&mut *tx).await.map_err(self.err())?;
-        }
-        tx.commit().await.map_err(self.err())
+        imports::log_issues(self, issues, now).await
     }
 
     async fn begin_import(&self, source: &str, file: &str, now: Millis) -> Result<i64, StoreError> {
-        sqlx::query_scalar(
-            "INSERT INTO imports (source, file, started_ms) VALUES (?, ?, ?) RETURNING id",
-        )
-        .bind(source)
-        .bind(file)
-        .bind(now)
-        .fetch_one(&self.pool())
-        .await
-        .map_err(self.err())
+        imports::begin(self, source, file, now).await
     }
 
-    async fn finish_import(&self, id: i64, now: Millis, c: ImportCounts) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE imports SET finished_ms = ?, rows_read = ?, rows_stored = ?, rows_rejected = ?, warnings = ?
-             WHERE id = ?",
-        )
-        .bind(now)
-        .bind(c.rows_read as i64)
-        .bind(c.rows_stored as i64)
-        .bind(c.rows_rejected as i64)
-        .bind(c.warnings as i64)
-        .bind(id)
-        .execute(&self.pool())
-        .await
-        .map_err(self.err())?;
-        Ok(())
+    async fn update_import(
+        &self,
+        id: i64,
+        counts: ImportCounts,
+        state: ImportState,
+    ) -> Result<(), StoreError> {
+        imports::update(self, id, counts, state).await
     }
 
     async fn source_counts(&self, source: &str) -> Result<SourceCounts, StoreError> {
