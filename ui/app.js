@@ -140,6 +140,22 @@ function renderFrame() {
   $("centre").textContent = s.centre;
   $("as_of").textContent = s.as_of ? f.time(s.as_of) : "--:--:--";
   $("last_call").textContent = s.last_call ? tr.last_call(f.time(s.last_call)) : "";
+  $("import_status").textContent = importStatus(s, tr, f);
+}
+
+/** The last import and the folder watch: a watch that has not looked for 15 s has stopped. */
+function importStatus(s, tr, f) {
+  const im = s.imports;
+  if (!im) return "";
+  const parts = [];
+  if (im.last) parts.push(tr.last_import(im.last.file, f.time(im.last.at), im.last.rows_stored, im.last.rows_rejected));
+  const w = im.watch;
+  if (w) {
+    if (s.checked_at - w.polled > 15000) parts.push(tr.watch_stopped(f.time(w.polled)));
+    else if (w.error) parts.push(tr.watch_error(w.error));
+    else parts.push(tr.watching);
+  }
+  return parts.join(" · ");
 }
 
 /** A data-quality notice beside the figures (they stay fresh): records dated ahead. */

@@ -21,6 +21,15 @@ pub fn open(
         inner: File::open(path)?,
         read,
     };
+    Ok(decode(file, encoding))
+}
+
+/// Bytes of a file (or of part of one, as a folder watch takes it) as the CSV reader sees
+/// them.
+pub fn decode(
+    file: impl Read + Send + 'static,
+    encoding: Option<&'static Encoding>,
+) -> Box<dyn Read + Send> {
     let text: Box<dyn Read + Send> = match encoding {
         // A UTF-8 or UTF-16 byte-order mark still wins over the named encoding: a file
         // saved as "CSV UTF-8" by the same office reads right under a GBK mapping.
@@ -31,9 +40,9 @@ pub fn open(
         ),
         None => Box::new(file),
     };
-    Ok(Box::new(LfOnly {
+    Box::new(LfOnly {
         inner: BufReader::with_capacity(64 * 1024, text),
-    }))
+    })
 }
 
 struct Counted<R> {

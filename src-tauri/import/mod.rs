@@ -9,6 +9,7 @@ pub mod parse;
 pub mod run;
 mod summary;
 mod toml_place;
+pub mod watch;
 
 pub use mapping::Mapping;
 pub use run::{import_file, import_file_showing, ImportError, ImportSummary, Progress};

@@ -85,7 +85,6 @@ pub async fn import_file_showing(
     now: Millis,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<ImportSummary, ImportError> {
-    let started = Instant::now();
     let file = path.display().to_string();
     let unreadable = |source| ImportError::Unreadable {
         file: file.clone(),
@@ -94,6 +93,45 @@ pub async fn import_file_showing(
     let total_bytes = std::fs::metadata(path).map_err(unreadable)?.len();
     let taken = Arc::new(AtomicU64::new(0));
     let text = input::open(path, mapping.encoding(), taken.clone()).map_err(unreadable)?;
+    let read = Input {
+        text,
+        file,
+        lines_before: 1,
+        total_bytes,
+        taken,
+    };
+    import_read(store, read, mapping, keyer, now, progress).await
+}
+
+/// Rows read from a file or part of one: its header, then rows. `lines_before` is how many
+/// of the file's lines come before the rows given (its header counted), so the rows are named
+/// by their lines in the file.
+pub struct Input {
+    pub text: Box<dyn std::io::Read + Send>,
+    pub file: String,
+    pub lines_before: u64,
+    pub total_bytes: u64,
+    /// The file's bytes taken so far, for progress.
+    pub taken: Arc<AtomicU64>,
+}
+
+/// Imports the rows of `read` through `mapping`, as `import_file` does a whole file.
+pub async fn import_read(
+    store: &Store,
+    read: Input,
+    mapping: &Mapping,
+    keyer: CallerKeyer,
+    now: Millis,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<ImportSummary, ImportError> {
+    let started = Instant::now();
+    let Input {
+        text,
+        file,
+        lines_before,
+        total_bytes,
+        taken,
+    } = read;
     let mut reader = ReaderBuilder::new().flexible(false).from_reader(text);
     let header = read_header(&mut reader, &file, mapping)?;
     let parser =
@@ -120,6 +158,7 @@ pub async fn import_file_showing(
         written: 0,
         changed: 0,
         line: 1,
+        offset: lines_before.saturating_sub(1),
     };
     let mut show = |rows| {
         progress(Progress {
@@ -220,6 +259,9 @@ struct Run<'a> {
     changed: i64,
     /// The line of the row read last.
     line: u64,
+    /// Lines of the file before the header the reader saw (a watch reads a grown file from
+    /// where it stopped, after the header read again).
+    offset: u64,
 }
 
 impl Run<'_> {
@@ -235,7 +277,9 @@ impl Run<'_> {
             match reader.read_record(&mut rec) {
                 Ok(false) => break,
                 Ok(true) => {
-                    self.line = rec.position().map_or(self.line + 1, |p| p.line());
+                    self.line = rec
+                        .position()
+                        .map_or(self.line + 1, |p| p.line() + self.offset);
                     let row = parser.parse(&rec, self.line);
                     self.take(row);
                 }
@@ -292,7 +336,9 @@ impl Run<'_> {
     /// skipped. Text that is not UTF-8 stops the import: the mapping names the wrong
     /// encoding, and every row with a Chinese character would be rejected one by one.
     fn take_malformed(&mut self, e: csv::Error, header: &Header) -> Result<(), ImportError> {
-        let at = e.position().map_or(self.line + 1, |p| p.line());
+        let at = e
+            .position()
+            .map_or(self.line + 1, |p| p.line() + self.offset);
         self.line = at;
         if let csv::ErrorKind::Utf8 { err, .. } = e.kind() {
             return Err(ImportError::NotUtf8 {

@@ -10,6 +10,7 @@ pub mod naive;
 mod rows;
 mod sqlite;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::ops::Deref;
 use std::path::PathBuf;
@@ -17,6 +18,8 @@ use std::sync::Arc;
 
 pub use crate::core::model::OverdueOrder;
 pub use error::StoreError;
+
+use serde::Serialize;
 
 use crate::config::Config;
 use crate::core::alerts::lifecycle::Event;
@@ -96,6 +99,42 @@ pub enum ImportState {
 /// An import whose heartbeat has been silent this long is taken for dead: batches beat it
 /// many times a second, and a batch waits at most SQLite's busy timeout (5 s).
 pub const IMPORT_SILENT_MS: Millis = 10 * 60_000;
+
+/// What a folder watch took of one file: its identity (device, inode), the bytes up to the
+/// end of its last complete row taken, and the file's lines up to there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Taken {
+    pub identity: (u64, u64),
+    pub bytes: u64,
+    pub lines: u64,
+}
+
+/// What the wall says about imports: the last one finished, and the folder watch.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportStatus {
+    pub last: Option<LastImport>,
+    pub watch: Option<WatchStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LastImport {
+    pub source: String,
+    /// The file's name, without its folder.
+    pub file: String,
+    pub at: Millis,
+    pub rows_read: u64,
+    pub rows_stored: u64,
+    pub rows_rejected: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WatchStatus {
+    pub dir: String,
+    pub mapping: String,
+    /// Its last poll: a watch that stopped polling is no longer watching.
+    pub polled: Millis,
+    pub error: Option<String>,
+}
 
 /// Why a caller key's fingerprint was recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -344,6 +383,28 @@ pub trait Backend: Send + Sync + fmt::Debug {
         from: Millis,
         to: Millis,
     ) -> Result<Vec<ProblemKind>, StoreError>;
+
+    /// What the watch of `dir` took of each file, by file name.
+    async fn watched_files(&self, dir: &str) -> Result<HashMap<String, Taken>, StoreError>;
+
+    async fn remember_taken(
+        &self,
+        dir: &str,
+        name: &str,
+        taken: Taken,
+        now: Millis,
+    ) -> Result<(), StoreError>;
+
+    /// Notes a poll of the watched folder (and what went wrong, if anything).
+    async fn watch_polled(
+        &self,
+        dir: &str,
+        mapping: &str,
+        now: Millis,
+        error: Option<&str>,
+    ) -> Result<(), StoreError>;
+
+    async fn import_status(&self) -> Result<ImportStatus, StoreError>;
 
     /// Audit rows in `[from, to)`, oldest first.
     async fn alert_events_between(

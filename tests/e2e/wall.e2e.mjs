@@ -337,6 +337,39 @@ await check("a row imported into the database shows on the calls tile within 2 s
 // The feed is judged by when a call arrived, as the server's loop sees it at its ticks
 // (every second): a tick to see the call arrive, STALE_AFTER_S, a tick to see the silence,
 // and the import itself; so the banner comes within STALE_AFTER_S + 4 s of the last call.
+await check("a row a CAD writes into a watched folder is on the wall within 5 s, not before its line is complete; the footer names the file", async () => {
+  const folder = path.join(dir, "exports");
+  fs.mkdirSync(folder);
+  const watcher = start(dir, "watch", bin, ["--database", db, "import", "--watch", folder, "--mapping", "decc_cad", "--poll", "500ms"]);
+  try {
+    const n = Number(calls(await read(wall))?.value);
+    const [header, row] = oneRowCsv(cad, `E2E-W-${Date.now()}`, Date.now()).split("\n");
+    const file = path.join(folder, "cad-export.csv");
+    // The CAD has written the header and half the row: nothing may be taken yet.
+    fs.writeFileSync(file, `${header}\n${row.slice(0, 40)}`);
+    await sleep(2500);
+    const early = Number(calls(await read(wall))?.value);
+    if (early !== n) throw new Error(`half a row was taken: calls ${n} → ${early}`);
+    fs.appendFileSync(file, `${row.slice(40)}\n`);
+    const t0 = Date.now();
+    await waitFor(`calls ${n + 1} on the page within 5 s`, async () => Number(calls(await read(wall))?.value) === n + 1, { timeout: 5_000, every: 100 });
+    const first = Date.now() - t0;
+    // The file grows by a row: only the new row is taken.
+    const [, row2] = oneRowCsv(cad, `E2E-W2-${Date.now()}`, Date.now()).split("\n");
+    fs.appendFileSync(file, `${row2}\n`);
+    const t1 = Date.now();
+    await waitFor(`calls ${n + 2} on the page within 5 s`, async () => Number(calls(await read(wall))?.value) === n + 2, { timeout: 5_000, every: 100 });
+    const second = Date.now() - t1;
+    const footer = await wall.evaluate(() => document.getElementById("import_status")?.innerText ?? "");
+    if (!footer.includes("cad-export.csv") || !footer.includes("目录监视中")) throw new Error(`the footer says: "${footer}"`);
+    if (!/2 rows, 2 stored|1 rows, 1 stored/.test(watcher.out)) throw new Error(`the watch printed: ${watcher.out}${watcher.err}`);
+    expected = String(n + 2);
+    return `row on screen ${first} ms after its line was complete, the next ${second} ms; footer "${footer}"`;
+  } finally {
+    await stop(watcher);
+  }
+});
+
 await check(`with the feed stopped and a row dated 20 h ahead imported, the stale banner (数据已中断) shows within ${STALE_AFTER_S + 4} s of the last call (STALE_AFTER_S=${STALE_AFTER_S}), silent since before that row, which is named`, async () => {
   if (feed) await stop(feed); // if check 3 could not stop it
   const lastCall = insertedAt ?? Date.now();

@@ -9,6 +9,7 @@ pub mod kpi;
 pub mod parse;
 pub mod progress;
 pub mod report;
+pub mod watch;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -48,12 +49,20 @@ pub enum Command {
     Desktop(DesktopArgs),
     /// Fill the database with a simulated city, past days and/or live.
     Simulate(SimulateArgs),
-    /// Import a CSV export through a mapping.
+    /// Import a CSV export through a mapping, or every file a CAD exports into a folder.
     Import {
-        file: PathBuf,
+        #[arg(required_unless_present = "watch", conflicts_with = "watch")]
+        file: Option<PathBuf>,
         /// A mapping file (TOML), or a built-in mapping: decc_cad, nyc311.
         #[arg(long)]
         mapping: PathBuf,
+        /// Keep taking the new and grown files of this folder until Ctrl-C.
+        #[arg(long, value_name = "DIR")]
+        watch: Option<PathBuf>,
+        /// How often the folder is looked at; a file is taken once it has not changed for
+        /// this long.
+        #[arg(long, default_value = "1s", value_parser = parse::duration, requires = "watch")]
+        poll: std::time::Duration,
     },
     /// Print the category codes a mapping translates into, in Chinese and English.
     Categories(categories::CategoriesArgs),
@@ -213,7 +222,14 @@ async fn run_async(command: Command, url: String, mut config: Config) -> anyhow:
         Command::Db {
             action: DbAction::Check,
         } => db_check(&url).await,
-        Command::Import { file, mapping } => {
+        Command::Import {
+            watch: Some(dir),
+            mapping,
+            poll,
+            ..
+        } => watch::run(&url, &config, &dir, &Mapping::load(&mapping)?, poll).await,
+        Command::Import { file, mapping, .. } => {
+            let file = file.expect("clap requires a file without --watch");
             let mapping = Mapping::load(&mapping)?;
             let store = open_store(&url, &config).await?;
             let keyer = caller_keyer(&config, &url, &store).await?;

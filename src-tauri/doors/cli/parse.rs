@@ -58,6 +58,26 @@ pub fn span(s: &str) -> Result<chrono::Duration, String> {
     Ok(unit_span(n))
 }
 
+/// A short period like `1s`, `500ms` or `2m`: between 100 ms and an hour.
+pub fn duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("'{s}' is not a period like 1s, 500ms or 2m"))?;
+    let ms = match unit {
+        "ms" => n,
+        "s" | "" => n.saturating_mul(1000),
+        "m" => n.saturating_mul(60_000),
+        _ => return Err(format!("'{s}': unit must be ms, s or m")),
+    };
+    if !(100..=3_600_000).contains(&ms) {
+        return Err(format!("'{s}' must be between 100ms and 60m"));
+    }
+    Ok(std::time::Duration::from_millis(ms))
+}
+
 /// A speed like `60x`, `60` or `1x`.
 pub fn speed(s: &str) -> Result<f64, String> {
     let v: f64 = s

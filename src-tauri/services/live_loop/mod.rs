@@ -27,7 +27,7 @@ use crate::services::alerts::{Alerting, AlertsView};
 use crate::services::figures::LiveFigures;
 use crate::services::wall_lists::{HourlyCache, PageInputs};
 use crate::setup::now_ms;
-use crate::store::{FeedCheck, FileState, Store, StoreError};
+use crate::store::{FeedCheck, FileState, ImportStatus, Store, StoreError};
 use feed::Feed;
 pub use feed::{silence, Ahead};
 #[cfg(feature = "fault-injection")]
@@ -99,6 +99,8 @@ pub struct WallState {
     pub chart_set: Arc<ChartSet>,
     /// Active and recent alerts: the wall's banner, flashing tiles, chime and page jumps.
     pub alerts: Arc<AlertsView>,
+    /// The last import and the folder watch (`import --watch`), if any.
+    pub imports: Option<Arc<ImportStatus>>,
 }
 
 impl WallState {
@@ -164,6 +166,7 @@ fn start(store: Store, config: Config, faults: Faults) -> watch::Receiver<Arc<Wa
         engine_restarts: 0,
         chart_set: Arc::new(ChartSet::default()),
         alerts: Arc::new(AlertsView::default()),
+        imports: None,
     });
     let (tx, rx) = watch::channel(initial);
     if let Err(e) = crate::charts::fonts::register() {
@@ -246,7 +249,12 @@ struct Built {
     lists: Lists,
     feed: Feed,
     alerts: AlertLoop,
+    /// When the import status was last read, and the change number then.
+    imports_read: Option<(Millis, i64)>,
 }
+
+/// How often the import status is read when no data arrives (a watch's polls change no data).
+const IMPORTS_EVERY_MS: Millis = 5_000;
 
 async fn run(
     store: Store,
@@ -330,6 +338,18 @@ async fn run(
                     tracing::warn!("page lists not updated: {e}");
                 }
                 built.feed.observe(&check, now);
+                let due = built
+                    .imports_read
+                    .is_none_or(|(t, seq)| seq != check.seq || now - t >= IMPORTS_EVERY_MS);
+                if due {
+                    match store.import_status().await {
+                        Ok(status) => {
+                            next.imports = Some(Arc::new(status));
+                            built.imports_read = Some((now, check.seq));
+                        }
+                        Err(e) => tracing::warn!("import status not read: {e}"),
+                    }
+                }
                 next.as_of = Some(snapshot.as_of);
                 next.seq = Some(snapshot.seq);
                 next.snapshot = Some(snapshot);

@@ -13,7 +13,9 @@ mod overdue;
 mod repeat;
 mod scan;
 mod wall;
+mod watch;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -29,7 +31,8 @@ use super::naive::NaiveFigures;
 use super::rows::{insert_prefix, reference, upsert_suffix, Record, Value};
 use super::{
     Backend, CallerKeyRecord, FeedCheck, FileState, GroupBy, Health, ImportCounts, ImportState,
-    IncidentRecord, OpenMode, OverdueOrder, SourceCounts, StoreError, Tables, WriteStats,
+    ImportStatus, IncidentRecord, OpenMode, OverdueOrder, SourceCounts, StoreError, Tables, Taken,
+    WriteStats,
 };
 use crate::config::Config;
 use crate::core::alerts::lifecycle::Event;
@@ -551,6 +554,34 @@ impl Backend for SqliteStore {
 
     async fn alert_events_for_book(&self, since: Millis) -> Result<(Vec<Event>, i64), StoreError> {
         alert_audit::for_book(self, since).await
+    }
+
+    async fn watched_files(&self, dir: &str) -> Result<HashMap<String, Taken>, StoreError> {
+        watch::watched_files(self, dir).await
+    }
+
+    async fn remember_taken(
+        &self,
+        dir: &str,
+        name: &str,
+        taken: Taken,
+        now: Millis,
+    ) -> Result<(), StoreError> {
+        watch::remember_taken(self, dir, name, taken, now).await
+    }
+
+    async fn watch_polled(
+        &self,
+        dir: &str,
+        mapping: &str,
+        now: Millis,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        watch::watch_polled(self, dir, mapping, now, error).await
+    }
+
+    async fn import_status(&self) -> Result<ImportStatus, StoreError> {
+        watch::import_status(self).await
     }
 
     async fn import_problems(
