@@ -9,6 +9,7 @@ mod helpers;
 mod import_bad;
 mod import_files;
 mod import_real;
+mod import_watch;
 mod kpi_cad;
 mod kpi_cuts;
 mod kpi_engine;
