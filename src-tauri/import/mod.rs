@@ -6,6 +6,7 @@ mod input;
 pub mod mapping;
 mod nearest;
 pub mod parse;
+pub mod read;
 pub mod run;
 mod summary;
 mod toml_place;

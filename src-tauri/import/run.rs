@@ -11,12 +11,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use csv::{Reader, ReaderBuilder, StringRecord};
-
-use super::header::Header;
 use super::input;
 use super::mapping::{Mapping, MappingError};
-use super::parse::{ParsedRow, RowParser};
+use super::parse::ParsedRow;
+use super::read::Rows;
 pub use super::summary::ImportSummary;
 use crate::core::caller::CallerKeyer;
 use crate::core::model::{Batch, DataIssue, Millis, Severity};
@@ -132,16 +130,12 @@ pub async fn import_read(
         total_bytes,
         taken,
     } = read;
-    let mut reader = ReaderBuilder::new().flexible(false).from_reader(text);
-    let header = read_header(&mut reader, &file, mapping)?;
-    let parser =
-        RowParser::new(mapping, &header, &file, keyer, now).map_err(ImportError::Header)?;
+    let mut rows = Rows::new(text, &file, lines_before, mapping, keyer, now)?;
 
     let before = store.source_counts(&mapping.source).await?;
     let import_id = store.begin_import(&mapping.source, &file, now).await?;
     let mut run = Run {
         store,
-        mapping,
         import_id,
         now,
         summary: ImportSummary {
@@ -149,7 +143,6 @@ pub async fn import_read(
             mapping: mapping.name.clone(),
             ..Default::default()
         },
-        seen: HashMap::new(),
         fills: HashMap::new(),
         batch: Batch::default(),
         batch_rows: 0,
@@ -157,8 +150,7 @@ pub async fn import_read(
         warnings: 0,
         written: 0,
         changed: 0,
-        line: 1,
-        offset: lines_before.saturating_sub(1),
+        line: lines_before,
     };
     let mut show = |rows| {
         progress(Progress {
@@ -167,7 +159,7 @@ pub async fn import_read(
             total_bytes,
         })
     };
-    if let Err(e) = run.read_all(&mut reader, &parser, &header, &mut show).await {
+    if let Err(e) = run.read_all(&mut rows, &mut show).await {
         let why = e.to_string();
         if let Err(also) = store
             .update_import(import_id, run.counts(), ImportState::Interrupted { why })
@@ -186,7 +178,7 @@ pub async fn import_read(
     summary.fills = run
         .fills
         .into_iter()
-        .map(|(ix, n)| (header.name(ix).to_string(), n))
+        .map(|(ix, n)| (rows.header().name(ix).to_string(), n))
         .collect();
     summary.elapsed = started.elapsed();
     let counts = ImportCounts {
@@ -201,52 +193,12 @@ pub async fn import_read(
     Ok(summary)
 }
 
-fn read_header<R: Read>(
-    reader: &mut Reader<R>,
-    file: &str,
-    mapping: &Mapping,
-) -> Result<Header, ImportError> {
-    let header = match reader.headers() {
-        Ok(h) => h.clone(),
-        Err(e) => {
-            if let csv::ErrorKind::Utf8 { err, .. } = e.kind() {
-                return Err(ImportError::NotUtf8 {
-                    file: file.to_string(),
-                    line: 1,
-                    what: format!("the header's field {}", err.field() + 1),
-                    mapping: mapping.name.clone(),
-                });
-            }
-            return Err(match e.into_kind() {
-                csv::ErrorKind::Io(source) => ImportError::Unreadable {
-                    file: file.to_string(),
-                    source,
-                },
-                other => ImportError::NoHeader {
-                    file: file.to_string(),
-                    detail: format!("{other:?}"),
-                },
-            });
-        }
-    };
-    if header.is_empty() || header.iter().all(|h| h.trim().is_empty()) {
-        return Err(ImportError::NoHeader {
-            file: file.to_string(),
-            detail: "the file is empty".into(),
-        });
-    }
-    Ok(Header::new(&header))
-}
-
 /// One import under way: what is read, held for the next write, and counted.
 struct Run<'a> {
     store: &'a Store,
-    mapping: &'a Mapping,
     import_id: i64,
     now: Millis,
     summary: ImportSummary,
-    /// Record id → the line it was first stored from.
-    seen: HashMap<String, u64>,
     /// Column → rows where it held a fill value.
     fills: HashMap<usize, u64>,
     batch: Batch,
@@ -259,32 +211,18 @@ struct Run<'a> {
     changed: i64,
     /// The line of the row read last.
     line: u64,
-    /// Lines of the file before the header the reader saw (a watch reads a grown file from
-    /// where it stopped, after the header read again).
-    offset: u64,
 }
 
 impl Run<'_> {
     async fn read_all<R: Read>(
         &mut self,
-        reader: &mut Reader<R>,
-        parser: &RowParser,
-        header: &Header,
+        rows: &mut Rows<R>,
         show: &mut (dyn FnMut(u64) + Send),
     ) -> Result<(), ImportError> {
-        let mut rec = StringRecord::new();
-        loop {
-            match reader.read_record(&mut rec) {
-                Ok(false) => break,
-                Ok(true) => {
-                    self.line = rec
-                        .position()
-                        .map_or(self.line + 1, |p| p.line() + self.offset);
-                    let row = parser.parse(&rec, self.line);
-                    self.take(row);
-                }
-                Err(e) => self.take_malformed(e, header)?,
-            }
+        while let Some(row) = rows.next() {
+            let row = row?;
+            self.line = rows.line();
+            self.take(row);
             if self.batch_rows as usize >= BATCH_ROWS || self.pending.len() >= BATCH_ROWS {
                 self.flush().await?;
                 show(self.summary.rows_read);
@@ -296,24 +234,7 @@ impl Run<'_> {
     }
 
     fn take(&mut self, mut row: ParsedRow) {
-        let line = self.line;
         self.summary.rows_read += 1;
-        if let Some(id) = &row.id {
-            if let Some(first) = self.seen.get(id) {
-                row.issues.push(DataIssue {
-                    source: self.mapping.source.clone(),
-                    file: Some(self.summary.file.clone()),
-                    line: Some(line),
-                    column: Some(self.mapping.id.clone()),
-                    record_id: Some(id.clone()),
-                    severity: Severity::Rejected,
-                    reason: format!("duplicate id, first seen on line {first}"),
-                    raw_value: Some(id.clone()),
-                });
-            } else if !row.rejected() {
-                self.seen.insert(id.clone(), line);
-            }
-        }
         for ix in &row.fills {
             *self.fills.entry(*ix).or_default() += 1;
         }
@@ -330,51 +251,6 @@ impl Run<'_> {
             self.batch_rows += 1;
         }
         self.pending.append(&mut row.issues);
-    }
-
-    /// A row the CSV reader cannot split (wrong field count, broken quoting) is named and
-    /// skipped. Text that is not UTF-8 stops the import: the mapping names the wrong
-    /// encoding, and every row with a Chinese character would be rejected one by one.
-    fn take_malformed(&mut self, e: csv::Error, header: &Header) -> Result<(), ImportError> {
-        let at = e
-            .position()
-            .map_or(self.line + 1, |p| p.line() + self.offset);
-        self.line = at;
-        if let csv::ErrorKind::Utf8 { err, .. } = e.kind() {
-            return Err(ImportError::NotUtf8 {
-                file: self.summary.file.clone(),
-                line: at,
-                what: format!(
-                    "field {} (column '{}')",
-                    err.field() + 1,
-                    header.name(err.field())
-                ),
-                mapping: self.mapping.name.clone(),
-            });
-        }
-        if e.is_io_error() {
-            let source = match e.into_kind() {
-                csv::ErrorKind::Io(source) => source,
-                _ => unreachable!("an I/O error is of kind Io"),
-            };
-            return Err(ImportError::Unreadable {
-                file: self.summary.file.clone(),
-                source,
-            });
-        }
-        self.summary.rows_read += 1;
-        self.summary.rows_rejected += 1;
-        self.pending.push(DataIssue {
-            source: self.mapping.source.clone(),
-            file: Some(self.summary.file.clone()),
-            line: Some(at),
-            column: None,
-            record_id: None,
-            severity: Severity::Rejected,
-            reason: format!("malformed CSV row: {}", csv_reason(&e)),
-            raw_value: None,
-        });
-        Ok(())
     }
 
     /// Writes the batch and its problems, and beats the import's heartbeat.
@@ -416,16 +292,5 @@ impl Run<'_> {
             rows_rejected: self.summary.rows_rejected,
             warnings: self.warnings,
         }
-    }
-}
-
-fn csv_reason(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => {
-            format!("{len} fields where the header has {expected_len}")
-        }
-        _ => e.to_string(),
     }
 }
