@@ -199,16 +199,18 @@ impl Mapping {
                 source,
             })?,
         };
-        let mapping: Mapping = toml::from_str(&text).map_err(|e| MappingError::Invalid {
-            path: shown.clone(),
-            message: e.message().to_string(),
-        })?;
-        mapping
-            .validate()
-            .map_err(|message| MappingError::Invalid {
-                path: shown,
-                message,
-            })?;
+        Mapping::from_toml(&text, &shown)
+    }
+
+    /// A mapping from its TOML text, validated; `shown` names it in errors (its path).
+    pub fn from_toml(text: &str, shown: &str) -> Result<Mapping, MappingError> {
+        let invalid = |message: String| MappingError::Invalid {
+            path: shown.to_string(),
+            message,
+        };
+        let mapping: Mapping =
+            toml::from_str(text).map_err(|e| invalid(e.message().to_string()))?;
+        mapping.validate().map_err(invalid)?;
         Ok(mapping)
     }
 

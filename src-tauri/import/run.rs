@@ -8,39 +8,14 @@ use std::fmt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use csv::{ReaderBuilder, StringRecord};
-
-use super::mapping::{Mapping, MappingError};
-use super::parse::RowParser;
+use super::error::ImportError;
+use super::mapping::Mapping;
+use super::read::Rows;
 use crate::core::caller::CallerKeyer;
 use crate::core::model::{Batch, DataIssue, Millis, Severity};
 use crate::store::{ImportCounts, Store, StoreError};
 
 const BATCH_ROWS: usize = 5_000;
-
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    #[error("cannot read {file}: {source}")]
-    Unreadable {
-        file: String,
-        source: std::io::Error,
-    },
-    #[error("{file} has no header row: {detail}")]
-    NoHeader { file: String, detail: String },
-    #[error("{0}")]
-    Header(String),
-    #[error(transparent)]
-    Mapping(#[from] MappingError),
-    #[error("import of {file} stopped at line {line}: {source}. The {stored} rows before it are stored; importing the file again resumes safely")]
-    Interrupted {
-        file: String,
-        line: u64,
-        stored: u64,
-        source: StoreError,
-    },
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct ImportSummary {
@@ -79,25 +54,7 @@ pub async fn import_file(
 ) -> Result<ImportSummary, ImportError> {
     let started = Instant::now();
     let file = path.display().to_string();
-    let mut reader = ReaderBuilder::new()
-        .flexible(false)
-        .from_path(path)
-        .map_err(|e| unreadable(&file, e))?;
-    let header = reader
-        .headers()
-        .map_err(|e| ImportError::NoHeader {
-            file: file.clone(),
-            detail: e.to_string(),
-        })?
-        .clone();
-    if header.is_empty() || header.iter().all(|h| h.trim().is_empty()) {
-        return Err(ImportError::NoHeader {
-            file,
-            detail: "the file is empty".into(),
-        });
-    }
-    let parser =
-        RowParser::new(mapping, &header, &file, keyer, now).map_err(ImportError::Header)?;
+    let mut rows = Rows::from_path(path, mapping, keyer, now)?;
 
     let before = store.source_counts(&mapping.source).await?;
     let import_id = store.begin_import(&mapping.source, &file, now).await?;
@@ -106,77 +63,32 @@ pub async fn import_file(
         mapping: mapping.name.clone(),
         ..Default::default()
     };
-    let mut seen: HashMap<String, u64> = HashMap::new();
     let mut fills: HashMap<usize, u64> = HashMap::new();
     let mut batch = Batch::default();
     let mut pending_issues: Vec<DataIssue> = Vec::new();
     let mut batch_rows = 0u64;
     let mut written = 0i64;
     let mut changed = 0i64;
-    let mut rec = StringRecord::new();
-    let mut line = 1u64;
-    loop {
-        match reader.read_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {
-                line = rec.position().map_or(line + 1, |p| p.line());
-                summary.rows_read += 1;
-                let mut row = parser.parse(&rec, line);
-                if let Some(id) = &row.id {
-                    if let Some(first) = seen.get(id) {
-                        row.issues.push(DataIssue {
-                            source: mapping.source.clone(),
-                            file: Some(file.clone()),
-                            line: Some(line),
-                            column: Some(mapping.id.clone()),
-                            record_id: Some(id.clone()),
-                            severity: Severity::Rejected,
-                            reason: format!("duplicate id, first seen on line {first}"),
-                            raw_value: Some(id.clone()),
-                        });
-                    } else if !row.rejected() {
-                        seen.insert(id.clone(), line);
-                    }
-                }
-                for ix in &row.fills {
-                    *fills.entry(*ix).or_default() += 1;
-                }
-                if row.rejected() {
-                    summary.rows_rejected += 1;
-                } else {
-                    summary.rows_stored += 1;
-                    if !row.issues.is_empty() {
-                        summary.rows_with_warnings += 1;
-                    }
-                    batch.calls.extend(row.call.take());
-                    batch.incidents.extend(row.incident.take());
-                    batch.work_orders.extend(row.order.take());
-                    batch_rows += 1;
-                }
-                pending_issues.append(&mut row.issues);
-            }
-            Err(e) => {
-                // A row the CSV reader cannot split (wrong field count, broken quoting,
-                // invalid UTF-8): name it and go on with the next one.
-                let at = e.position().map_or(line + 1, |p| p.line());
-                line = at;
-                summary.rows_read += 1;
-                summary.rows_rejected += 1;
-                pending_issues.push(DataIssue {
-                    source: mapping.source.clone(),
-                    file: Some(file.clone()),
-                    line: Some(at),
-                    column: None,
-                    record_id: None,
-                    severity: Severity::Rejected,
-                    reason: format!("malformed CSV row: {}", csv_reason(&e)),
-                    raw_value: None,
-                });
-                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                    return Err(unreadable(&file, e));
-                }
-            }
+    while let Some(row) = rows.next() {
+        let mut row = row?;
+        let line = rows.line();
+        summary.rows_read += 1;
+        for ix in &row.fills {
+            *fills.entry(*ix).or_default() += 1;
         }
+        if row.rejected() {
+            summary.rows_rejected += 1;
+        } else {
+            summary.rows_stored += 1;
+            if !row.issues.is_empty() {
+                summary.rows_with_warnings += 1;
+            }
+            batch.calls.extend(row.call.take());
+            batch.incidents.extend(row.incident.take());
+            batch.work_orders.extend(row.order.take());
+            batch_rows += 1;
+        }
+        pending_issues.append(&mut row.issues);
         if batch_rows as usize >= BATCH_ROWS {
             let n = flush(store, &mut batch, &mut pending_issues, &mut summary, now)
                 .await
@@ -195,7 +107,7 @@ pub async fn import_file(
         .await
         .map_err(|source| ImportError::Interrupted {
             file: file.clone(),
-            line,
+            line: rows.line(),
             stored: summary.rows_stored - batch_rows,
             source,
         })?;
@@ -208,7 +120,7 @@ pub async fn import_file(
     summary.records_unchanged = written - changed;
     summary.fills = fills
         .into_iter()
-        .map(|(ix, n)| (header.get(ix).unwrap_or("?").to_string(), n))
+        .map(|(ix, n)| (rows.header().get(ix).unwrap_or("?").to_string(), n))
         .collect();
     summary.elapsed = started.elapsed();
     let counts = ImportCounts {
@@ -239,31 +151,6 @@ async fn flush(
     summary.issues.append(issues);
     *batch = Batch::default();
     Ok((n, stats.changed as i64))
-}
-
-fn unreadable(file: &str, e: csv::Error) -> ImportError {
-    match e.into_kind() {
-        csv::ErrorKind::Io(source) => ImportError::Unreadable {
-            file: file.to_string(),
-            source,
-        },
-        other => ImportError::NoHeader {
-            file: file.to_string(),
-            detail: format!("{other:?}"),
-        },
-    }
-}
-
-fn csv_reason(e: &csv::Error) -> String {
-    match e.kind() {
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => {
-            format!("{len} fields where the header has {expected_len}")
-        }
-        csv::ErrorKind::Utf8 { err, .. } => format!("field {} is not valid UTF-8", err.field() + 1),
-        _ => e.to_string(),
-    }
 }
 
 impl fmt::Display for ImportSummary {

@@ -36,9 +36,7 @@ const HEADER: &str = "id,start,dispatch,arrive,via,prio";
 const GOOD: &str = "A1,2026-11-20 08:00:00,2026-11-20 08:01:00,2026-11-20 08:05:00,110,1";
 
 fn mapping(text: &str) -> Mapping {
-    let m: Mapping = toml::from_str(text).unwrap();
-    m.validate().unwrap();
-    m
+    Mapping::from_toml(text, "mini.toml").unwrap()
 }
 
 async fn run(
