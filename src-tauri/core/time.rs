@@ -13,15 +13,15 @@ pub fn local_to_utc(tz: Tz, local: NaiveDateTime) -> Millis {
     match tz.from_local_datetime(&local) {
         LocalResult::Single(t) => t.timestamp_millis(),
         LocalResult::Ambiguous(early, _) => early.timestamp_millis(),
-        LocalResult::None => {
-            // For a one-hour gap, an hour later on the new offset is the same instant as
-            // the given time on the old one.
-            let shifted = local + chrono::Duration::hours(1);
-            tz.from_local_datetime(&shifted)
-                .earliest()
-                .map(|t| t.timestamp_millis())
-                .unwrap_or_else(|| local.and_utc().timestamp_millis())
-        }
+        // For a one-hour gap, an hour later on the new offset is the same instant as the
+        // given time on the old one. chrono also answers None for a time whose instant
+        // lies beyond its last year (`+262142-12-31 23:30` in New York), where an hour
+        // later does not exist either: that one is read as UTC, and callers judge it.
+        LocalResult::None => local
+            .checked_add_signed(chrono::Duration::hours(1))
+            .and_then(|shifted| tz.from_local_datetime(&shifted).earliest())
+            .map(|t| t.timestamp_millis())
+            .unwrap_or_else(|| local.and_utc().timestamp_millis()),
     }
 }
 

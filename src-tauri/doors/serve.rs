@@ -5,15 +5,15 @@
 //! Connections are guarded (timeouts, a limit) by `connections`.
 
 pub mod connections;
+pub mod questions;
 
 use std::net::SocketAddr;
 use std::path::{Path as FsPath, PathBuf};
 use std::sync::Arc;
 
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -26,7 +26,6 @@ use tokio_stream::StreamExt;
 
 use crate::config::Config;
 use crate::core::alerts::lifecycle::{ActionError, Actor, Event as AlertEvent};
-use crate::core::model::Millis;
 use crate::services::alerts::{self, AlertError};
 use crate::services::desk_queries::{DeskError, DeskQuery};
 use crate::services::live_loop::{Sent, WallState};
@@ -303,21 +302,14 @@ fn desk_error(e: DeskError) -> Response {
         .into_response()
 }
 
-/// A desk question from the query string. One it cannot read (a parameter twice, say) is
-/// a 400 `bad_query` like any other bad question, not axum's plain-text rejection.
+/// A desk question from the query string (`questions::desk`).
 struct Asked(DeskQuery);
 
 impl<S: Send + Sync> FromRequestParts<S> for Asked {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
-        match Query::<DeskQuery>::from_request_parts(parts, state).await {
-            Ok(Query(q)) => Ok(Asked(q)),
-            Err(e) => Err(desk_error(DeskError::Query(format!(
-                "the question cannot be read ({}); ask with period, from and to, zone, category, channel",
-                e.body_text()
-            )))),
-        }
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        questions::desk(&parts.uri).map(Asked).map_err(desk_error)
     }
 }
 
@@ -330,13 +322,10 @@ async fn desk_query(State(served): State<ServeState>, Asked(q): Asked) -> Respon
 
 /// The weekly report as a download: `?week=2026-W47&format=pdf|xlsx|csv&lang=zh|en`,
 /// last week in PDF by default. Made on demand, in memory: the server writes no file.
-async fn weekly_report(
-    State(served): State<ServeState>,
-    Query(q): Query<crate::services::report::DeskReport>,
-) -> Response {
+async fn weekly_report(State(served): State<ServeState>, uri: Uri) -> Response {
     use crate::services::report::{make, ReportError};
     let now = now_ms();
-    let made = match q.request(&served.config, now) {
+    let made = match questions::report(&uri, &served.config, now) {
         Ok(r) => make(&served.store, &served.config, &r, now).await,
         Err(e) => Err(e),
     };
@@ -404,12 +393,7 @@ fn presented(req: &Request) -> Option<String> {
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, t)| t.trim_start_matches(' ').to_string());
     }
-    req.uri().query().and_then(|q| {
-        q.split('&')
-            .filter_map(|kv| kv.split_once('='))
-            .find(|(k, _)| *k == "token")
-            .map(|(_, v)| v.to_string())
-    })
+    questions::token(req.uri()).map(str::to_string)
 }
 
 async fn require_token(State(served): State<ServeState>, req: Request, next: Next) -> Response {
@@ -483,24 +467,8 @@ async fn alerts(State(served): State<ServeState>) -> Response {
     Json(view).into_response()
 }
 
-#[derive(serde::Deserialize)]
-struct HistoryQuery {
-    from: Millis,
-    to: Millis,
-}
-
-async fn alert_history(
-    State(served): State<ServeState>,
-    q: Result<Query<HistoryQuery>, QueryRejection>,
-) -> Response {
-    let span = match q {
-        Ok(Query(q)) => crate::services::desk_queries::audit_span(q.from, q.to),
-        Err(e) => Err(DeskError::Query(format!(
-            "from and to are times in UTC milliseconds, e.g. ?from=1795478400000&to=1795564800000 ({})",
-            e.body_text()
-        ))),
-    };
-    let (from, to) = match span {
+async fn alert_history(State(served): State<ServeState>, uri: Uri) -> Response {
+    let (from, to) = match questions::history(&uri) {
         Ok(span) => span,
         Err(e) => return desk_error(e),
     };

@@ -263,16 +263,22 @@ impl Mapping {
                 source,
             })?,
         };
-        let mapping: Mapping = toml::from_str(&text).map_err(|e| MappingError::Invalid {
-            path: shown.clone(),
-            at: e.span().and_then(|span| toml_place::of_span(&text, span)),
+        Mapping::from_toml(&text, &shown)
+    }
+
+    /// A mapping from its TOML text, validated; `shown` names it in errors (its path). A
+    /// mistake is placed by line, column and key.
+    pub fn from_toml(text: &str, shown: &str) -> Result<Mapping, MappingError> {
+        let mapping: Mapping = toml::from_str(text).map_err(|e| MappingError::Invalid {
+            path: shown.to_string(),
+            at: e.span().and_then(|span| toml_place::of_span(text, span)),
             message: e.message().to_string(),
         })?;
         mapping.validate().map_err(|bad| {
             let key: Vec<&str> = bad.key.iter().map(String::as_str).collect();
             MappingError::Invalid {
-                path: shown,
-                at: toml_place::of_key(&text, &key),
+                path: shown.to_string(),
+                at: toml_place::of_key(text, &key),
                 message: bad.message,
             }
         })?;

@@ -289,6 +289,18 @@ impl RowParser {
                 }
             }
         }
+        // A value map may leave even the required field empty (an unknown code, `warn`,
+        // no default): no record can be made without it.
+        if !row.rejected() && !vals.contains_key(required) {
+            row.issues.push(self.issue(
+                line,
+                self.column_of(required),
+                Some(&id),
+                Severity::Rejected,
+                format!("missing {required} time"),
+                None,
+            ));
+        }
         if row.rejected() {
             return row;
         }

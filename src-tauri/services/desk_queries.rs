@@ -123,6 +123,25 @@ pub fn window(tz: Tz, q: &DeskQuery, now: Millis) -> Result<Window, DeskError> {
     }
 }
 
+/// The window and cut a desk question names, checked: everything `query` does before it
+/// reads the store (pure, so the fuzzer in `fuzz/` asks it directly).
+pub fn read_question(
+    config: &Config,
+    q: &DeskQuery,
+    now: Millis,
+) -> Result<(Window, Filter), DeskError> {
+    let w = window(config.tz(), q, now)?;
+    let clean = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+    let filter = Filter {
+        zone: clean(&q.zone),
+        category: clean(&q.category),
+        channel: clean(&q.channel),
+        ..Filter::default()
+    };
+    check_cut(config, &filter).map_err(DeskError::Query)?;
+    Ok((w, filter))
+}
+
 /// One desk question at a time. The store reads off the async workers, so a long question
 /// no longer stalls the runtime (four at once used to freeze both workers for 14 s), but
 /// each read holds one of the store's four pooled connections and a core. Measured on 19 M
@@ -137,15 +156,7 @@ pub async fn query(
     q: &DeskQuery,
     now: Millis,
 ) -> Result<DeskAnswer, DeskError> {
-    let w = window(config.tz(), q, now)?;
-    let clean = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
-    let filter = Filter {
-        zone: clean(&q.zone),
-        category: clean(&q.category),
-        channel: clean(&q.channel),
-        ..Filter::default()
-    };
-    check_cut(config, &filter).map_err(DeskError::Query)?;
+    let (w, filter) = read_question(config, q, now)?;
     let _turn = ONE_AT_A_TIME.acquire().await.expect("never closed");
     let zones = crate::services::figures::zones(config);
     let figures = crate::services::figures::evaluate(store, &zones, w, &filter, now).await?;
@@ -172,6 +183,24 @@ pub fn audit_span(from: Millis, to: Millis) -> Result<(Millis, Millis), DeskErro
 /// How many incidents a drill-down lists.
 const DRILL_LIMIT: u32 = 500;
 
+/// The window of a zone's drill-down, the zone checked: what `zone_incidents` does before
+/// it reads the store.
+pub fn read_zone_question(
+    config: &Config,
+    zone: &str,
+    q: &DeskQuery,
+    now: Millis,
+) -> Result<Window, DeskError> {
+    if !config.zones.iter().any(|z| z.code == zone) {
+        let known: Vec<&str> = config.zones.iter().map(|z| z.code.as_str()).collect();
+        return Err(DeskError::Query(format!(
+            "'{zone}' is not one of the centre's zones ({})",
+            known.join(", ")
+        )));
+    }
+    window(config.tz(), q, now)
+}
+
 /// A zone's incidents in the asked window (today when none), newest first.
 pub async fn zone_incidents(
     store: &Store,
@@ -180,14 +209,7 @@ pub async fn zone_incidents(
     q: &DeskQuery,
     now: Millis,
 ) -> Result<Vec<IncidentRow>, DeskError> {
-    if !config.zones.iter().any(|z| z.code == zone) {
-        let known: Vec<&str> = config.zones.iter().map(|z| z.code.as_str()).collect();
-        return Err(DeskError::Query(format!(
-            "'{zone}' is not one of the centre's zones ({})",
-            known.join(", ")
-        )));
-    }
-    let w = window(config.tz(), q, now)?;
+    let w = read_zone_question(config, zone, q, now)?;
     let _turn = ONE_AT_A_TIME.acquire().await.expect("never closed");
     let span = Span {
         from: w.now.from,

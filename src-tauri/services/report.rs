@@ -80,7 +80,8 @@ impl Covers {
         }
     }
 
-    fn window(&self, tz: Tz) -> Window {
+    /// The window the report's figures are evaluated over.
+    pub fn window(&self, tz: Tz) -> Window {
         match self {
             Covers::Week(p) => calendar(tz, Calendar::Week, *p),
             Covers::Days { first, last } => {

@@ -70,6 +70,10 @@ async fn every_door_names_a_bad_date_or_an_unknown_code() {
             "/api/alerts/history?from=10&to=5",
             "from (10) is after to (5)",
         ),
+        (
+            "/api/report?lang=zh&lang=en",
+            "the question cannot be read (Failed to deserialize query string: duplicate field `lang`); ask with week, format, lang",
+        ),
     ];
     for (path, says) in cases {
         server.bad_question(path, says).await;

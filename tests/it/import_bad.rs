@@ -6,6 +6,8 @@ use std::path::Path;
 use sqlx::Connection;
 
 use commandwall::core::model::Severity;
+use commandwall::import::parse::ParsedRow;
+use commandwall::import::read::Rows;
 use commandwall::import::{import_file, ImportError, Mapping};
 
 use crate::helpers::{keyer, TestDb, IMPORT_NOW};
@@ -38,9 +40,7 @@ const HEADER: &str = "id,start,dispatch,arrive,via,prio";
 const GOOD: &str = "A1,2026-11-20 08:00:00,2026-11-20 08:01:00,2026-11-20 08:05:00,110,1";
 
 fn mapping(text: &str) -> Mapping {
-    let m: Mapping = toml::from_str(text).unwrap();
-    m.validate().unwrap();
-    m
+    Mapping::from_toml(text, "mini.toml").unwrap()
 }
 
 async fn run(
@@ -539,4 +539,70 @@ fn a_wrong_mapping_is_refused_before_any_file_is_read() {
         err.contains("cannot read mapping /nonexistent/m.toml"),
         "{err}"
     );
+}
+
+/// The rows of `file` as the importer reads them, without a store.
+fn read_rows(map: &Mapping, file: &str) -> Vec<ParsedRow> {
+    Rows::of_bytes(
+        file.as_bytes().to_vec(),
+        "rows.csv",
+        map,
+        keyer(),
+        IMPORT_NOW,
+    )
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+fn reasons(row: &ParsedRow) -> Vec<(Severity, &str)> {
+    row.issues
+        .iter()
+        .map(|i| (i.severity, i.reason.as_str()))
+        .collect()
+}
+
+#[test]
+fn a_time_past_chronos_last_instant_is_an_impossible_timestamp_not_a_panic() {
+    // chrono reads `+262142-12-31 23:30` (its last year), but west of Greenwich that local
+    // time has no instant, and the DST-gap fallback added an hour past chrono's end: a
+    // panic that stopped the import.
+    let map = mapping(&MAPPING.replace("Asia/Shanghai", "America/New_York"));
+    let rows = read_rows(
+        &map,
+        &format!("{HEADER}\nA1,+262142-12-31 23:30:00,,,110,1\n{GOOD}\n"),
+    );
+    assert_eq!(
+        reasons(&rows[0]),
+        [(
+            Severity::Rejected,
+            "impossible timestamp: more than a day in the future"
+        )]
+    );
+    assert!(rows[1].call.is_some() && rows[1].issues.is_empty());
+}
+
+#[test]
+fn a_required_time_a_value_map_leaves_empty_rejects_the_row_not_a_panic() {
+    // `unknown = "warn"` without a default leaves a field empty; on the required field
+    // that made a row with no receive time, and building its record panicked.
+    let map = mapping(&format!(
+        "{MAPPING}\n[values.received]\nunknown = \"warn\"\nmap = {{ \"now\" = \"2026-11-20 08:00:00\" }}\n"
+    ));
+    let rows = read_rows(
+        &map,
+        &format!("{HEADER}\nA1,later,,,110,1\nA2,now,,,110,1\n"),
+    );
+    assert_eq!(
+        reasons(&rows[0]),
+        [
+            (
+                Severity::Warning,
+                "unknown received code, field left empty: valid: now"
+            ),
+            (Severity::Rejected, "missing received time"),
+        ]
+    );
+    assert!(rows[0].rejected() && rows[0].call.is_none());
+    assert!(rows[1].call.is_some() && rows[1].issues.is_empty());
 }

@@ -5,6 +5,7 @@ mod bad_questions;
 mod caller_key;
 mod cli;
 mod disk_full;
+mod fuzz_corpus;
 mod helpers;
 mod import_bad;
 mod import_files;
