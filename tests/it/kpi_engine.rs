@@ -453,6 +453,42 @@ fn an_open_work_order_from_days_ago_handled_now_is_folded_in_without_a_rebuild()
     }
 }
 
+/// The engine of a new day is built before midnight as of midnight, when the day so far and
+/// its 环比 (yesterday at equal age) are both empty; hours later, ticking, it must still
+/// equal the reference. Its 环比 read yesterday from the reference days (two days before)
+/// and stayed 0 all day.
+#[test]
+fn an_engine_built_as_of_midnight_counts_yesterday_as_the_day_goes_on() {
+    let tz = chrono_tz::Asia::Shanghai;
+    let midnight = local_to_utc(
+        tz,
+        NaiveDate::from_ymd_opt(2026, 11, 28)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap(),
+    );
+    let mut world = World {
+        tz,
+        facts: BTreeMap::new(),
+        next_id: 0,
+        seq: 1,
+    };
+    let r: Draws = [3; 12];
+    for i in 1..200 {
+        world.insert((i % 3) as u8, midnight - i * 7 * MIN, &r);
+    }
+    let mut engine = world.load(midnight);
+    for (step, hours) in [1, 4, 9].into_iter().enumerate() {
+        let now = midnight + hours * HOUR;
+        match engine.tick(now, &[], world.seq) {
+            Tick::Fresh(s) => world.check(&s, now, step + 1),
+            Tick::Behind { why, .. } | Tick::Rebuild { why } => {
+                panic!("a tick with nothing changed asked for a new engine: {why}")
+            }
+        }
+    }
+}
+
 /// Zone cuts only where someone reads them: the asked-for window has every zone, equal to
 /// the reference; the others carry the whole centre only.
 #[test]

@@ -228,7 +228,10 @@ impl Builder {
                 };
                 // A span ending before yesterday slides inside the day holding its end:
                 // that day (and the one before, for spans crossing midnight) is a reference day.
-                let (pool, split) = if s.to > recent_from {
+                // One ending exactly where yesterday begins is empty and grows into yesterday
+                // (the day so far's 环比 seen at midnight, as the engine prepared before
+                // midnight is built): the recent pool is its.
+                let (pool, split) = if s.to >= recent_from {
                     (Pool::Recent, recent_from.max(s.from))
                 } else {
                     let end_day = local_date(tz, s.to - 1);
