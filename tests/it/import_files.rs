@@ -8,7 +8,7 @@ use sqlx::Connection;
 use crate::helpers::{keyer, mapping, shared, TestDb, IMPORT_NOW};
 
 /// A mapping for an export a Chinese centre's CAD writes: Chinese column names and codes.
-const GBK_MAPPING: &str = r#"
+pub const GBK_MAPPING: &str = r#"
 name = "gbk"
 source = "gbk"
 record = "incident"
@@ -36,7 +36,7 @@ const GBK_TEXT: &str = "编号,接警时间,类别,地址\r\n\
     A2,2026-11-20 09:00:00,扰民,人民路3号\r\n\
     A3,2026-11-20 10:00:00,火灾,解放路8号\r\n";
 
-fn gbk(text: &str) -> Vec<u8> {
+pub fn gbk(text: &str) -> Vec<u8> {
     let (bytes, _, unmappable) = encoding_rs::GBK.encode(text);
     assert!(!unmappable);
     bytes.into_owned()

@@ -11,36 +11,13 @@ use commandwall::import::watch::{watch, Watch};
 use commandwall::import::Mapping;
 
 use crate::helpers::{keyer, TestDb, IMPORT_NOW};
+use crate::import_files::{gbk, GBK_MAPPING as MAPPING};
 
-const MAPPING: &str = r#"
-name = "gbk"
-source = "gbk"
-record = "incident"
-id = "编号"
-time_formats = ["%Y-%m-%d %H:%M:%S"]
-time_zone = "Asia/Shanghai"
-encoding = "gb18030"
-
-[fields]
-received = "接警时间"
-category = "类别"
-
-[values.category]
-unknown = "warn"
-[values.category.map]
-"盗窃" = "theft"
-"火灾" = "fire"
-"#;
-
-const HEADER: &str = "编号,接警时间,类别\r\n";
-const ROW_1: &str = "A1,2026-11-20 08:00:00,盗窃\r\n";
-const ROW_2: &str = "A2,2026-11-20 09:00:00,火灾\r\n";
+const HEADER: &str = "编号,接警时间,类别,地址\r\n";
+const ROW_1: &str = "A1,2026-11-20 08:00:00,盗窃,新华路12号\r\n";
+const ROW_2: &str = "A2,2026-11-20 09:00:00,火灾,解放路8号\r\n";
 /// A category the mapping does not know: a warning on the row's line.
-const ROW_3: &str = "A3,2026-11-20 10:00:00,扰民\r\n";
-
-fn gbk(text: &str) -> Vec<u8> {
-    encoding_rs::GBK.encode(text).0.into_owned()
-}
+const ROW_3: &str = "A3,2026-11-20 10:00:00,扰民,人民路3号\r\n";
 
 /// What each file taken gave: rows read, records new (a row is a call and its incident), the
 /// lines of its problems.
@@ -133,7 +110,7 @@ async fn a_watched_folder_is_taken_once_row_by_row_across_growth_restarts_and_re
     // The file replaced under its name (written beside it and renamed over it, as exports
     // are): read whole again, one new row, the others unchanged.
     let beside = dir.join(".cad.csv.tmp");
-    let row_4 = "A4,2026-11-20 11:00:00,盗窃\r\n";
+    let row_4 = "A4,2026-11-20 11:00:00,盗窃,新华路13号\r\n";
     std::fs::write(
         &beside,
         gbk(&format!("{HEADER}{ROW_1}{ROW_2}{ROW_3}{row_4}")),

@@ -153,6 +153,25 @@ struct World {
 }
 
 impl World {
+    fn new(tz: Tz) -> World {
+        World {
+            tz,
+            facts: BTreeMap::new(),
+            next_id: 0,
+            seq: 1,
+        }
+    }
+
+    /// A world with an incident every minute of the last 50, and its engine as of `now`.
+    fn with_recent_incidents(tz: Tz, now: Millis) -> (World, Engine) {
+        let mut world = World::new(tz);
+        for i in 0..50 {
+            world.insert(1, now - i * MIN, &[3; 12]);
+        }
+        let engine = world.load(now);
+        (world, engine)
+    }
+
     fn insert(&mut self, kind: u8, t: Millis, r: &Draws) -> (Key, Fact) {
         let (table, fact) = make(kind, t, r);
         self.next_id += 1;
@@ -309,7 +328,7 @@ proptest! {
     ) {
         let tz = if berlin { chrono_tz::Europe::Berlin } else { chrono_tz::Asia::Shanghai };
         let mut now = start(start_ix, tz);
-        let mut world = World { tz, facts: BTreeMap::new(), next_id: 0, seq: 1 };
+        let mut world = World::new(tz);
         for (kind, ago, r) in &hist {
             world.insert(*kind, now - ago, r);
         }
@@ -347,17 +366,7 @@ proptest! {
 fn late_stage_updates_are_folded_in_without_a_rebuild() {
     let tz = chrono_tz::Asia::Shanghai;
     let now = start(0, tz);
-    let mut world = World {
-        tz,
-        facts: BTreeMap::new(),
-        next_id: 0,
-        seq: 1,
-    };
-    let r: Draws = [3; 12];
-    for i in 0..50 {
-        world.insert(1, now - i * MIN, &r);
-    }
-    let mut engine = world.load(now);
+    let (mut world, mut engine) = World::with_recent_incidents(tz, now);
     let (key, _) = world.update(7, &[4; 12]).unwrap();
     world.seq += 1;
     let fact = world.facts[&key];
@@ -376,17 +385,8 @@ fn late_stage_updates_are_folded_in_without_a_rebuild() {
 fn a_record_inserted_and_updated_since_the_last_tick_is_new_in_any_order() {
     let tz = chrono_tz::Asia::Shanghai;
     let now = start(0, tz);
-    let mut world = World {
-        tz,
-        facts: BTreeMap::new(),
-        next_id: 0,
-        seq: 1,
-    };
+    let (mut world, mut engine) = World::with_recent_incidents(tz, now);
     let r: Draws = [3; 12];
-    for i in 0..50 {
-        world.insert(1, now - i * MIN, &r);
-    }
-    let mut engine = world.load(now);
     let first = world.insert(1, now - 20_000, &r);
     let second = world.insert(1, now - 10_000, &r);
     let updated = world.update(50, &[4; 12]).expect("a record to update");
@@ -407,12 +407,7 @@ fn a_record_inserted_and_updated_since_the_last_tick_is_new_in_any_order() {
 fn an_open_work_order_from_days_ago_handled_now_is_folded_in_without_a_rebuild() {
     let tz = chrono_tz::Asia::Shanghai;
     let now = start(0, tz);
-    let mut world = World {
-        tz,
-        facts: BTreeMap::new(),
-        next_id: 0,
-        seq: 1,
-    };
+    let mut world = World::new(tz);
     let r: Draws = [3; 12];
     for i in 0..50 {
         world.insert(1, now - i * MIN, &r);
@@ -467,12 +462,7 @@ fn an_engine_built_as_of_midnight_counts_yesterday_as_the_day_goes_on() {
             .and_hms_opt(0, 0, 0)
             .unwrap(),
     );
-    let mut world = World {
-        tz,
-        facts: BTreeMap::new(),
-        next_id: 0,
-        seq: 1,
-    };
+    let mut world = World::new(tz);
     let r: Draws = [3; 12];
     for i in 1..200 {
         world.insert((i % 3) as u8, midnight - i * 7 * MIN, &r);
@@ -495,12 +485,7 @@ fn an_engine_built_as_of_midnight_counts_yesterday_as_the_day_goes_on() {
 fn zone_cuts_are_reported_only_for_the_windows_asked_for() {
     let tz = chrono_tz::Asia::Shanghai;
     let now = start(0, tz);
-    let mut world = World {
-        tz,
-        facts: BTreeMap::new(),
-        next_id: 0,
-        seq: 1,
-    };
+    let mut world = World::new(tz);
     for i in 0..60u32 {
         world.insert(
             (i % 4) as u8,
