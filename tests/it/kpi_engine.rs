@@ -451,7 +451,8 @@ fn an_open_work_order_from_days_ago_handled_now_is_folded_in_without_a_rebuild()
 /// The engine of a new day is built before midnight as of midnight, when the day so far and
 /// its 环比 (yesterday at equal age) are both empty; hours later, ticking, it must still
 /// equal the reference. Its 环比 read yesterday from the reference days (two days before)
-/// and stayed 0 all day.
+/// and stayed 0 all day; last week's base ended on a day boundary and missed the day its
+/// end then moved into.
 #[test]
 fn an_engine_built_as_of_midnight_counts_yesterday_as_the_day_goes_on() {
     let tz = chrono_tz::Asia::Shanghai;
@@ -464,8 +465,9 @@ fn an_engine_built_as_of_midnight_counts_yesterday_as_the_day_goes_on() {
     );
     let mut world = World::new(tz);
     let r: Draws = [3; 12];
-    for i in 1..200 {
-        world.insert((i % 3) as u8, midnight - i * 7 * MIN, &r);
+    // Ten days back, so that last week's and last month's bases have records too.
+    for i in 1..300 {
+        world.insert((i % 3) as u8, midnight - i * 47 * MIN, &r);
     }
     let mut engine = world.load(midnight);
     for (step, hours) in [1, 4, 9].into_iter().enumerate() {

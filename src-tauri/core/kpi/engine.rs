@@ -216,6 +216,7 @@ impl Builder {
         let today = local_date(tz, now);
         let yesterday = today.pred_opt().expect("date in range");
         let recent_from = day_bounds(tz, yesterday).0;
+        let day_end = day_bounds(tz, today).1;
         let windows = windows(tz, now);
         let ncuts = 1 + zones.codes.len();
         let mut spans = Vec::new();
@@ -234,9 +235,14 @@ impl Builder {
                 let (pool, split) = if s.to >= recent_from {
                     (Pool::Recent, recent_from.max(s.from))
                 } else {
+                    // The span's end moves with the clock until this engine's day is over
+                    // (an engine prepared before midnight is built as of midnight, when a
+                    // base ends on a day boundary): every day it reaches is a reference day.
                     let end_day = local_date(tz, s.to - 1);
+                    let last_day = local_date(tz, s.to + (day_end - now) - 1).max(end_day);
                     let first = end_day.pred_opt().expect("date in range");
-                    for d in [first, end_day] {
+                    let mut d = first;
+                    while d <= last_day {
                         let (a, b) = day_bounds(tz, d);
                         if !reference.iter().any(|r| r.from == a) {
                             reference.push(Span {
@@ -244,6 +250,7 @@ impl Builder {
                                 to: b.min(recent_from),
                             });
                         }
+                        d = d.succ_opt().expect("date in range");
                     }
                     (Pool::Reference, day_bounds(tz, first).0.max(s.from))
                 };
