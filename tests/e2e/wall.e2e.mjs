@@ -358,6 +358,7 @@ await check("a row a CAD writes into a watched folder is on the wall within 5 s,
     const [, row2] = oneRowCsv(cad, `E2E-W2-${Date.now()}`, Date.now()).split("\n");
     fs.appendFileSync(file, `${row2}\n`);
     const t1 = Date.now();
+    insertedAt = t1; // the feed's last data: the next check times its silence from here
     await waitFor(`calls ${n + 2} on the page within 5 s`, async () => Number(calls(await read(wall))?.value) === n + 2, { timeout: 5_000, every: 100 });
     const second = Date.now() - t1;
     const footer = await wall.evaluate(() => document.getElementById("import_status")?.innerText ?? "");
