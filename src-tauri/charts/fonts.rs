@@ -1,5 +1,6 @@
 //! The CJK font charts are measured with: the one the UI renders SVG text in (Debian's
-//! fonts-noto-cjk). Read once from disk and registered with plotters.
+//! fonts-noto-cjk). Mapped into memory once and registered with plotters; the report's PDF
+//! (Typst) reads the same mapping.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -33,20 +34,53 @@ pub fn register() -> Result<(), String> {
 }
 
 fn load() -> Result<(), String> {
-    let (regular, bold) = files()?;
-    // plotters keeps fonts for the life of the process.
-    let bytes: &'static [u8] = Box::leak(read(&regular)?.into_boxed_slice());
-    register_font(FAMILY, FontStyle::Normal, bytes)
-        .map_err(|_| format!("{} is not a font plotters can read", regular.display()))?;
-    if let Some(b) = bold.and_then(|b| std::fs::read(b).ok()) {
-        let b: &'static [u8] = Box::leak(b.into_boxed_slice());
+    let faces = faces()?;
+    register_font(FAMILY, FontStyle::Normal, faces.regular).map_err(|_| {
+        format!(
+            "{} is not a font plotters can read",
+            faces.regular_path.display()
+        )
+    })?;
+    if let Some(b) = faces.bold {
         let _ = register_font(FAMILY, FontStyle::Bold, b);
     }
     Ok(())
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("cannot read the CJK font {}: {e}", path.display()))
+/// The CJK font files' bytes, for the life of the process.
+pub struct Faces {
+    pub regular_path: PathBuf,
+    pub regular: &'static [u8],
+    pub bold: Option<&'static [u8]>,
+}
+
+/// The font files mapped into memory, once per process. Read into the heap they were
+/// 40 MB, twice over (plotters and Typst each kept a copy); mapped, the kernel shares the
+/// pages with every other program using the font and drops the ones not in use.
+pub fn faces() -> Result<&'static Faces, String> {
+    static FACES: OnceLock<Result<Faces, String>> = OnceLock::new();
+    FACES
+        .get_or_init(|| {
+            let (regular, bold) = files()?;
+            Ok(Faces {
+                regular: map(&regular)?,
+                bold: bold.and_then(|b| map(&b).ok()),
+                regular_path: regular,
+            })
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+fn map(path: &Path) -> Result<&'static [u8], String> {
+    let cannot = |e: std::io::Error| format!("cannot read the CJK font {}: {e}", path.display());
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    // SAFETY: the mapping is read-only. A font file is replaced by the package manager
+    // through a new file (rename), which leaves this mapping on the old one; only writing
+    // into the installed file in place could change the bytes under us.
+    let mapped = unsafe { memmap2::Mmap::map(&file) }.map_err(cannot)?;
+    // plotters and Typst keep fonts for the life of the process.
+    Ok(&**Box::leak(Box::new(mapped)))
 }
 
 /// The CJK font's regular file and, where installed, its bold one: `COMMANDWALL_CJK_FONT`

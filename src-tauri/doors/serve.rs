@@ -106,9 +106,29 @@ pub fn read_token_file(path: &FsPath) -> anyhow::Result<String> {
     Ok(text.trim().to_string())
 }
 
+/// Where the token came from, which decides whether `serve` may print it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenOrigin {
+    /// Made at start: printed once, or nobody could open the wall.
+    Generated,
+    /// From a file or the environment, kept there so that `ps` and logs do not show it:
+    /// printing it would undo that.
+    Given,
+}
+
+/// What `serve` says when it starts: where it serves, and the token only if it made it.
+pub fn announce(addr: std::net::SocketAddr, token: &str, origin: TokenOrigin) -> String {
+    match origin {
+        TokenOrigin::Generated => format!("serving the wall on http://{addr}/?token={token}"),
+        TokenOrigin::Given => format!(
+            "serving the wall on http://{addr}/ (open it with ?token= and the token you gave)"
+        ),
+    }
+}
+
 /// The token `serve` is started with: from --token-file, or --token / COMMANDWALL_TOKEN,
 /// or a random one; refused when weak.
-pub fn token(args: &ServeArgs) -> anyhow::Result<String> {
+pub fn token(args: &ServeArgs) -> anyhow::Result<(String, TokenOrigin)> {
     let token = match (&args.token_file, &args.token) {
         (Some(_), Some(_)) => anyhow::bail!(
             "give the token once: --token-file, or COMMANDWALL_TOKEN (or --token), not both"
@@ -116,13 +136,13 @@ pub fn token(args: &ServeArgs) -> anyhow::Result<String> {
         (Some(path), None) => {
             let t = read_token_file(path)?;
             check_token(&t).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-            t
+            (t, TokenOrigin::Given)
         }
         (None, Some(t)) => {
             check_token(t).map_err(anyhow::Error::msg)?;
-            t.clone()
+            (t.clone(), TokenOrigin::Given)
         }
-        (None, None) => new_token(),
+        (None, None) => (new_token(), TokenOrigin::Generated),
     };
     Ok(token)
 }
@@ -571,7 +591,7 @@ pub async fn run(
     config: &crate::config::Config,
     args: &ServeArgs,
 ) -> anyhow::Result<()> {
-    let token = token(args)?;
+    let (token, origin) = token(args)?;
     let store = crate::setup::open_waiting(url, crate::store::OpenMode::Existing).await?;
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
@@ -579,7 +599,7 @@ pub async fn run(
     let state = crate::services::live_loop::spawn(store.clone(), config.clone());
     crate::services::report::spawn_schedule(store.clone(), config.clone(), url.to_string());
     let addr = listener.local_addr()?;
-    println!("serving the wall on http://{addr}/?token={token}");
+    println!("{}", announce(addr, &token, origin));
     if !addr.ip().is_loopback() {
         eprintln!("note: {addr} is reachable from other machines; share the token only with wall controllers");
     }

@@ -73,11 +73,9 @@ fn fonts() -> Result<&'static [Font], PdfError> {
     static FONTS: OnceLock<Result<Vec<Font>, String>> = OnceLock::new();
     FONTS
         .get_or_init(|| {
-            let (regular, bold) = crate::charts::fonts::files()?;
+            let faces = crate::charts::fonts::faces()?;
             let mut out = Vec::new();
-            for path in std::iter::once(regular).chain(bold) {
-                let data = std::fs::read(&path)
-                    .map_err(|e| format!("cannot read the CJK font {}: {e}", path.display()))?;
+            for data in std::iter::once(faces.regular).chain(faces.bold) {
                 out.extend(Font::iter(Bytes::new(data)));
             }
             if out.is_empty() {

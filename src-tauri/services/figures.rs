@@ -87,18 +87,8 @@ pub async fn build_engine(
     }
     b.set_seq(seq);
     let engine = b.finish();
-    release_freed_memory();
+    super::memory::release_freed();
     Ok((engine, stats))
-}
-
-/// A build streams millions of records through short-lived allocations; glibc keeps what
-/// they freed for reuse (hundreds of MB after a large build) unless asked to return it.
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim takes no pointers; it only returns free pages of glibc's heaps.
-    unsafe {
-        libc::malloc_trim(0);
-    }
 }
 
 /// The live windows whose zone cuts someone reads: today's (the response page's zone grid)
@@ -246,9 +236,7 @@ impl LiveFigures {
                     "the KPI engine built beside the live one took over after {:?}",
                     self.pending_since.map(|t| t.elapsed()).unwrap_or_default()
                 );
-                self.engine = engine;
-                self.stats = stats;
-                self.rebuilds += 1;
+                self.take_over(engine, stats);
             }
             Ok(Err(e)) => {
                 tracing::warn!("building the KPI engine failed, trying again: {e}");
@@ -259,6 +247,19 @@ impl LiveFigures {
                 self.owed = self.last_rebuild.clone();
             }
         }
+    }
+
+    /// Puts `engine` in place of the live one. The old one is dropped off the tick, on a
+    /// blocking thread: freeing millions of facts takes longer than a tick, and the memory
+    /// it held is then given back to the system rather than kept by the allocator.
+    fn take_over(&mut self, engine: Engine, stats: BuildStats) {
+        let old = std::mem::replace(&mut self.engine, engine);
+        self.stats = stats;
+        self.rebuilds += 1;
+        tokio::task::spawn_blocking(move || {
+            drop(old);
+            super::memory::release_freed();
+        });
     }
 
     fn build_beside(&mut self, why: String, now: Millis) {
@@ -315,9 +316,7 @@ impl LiveFigures {
                 }
                 if let Some((engine, stats)) = self.take_next_day(now).await {
                     // Built as of midnight: it takes over with what changed since it read.
-                    self.engine = engine;
-                    self.stats = stats;
-                    self.rebuilds += 1;
+                    self.take_over(engine, stats);
                     self.last_rebuild = Some(format!("{why} (prepared before midnight)"));
                     return Box::pin(self.tick(now)).await;
                 }
@@ -330,9 +329,7 @@ impl LiveFigures {
                     now,
                 )
                 .await?;
-                self.engine = engine;
-                self.stats = stats;
-                self.rebuilds += 1;
+                self.take_over(engine, stats);
                 self.inline_rebuilds += 1;
                 self.last_rebuild = Some(why);
                 Ok(self.engine.snapshot())

@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod desk_queries;
 pub mod figures;
 pub mod live_loop;
+pub mod memory;
 pub mod report;
 pub mod simulation;
 pub mod ui_settings;

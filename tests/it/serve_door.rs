@@ -159,6 +159,7 @@ async fn a_body_that_never_comes_is_closed_after_the_idle_timeout() {
 struct Served {
     child: Child,
     stderr: Arc<Mutex<String>>,
+    stdout: Arc<Mutex<String>>,
     addr: Arc<Mutex<Option<SocketAddr>>>,
 }
 
@@ -205,8 +206,11 @@ impl Served {
         });
         let out = child.stdout.take().unwrap();
         let found = addr.clone();
+        let stdout = Arc::new(Mutex::new(String::new()));
+        let said = stdout.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(out).lines().map_while(Result::ok) {
+                said.lock().unwrap().push_str(&format!("{line}\n"));
                 if let Some(rest) = line.strip_prefix("serving the wall on http://") {
                     let a = rest.split('/').next().unwrap_or_default();
                     *found.lock().unwrap() = a.parse().ok();
@@ -216,6 +220,7 @@ impl Served {
         Served {
             child,
             stderr,
+            stdout,
             addr,
         }
     }
@@ -325,6 +330,12 @@ async fn connections_beyond_the_limit_are_refused_and_logged_and_the_door_recove
         &[],
     );
     let addr = served.addr().await;
+    // A token given in a file is not printed: the file kept it out of `ps` and the logs.
+    let said = served.stdout.lock().unwrap().clone();
+    assert!(
+        said.contains("serving the wall on http://") && !said.contains(TOKEN),
+        "{said}"
+    );
     // The scheme is case-insensitive; the token is the file's, without its newline.
     for scheme in ["Bearer", "bearer", "BEARER"] {
         let (status, body) = get(

@@ -136,6 +136,7 @@ pub enum DbAction {
 }
 
 pub fn main() -> ExitCode {
+    crate::services::memory::bound_arenas();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
