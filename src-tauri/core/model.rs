@@ -284,6 +284,39 @@ pub struct Callback {
     pub satisfaction: Option<Satisfaction>,
 }
 
+/// A phone system's (ACD's) counts for one line over one interval: the calls offered,
+/// abandoned, and answered by how long they rang. Such systems export only these
+/// aggregates, never the calls; they are what answer-time figures rest on where the CAD
+/// records no ring time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhoneInterval {
+    pub source: String,
+    /// The line and the interval's start, which together name it (`911@1761451200000`).
+    pub source_id: String,
+    pub line: String,
+    pub start: Millis,
+    pub minutes: u32,
+    pub offered: i64,
+    pub abandoned: i64,
+    /// Calls answered in each band of the answer interval (`PHONE_ANSWER_EDGES_S`): within
+    /// 10 s, 10–15 s, 15–20 s, after 20 s.
+    pub answered: [i64; 4],
+}
+
+/// The upper edges of the answer bands a phone interval is kept in, in seconds: those of
+/// the answer-time figures (answered within 10, 15 and 20 s). The last band is open.
+pub const PHONE_ANSWER_EDGES_S: [u32; 3] = [10, 15, 20];
+
+impl PhoneInterval {
+    pub fn source_id(line: &str, start: Millis) -> String {
+        format!("{line}@{start}")
+    }
+
+    pub fn answered_total(&self) -> i64 {
+        self.answered.iter().sum()
+    }
+}
+
 /// The stage timestamps of an incident in the order they must happen.
 pub const INCIDENT_STAGES: [&str; 7] = [
     "created",
@@ -520,11 +553,16 @@ pub struct Batch {
     pub incidents: Vec<Incident>,
     pub work_orders: Vec<WorkOrder>,
     pub callbacks: Vec<Callback>,
+    pub phone_intervals: Vec<PhoneInterval>,
 }
 
 impl Batch {
     pub fn len(&self) -> usize {
-        self.calls.len() + self.incidents.len() + self.work_orders.len() + self.callbacks.len()
+        self.calls.len()
+            + self.incidents.len()
+            + self.work_orders.len()
+            + self.callbacks.len()
+            + self.phone_intervals.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -536,6 +574,7 @@ impl Batch {
         self.incidents.append(&mut other.incidents);
         self.work_orders.append(&mut other.work_orders);
         self.callbacks.append(&mut other.callbacks);
+        self.phone_intervals.append(&mut other.phone_intervals);
     }
 }
 

@@ -21,6 +21,9 @@ pub enum RecordKind {
     Incident,
     /// A 12345 / 311 row: one work order.
     WorkOrder,
+    /// A phone system's (ACD's) row: per line, the calls offered, abandoned and answered by
+    /// how long they rang over one interval (an hour, say). Aggregates, never calls.
+    PhoneInterval,
 }
 
 /// What to do with a value that the value map does not list.
@@ -56,7 +59,9 @@ pub struct Mapping {
     /// Tag stored on every record; ids are unique within a source.
     pub source: String,
     pub record: RecordKind,
-    /// The column holding the record's id in the source system.
+    /// The column holding the record's id in the source system (not for `phone_interval`,
+    /// whose rows are named by their line and start).
+    #[serde(default)]
     pub id: String,
     /// chrono formats tried in order, e.g. `%Y-%m-%d %H:%M:%S%.f`.
     pub time_formats: Vec<String>,
@@ -80,6 +85,52 @@ pub struct Mapping {
     /// Field → translation of the column's codes.
     #[serde(default)]
     pub values: BTreeMap<String, ValueMap>,
+    /// `phone_interval` only: the minutes each row covers.
+    #[serde(default)]
+    pub interval_minutes: Option<u32>,
+    /// `phone_interval` only: each line's columns, by the line's name.
+    #[serde(default)]
+    pub lines: BTreeMap<String, PhoneLine>,
+}
+
+/// One phone line's columns in a `phone_interval` export.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneLine {
+    /// Calls offered (presented to the line).
+    pub offered: String,
+    pub abandoned: String,
+    /// Band's upper edge in seconds → the column counting calls answered in that band (after
+    /// the previous edge), or within the edge where `cumulative`. Edges at 10, 15 and 20 s
+    /// are needed: they are the answer figures' limits.
+    pub answered_within: BTreeMap<String, String>,
+    /// Calls answered after the last edge, where the export counts them.
+    #[serde(default)]
+    pub answered_after: Option<String>,
+    /// Calls answered in all, where the export gives that instead.
+    #[serde(default)]
+    pub answered: Option<String>,
+    /// The `answered_within` columns count every call answered within their edge.
+    #[serde(default)]
+    pub cumulative: bool,
+}
+
+/// The answer limits a phone export's bands must have edges at, in seconds.
+pub use crate::core::model::PHONE_ANSWER_EDGES_S;
+
+impl PhoneLine {
+    /// The `answered_within` edges in seconds, in order, with their columns.
+    pub fn edges(&self) -> Result<Vec<(u32, &str)>, String> {
+        let mut edges = Vec::new();
+        for (edge, col) in &self.answered_within {
+            match edge.trim().parse::<u32>() {
+                Ok(e) if e > 0 => edges.push((e, col.as_str())),
+                _ => return Err(format!("'{edge}' is not a number of seconds above 0")),
+            }
+        }
+        edges.sort_unstable();
+        Ok(edges)
+    }
 }
 
 fn yes() -> bool {
@@ -188,6 +239,7 @@ pub fn fields_of(kind: RecordKind) -> &'static [(&'static str, FieldType)] {
             ("return_reason", Text),
             ("address", Text),
         ],
+        RecordKind::PhoneInterval => &[("start", Time)],
     }
 }
 
@@ -246,9 +298,13 @@ pub enum MappingError {
 }
 
 /// Mappings shipped with the program, usable by name (`--mapping decc_cad`).
-pub const BUILT_IN: [(&str, &str); 2] = [
+pub const BUILT_IN: [(&str, &str); 3] = [
     ("decc_cad", include_str!("mappings/decc_cad.toml")),
     ("nyc311", include_str!("mappings/nyc311.toml")),
+    (
+        "decc_phone_hourly",
+        include_str!("mappings/decc_phone_hourly.toml"),
+    ),
 ];
 
 impl Mapping {
@@ -346,6 +402,7 @@ impl Mapping {
                 }
             }
         }
+        self.validate_shape()?;
         let required = fields_of(self.record)[0].0;
         if !self.fields.contains_key(required) && !self.constants.contains_key(required) {
             return Err(invalid(
@@ -394,6 +451,91 @@ impl Mapping {
                         ),
                     ));
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the mapping can describe what its file is: records keyed by an id, or a
+    /// phone system's interval counts with their lines and bands.
+    fn validate_shape(&self) -> Result<(), Invalid> {
+        if self.record != RecordKind::PhoneInterval {
+            if self.id.trim().is_empty() {
+                return Err(invalid(
+                    &["id"],
+                    "id names no column: every record needs its id in the source system".into(),
+                ));
+            }
+            if self.interval_minutes.is_some() || !self.lines.is_empty() {
+                return Err(invalid(
+                    &["lines"],
+                    "interval_minutes and lines describe a phone system's interval counts: \
+                     they need record = \"phone_interval\""
+                        .into(),
+                ));
+            }
+            // A row keyed by its own time stamp is an interval, not a record: an ACD's hourly
+            // counts imported this way become one made-up call per hour.
+            let required = fields_of(self.record)[0].0;
+            if self.fields.get(required) == Some(&self.id) {
+                return Err(invalid(
+                    &["id"],
+                    format!(
+                        "id '{}' is also the {required} time: each row would be one record per \
+                         time stamp. A file of counts per interval (a phone system's calls \
+                         offered and answered per hour) is record = \"phone_interval\"",
+                        self.id
+                    ),
+                ));
+            }
+            return Ok(());
+        }
+        if !self.id.trim().is_empty() {
+            return Err(invalid(
+                &["id"],
+                "a phone_interval row is named by its line and start; it has no id column".into(),
+            ));
+        }
+        match self.interval_minutes {
+            Some(m) if (1..=1440).contains(&m) => {}
+            _ => {
+                return Err(invalid(
+                    &["interval_minutes"],
+                    "interval_minutes must give the minutes each row covers (1 to 1440)".into(),
+                ))
+            }
+        }
+        if self.lines.is_empty() {
+            return Err(invalid(
+                &["lines"],
+                "lines lists no phone line: add [lines.NAME] with its offered, abandoned and \
+                 answered_within columns"
+                    .into(),
+            ));
+        }
+        for (name, line) in &self.lines {
+            let edges = line
+                .edges()
+                .map_err(|e| invalid(&["lines", name, "answered_within"], e))?;
+            let have: Vec<u32> = edges.iter().map(|(e, _)| *e).collect();
+            if !PHONE_ANSWER_EDGES_S.iter().all(|e| have.contains(e)) {
+                let list = |v: &[u32]| v.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
+                return Err(invalid(
+                    &["lines", name, "answered_within"],
+                    format!(
+                        "the bands end at {} s; the answer figures need bands ending at {} s",
+                        list(&have),
+                        list(&PHONE_ANSWER_EDGES_S)
+                    ),
+                ));
+            }
+            if line.answered_after.is_some() == line.answered.is_some() {
+                return Err(invalid(
+                    &["lines", name],
+                    "give either answered_after (calls answered after the last band) or \
+                     answered (all calls answered), one of the two"
+                        .into(),
+                ));
             }
         }
         Ok(())

@@ -6,6 +6,7 @@ mod input;
 pub mod mapping;
 mod nearest;
 pub mod parse;
+mod phone;
 pub mod read;
 pub mod run;
 mod summary;

@@ -13,8 +13,8 @@ use super::mapping::{bounds, fields_of, FieldType, Mapping, RecordKind, Unknown,
 use super::nearest::valid_codes;
 use crate::core::caller::{mask, CallerKeyer};
 use crate::core::model::{
-    Call, Channel, DataIssue, Direction, Incident, Millis, Outcome, Severity, Stage, Unrecorded,
-    WorkOrder,
+    Call, Channel, DataIssue, Direction, Incident, Millis, Outcome, PhoneInterval, Severity, Stage,
+    Unrecorded, WorkOrder,
 };
 use crate::core::time::{describe_span, local_to_utc};
 
@@ -46,6 +46,8 @@ pub struct ParsedRow {
     pub call: Option<Call>,
     pub incident: Option<Incident>,
     pub order: Option<WorkOrder>,
+    /// A phone system's row: one interval per line.
+    pub phone: Vec<PhoneInterval>,
     pub issues: Vec<DataIssue>,
     /// Columns that held a fill value (`NULL`, `-9999`, empty) in this row.
     pub fills: Vec<usize>,
@@ -83,6 +85,13 @@ impl RowParser {
         keyer: CallerKeyer,
         now: Millis,
     ) -> Result<RowParser, String> {
+        if mapping.record == RecordKind::PhoneInterval {
+            return Err(format!(
+                "mapping '{}' describes a phone system's interval counts, which are read as \
+                 such (import::read::Rows), not as records",
+                mapping.name
+            ));
+        }
         let find = |col: &str, what: &str| header.column(col, what, &mapping.name, file);
         let id_ix = find(&mapping.id, "the record id")?;
         let mut specs = Vec::new();
@@ -107,6 +116,7 @@ impl RowParser {
         let stages: &[Stage] = match mapping.record {
             RecordKind::Incident => &Stage::INCIDENT,
             RecordKind::WorkOrder => &Stage::WORK_ORDER,
+            RecordKind::PhoneInterval => unreachable!("refused above"),
         };
         let unrecorded = stages.iter().filter(|s| !mapped(s)).copied().collect();
         Ok(RowParser {
@@ -307,6 +317,7 @@ impl RowParser {
         match self.kind {
             RecordKind::Incident => self.build_incident(&id, &vals, line, &mut row),
             RecordKind::WorkOrder => self.build_order(&id, &vals, line, &mut row),
+            RecordKind::PhoneInterval => unreachable!("RowParser::new refuses phone intervals"),
         }
         row
     }

@@ -11,15 +11,23 @@ use csv::{Reader, ReaderBuilder, StringRecord};
 use super::header::Header;
 use super::input;
 use super::mapping::Mapping;
+use super::mapping::RecordKind;
 use super::parse::{ParsedRow, RowParser};
+use super::phone::PhoneParser;
 use super::run::ImportError;
 use crate::core::caller::CallerKeyer;
 use crate::core::model::{DataIssue, Millis, Severity};
 
+/// Records keyed by an id, or a phone system's interval counts.
+enum Parser {
+    Records(RowParser),
+    Phone(PhoneParser),
+}
+
 pub struct Rows<R> {
     reader: Reader<R>,
     header: Header,
-    parser: RowParser,
+    parser: Parser,
     file: String,
     source: String,
     id_column: String,
@@ -62,8 +70,13 @@ impl<R: Read> Rows<R> {
     ) -> Result<Self, ImportError> {
         let mut reader = ReaderBuilder::new().flexible(false).from_reader(text);
         let header = read_header(&mut reader, file, mapping)?;
-        let parser =
-            RowParser::new(mapping, &header, file, keyer, now).map_err(ImportError::Header)?;
+        let parser = match mapping.record {
+            RecordKind::PhoneInterval => {
+                PhoneParser::new(mapping, &header, file, now).map(Parser::Phone)
+            }
+            _ => RowParser::new(mapping, &header, file, keyer, now).map(Parser::Records),
+        }
+        .map_err(ImportError::Header)?;
         Ok(Rows {
             reader,
             header,
@@ -150,7 +163,10 @@ impl<R: Read> Iterator for Rows<R> {
                     .rec
                     .position()
                     .map_or(self.line + 1, |p| p.line() + self.offset);
-                let mut row = self.parser.parse(&self.rec, self.line);
+                let mut row = match &mut self.parser {
+                    Parser::Records(p) => p.parse(&self.rec, self.line),
+                    Parser::Phone(p) => p.parse(&self.rec, self.line),
+                };
                 if let Some(id) = &row.id {
                     if let Some(first) = self.seen.get(id) {
                         let issue = self.rejected(

@@ -248,6 +248,7 @@ impl Run<'_> {
             self.batch.calls.extend(row.call.take());
             self.batch.incidents.extend(row.incident.take());
             self.batch.work_orders.extend(row.order.take());
+            self.batch.phone_intervals.append(&mut row.phone);
             self.batch_rows += 1;
         }
         self.pending.append(&mut row.issues);

@@ -166,9 +166,9 @@ async fn figures_and_tables(
                 Tables::Every,
                 &mut |label, f| {
                     e.add(i, &f);
-                    // Callbacks carry no class; a zone's row is good for the incident and
-                    // order figures it is shown with.
-                    if matches!(f, Fact::Callback(_)) {
+                    // Callbacks and a phone system's counts carry no class and no zone; a
+                    // zone's row is good for the incident and order figures it is shown with.
+                    if matches!(f, Fact::Callback(_) | Fact::Phone(_)) {
                         return;
                     }
                     by_class.add(label, &f);

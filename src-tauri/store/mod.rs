@@ -66,11 +66,12 @@ pub struct SourceCounts {
     pub incidents: i64,
     pub work_orders: i64,
     pub callbacks: i64,
+    pub phone_intervals: i64,
 }
 
 impl SourceCounts {
     pub fn total(&self) -> i64 {
-        self.calls + self.incidents + self.work_orders + self.callbacks
+        self.calls + self.incidents + self.work_orders + self.callbacks + self.phone_intervals
     }
 }
 

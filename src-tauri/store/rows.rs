@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use crate::core::categories::{Kind, CATEGORIES};
-use crate::core::model::{Call, Callback, Incident, WorkOrder};
+use crate::core::model::{Call, Callback, Incident, PhoneInterval, WorkOrder};
 
 /// One bindable value, borrowed from the record.
 pub enum Value<'a> {
@@ -191,6 +191,39 @@ impl Record for Callback {
             Value::Int(Some(self.called)),
             Value::Bool(self.reached),
             Value::Text(self.satisfaction.map(|s| s.code())),
+        ]
+    }
+}
+
+impl Record for PhoneInterval {
+    const TABLE: &'static str = "phone_intervals";
+    const COLUMNS: &'static [&'static str] = &[
+        "source",
+        "source_id",
+        "line",
+        "start_ms",
+        "minutes",
+        "offered",
+        "abandoned",
+        "answered_10",
+        "answered_15",
+        "answered_20",
+        "answered_over",
+    ];
+    fn values(&self) -> Vec<Value<'_>> {
+        let [a10, a15, a20, over] = self.answered;
+        vec![
+            Value::Text(Some(&self.source)),
+            Value::Text(Some(&self.source_id)),
+            Value::Text(Some(&self.line)),
+            Value::Int(Some(self.start)),
+            Value::Int(Some(self.minutes.into())),
+            Value::Int(Some(self.offered)),
+            Value::Int(Some(self.abandoned)),
+            Value::Int(Some(a10)),
+            Value::Int(Some(a15)),
+            Value::Int(Some(a20)),
+            Value::Int(Some(over)),
         ]
     }
 }

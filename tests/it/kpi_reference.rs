@@ -59,7 +59,8 @@ pub fn seen_at(f: &Fact, cut: Millis) -> Fact {
             returned: by(o.returned),
             ..*o
         }),
-        Fact::Callback(b) => Fact::Callback(*b),
+        // Whole once stored.
+        Fact::Callback(_) | Fact::Phone(_) => *f,
     }
 }
 

@@ -9,6 +9,7 @@ mod fuzz_corpus;
 mod helpers;
 mod import_bad;
 mod import_files;
+mod import_phone;
 mod import_real;
 mod import_watch;
 mod kpi_cad;

@@ -37,6 +37,8 @@ fn arrival_snapshot(p90: u32) -> Snapshot {
                     avg_s: None,
                     p50_s: None,
                     p90_s: p90,
+                    p50_band: None,
+                    p90_band: None,
                     bands: Vec::new(),
                     missing: 0,
                     negative: 0,

@@ -13,6 +13,8 @@ pub enum Table {
     Incidents,
     WorkOrders,
     Callbacks,
+    /// A phone system's interval counts (`model::PhoneInterval`).
+    PhoneIntervals,
 }
 
 /// Index of a zone in the centre's zone list.
@@ -70,12 +72,23 @@ pub struct CallbackFact {
     pub zone: Option<ZoneIx>,
 }
 
+/// One line's counts over one interval of a phone system; whole once stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhoneFact {
+    pub start: Millis,
+    pub offered: u32,
+    pub abandoned: u32,
+    /// Answered per band of the answer interval (`model::PHONE_ANSWER_EDGES_S`).
+    pub answered: [u32; 4],
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fact {
     Call(CallFact),
     Incident(IncidentFact),
     Order(OrderFact),
     Callback(CallbackFact),
+    Phone(PhoneFact),
 }
 
 /// Which part of a fact's figures an anchor carries.
@@ -99,6 +112,7 @@ impl Fact {
             ],
             Fact::Order(o) => [(o.sent, Part::Main), (Millis::MIN, Part::Dispatch)],
             Fact::Callback(b) => [(b.called, Part::Main), (Millis::MIN, Part::Dispatch)],
+            Fact::Phone(p) => [(p.start, Part::Main), (Millis::MIN, Part::Dispatch)],
         }
     }
 
@@ -130,7 +144,7 @@ impl Fact {
                 returned: seen(o.returned),
                 ..o
             }),
-            Fact::Callback(b) => Fact::Callback(b),
+            Fact::Callback(_) | Fact::Phone(_) => *self,
         }
     }
 
@@ -148,15 +162,15 @@ impl Fact {
                 i.closed,
             ],
             Fact::Order(o) => [o.accepted, o.handled, o.fed_back, o.returned, None, None],
-            Fact::Callback(_) => [None; 6],
+            Fact::Callback(_) | Fact::Phone(_) => [None; 6],
         };
         stages.into_iter().flatten()
     }
 
     /// Whether a later stage may still come: an incident not yet closed, a work order
     /// neither returned nor fed back (or handled, where the source records no feedback).
-    /// A stage its source never records is not awaited. Calls and callbacks are whole once
-    /// stored.
+    /// A stage its source never records is not awaited. Calls, callbacks and phone
+    /// intervals are whole once stored.
     pub fn may_change(&self) -> bool {
         let awaited = |t: Option<Millis>, u: Unrecorded, s: Stage| t.is_none() && !u.has(s);
         match self {
@@ -166,7 +180,7 @@ impl Fact {
                     && (awaited(o.fed_back, o.unrecorded, Stage::FedBack)
                         || awaited(o.handled, o.unrecorded, Stage::Handled))
             }
-            Fact::Call(_) | Fact::Callback(_) => false,
+            Fact::Call(_) | Fact::Callback(_) | Fact::Phone(_) => false,
         }
     }
 
@@ -176,6 +190,7 @@ impl Fact {
             Fact::Incident(i) => i.zone,
             Fact::Order(o) => o.zone,
             Fact::Callback(b) => b.zone,
+            Fact::Phone(_) => None,
         }
     }
 }

@@ -58,6 +58,27 @@ pub struct Counts {
     pub satisfied: i64,
     pub basic: i64,
     pub dissatisfied: i64,
+    /// A phone system's interval counts: calls, not records.
+    pub phone: PhoneCounts,
+}
+
+/// Calls a phone system counted over its intervals (`Fact::Phone`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PhoneCounts {
+    pub offered: i64,
+    pub abandoned: i64,
+    /// Answered per band of the answer interval.
+    pub answered: [i64; 4],
+}
+
+impl PhoneCounts {
+    fn add(&mut self, o: &PhoneCounts) {
+        self.offered += o.offered;
+        self.abandoned += o.abandoned;
+        for (a, b) in self.answered.iter_mut().zip(o.answered) {
+            *a += b;
+        }
+    }
 }
 
 /// Records whose source records the stages a count needs.
@@ -76,6 +97,7 @@ pub struct KnownStages {
 
 impl Counts {
     fn add(&mut self, o: &Counts) {
+        self.phone.add(&o.phone);
         macro_rules! known { ($($f:ident),*) => { $(self.known.$f += o.known.$f;)* } }
         known!(
             handled,
@@ -403,6 +425,16 @@ impl Figures {
                         self.open_due.remove(&due);
                     }
                 }
+            }
+            (Fact::Phone(p), Part::Main) => {
+                let counted = PhoneCounts {
+                    offered: i64::from(p.offered) * sign,
+                    abandoned: i64::from(p.abandoned) * sign,
+                    answered: p.answered.map(|n| i64::from(n) * sign),
+                };
+                c.phone.add(&counted);
+                // The answer interval's report reads these counts where calls lack ring times.
+                self.touched |= 1 << Interval::Answer as usize;
             }
             (Fact::Callback(b), Part::Main) => {
                 c.callbacks += sign;

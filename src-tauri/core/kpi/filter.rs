@@ -26,8 +26,14 @@ pub struct Fields {
     pub priority: bool,
 }
 
-const NO_FIELDS: Fields = Fields {
+/// A zone and nothing else: what callbacks carry, and what the other records carry besides.
+const ZONE_ONLY: Fields = Fields {
     zone: true,
+    ..NO_FIELDS
+};
+
+const NO_FIELDS: Fields = Fields {
+    zone: false,
     category: false,
     channel: false,
     seat: false,
@@ -37,26 +43,30 @@ const NO_FIELDS: Fields = Fields {
 
 impl Fields {
     /// What each table's records carry: calls have a seat but no unit or priority,
-    /// incidents a unit and priority but no seat, callbacks only a zone.
+    /// incidents a unit and priority but no seat, callbacks only a zone, a phone system's
+    /// counts none.
     pub const fn of(table: Table) -> Fields {
         match table {
             Table::Calls => Fields {
                 category: true,
                 channel: true,
                 seat: true,
-                ..NO_FIELDS
+                ..ZONE_ONLY
             },
             Table::Incidents => Fields {
                 category: true,
                 unit: true,
                 priority: true,
-                ..NO_FIELDS
+                ..ZONE_ONLY
             },
             Table::WorkOrders => Fields {
                 category: true,
-                ..NO_FIELDS
+                ..ZONE_ONLY
             },
-            Table::Callbacks => NO_FIELDS,
+            Table::Callbacks => ZONE_ONLY,
+            // A phone system's counts are per line, not per zone, category or seat: a cut
+            // by any of these leaves them out, and the answer figures with them ("—").
+            Table::PhoneIntervals => NO_FIELDS,
         }
     }
 }

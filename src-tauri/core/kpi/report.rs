@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::facts::Table;
-use super::figures::{total_counts, total_excluded, Excluded, View};
+use super::figures::{total_counts, total_excluded, Counts, Excluded, View};
 use super::hist::Union;
 use super::vocabulary::{Figure, Interval};
 use crate::model::Millis;
@@ -27,6 +27,9 @@ pub struct Band {
     pub count: u64,
 }
 
+/// A band's edges in seconds, `(lo, hi]`; `hi` absent for the open last band.
+pub type BandEdges = (u32, Option<u32>);
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IntervalReport {
     pub key: Interval,
@@ -34,6 +37,10 @@ pub struct IntervalReport {
     pub avg_s: Option<f64>,
     pub p50_s: Option<u32>,
     pub p90_s: Option<u32>,
+    /// Where only counts per band are known (a phone system's aggregates), the bands that
+    /// hold the median and the p90: the seconds are not known, and are not made up.
+    pub p50_band: Option<BandEdges>,
+    pub p90_band: Option<BandEdges>,
     pub bands: Vec<Band>,
     pub missing: u64,
     pub negative: u64,
@@ -75,6 +82,80 @@ fn band_counts(parts: &[&dyn View], k: Interval) -> [i64; Interval::MAX_BANDS] {
     sum
 }
 
+/// The answer bands to report: the calls' own, or where no call in the window carries its
+/// ring time, the phone system's counts of the same calls. Never both: a phone system
+/// counts every call the calls table holds, so adding them would count each call twice.
+fn answer_source(parts: &[&dyn View], c: &Counts) -> AnswerSource {
+    let calls = band_counts(parts, Interval::Answer);
+    if calls.iter().sum::<i64>() == 0 && c.phone.offered > 0 {
+        let mut bands = [0; Interval::MAX_BANDS];
+        bands[..c.phone.answered.len()].copy_from_slice(&c.phone.answered);
+        AnswerSource::Phone(bands)
+    } else {
+        AnswerSource::Calls(calls)
+    }
+}
+
+enum AnswerSource {
+    Calls([i64; Interval::MAX_BANDS]),
+    Phone([i64; Interval::MAX_BANDS]),
+}
+
+impl AnswerSource {
+    fn bands(&self) -> [i64; Interval::MAX_BANDS] {
+        match self {
+            AnswerSource::Calls(b) | AnswerSource::Phone(b) => *b,
+        }
+    }
+}
+
+/// The band holding the nearest-rank `q` quantile of `counts` (domain.md, "Percentiles").
+fn band_quantile(k: Interval, counts: &[i64], q: f64) -> Option<BandEdges> {
+    let n: i64 = counts.iter().sum();
+    if n <= 0 {
+        return None;
+    }
+    let rank = (q * n as f64).ceil().max(1.0) as i64;
+    let mut seen = 0;
+    for (edges, count) in k.bands().iter().zip(counts) {
+        seen += count;
+        if seen >= rank {
+            return Some(*edges);
+        }
+    }
+    None
+}
+
+/// The answer interval known only by a phone system's counts per band.
+fn banded_answer(bands: &[i64; Interval::MAX_BANDS], not_recorded: u64) -> IntervalReport {
+    let k = Interval::Answer;
+    IntervalReport {
+        key: k,
+        n: bands.iter().sum::<i64>().max(0) as u64,
+        avg_s: None,
+        p50_s: None,
+        p90_s: None,
+        p50_band: band_quantile(k, bands, 0.5),
+        p90_band: band_quantile(k, bands, 0.9),
+        bands: band_rows(k, bands),
+        missing: 0,
+        negative: 0,
+        not_recorded,
+    }
+}
+
+fn band_rows(k: Interval, counts: &[i64; Interval::MAX_BANDS]) -> Vec<Band> {
+    k.bands()
+        .iter()
+        .zip(counts)
+        .map(|((lo, hi), count)| Band {
+            lo_s: *lo,
+            hi_s: *hi,
+            count: (*count).max(0) as u64,
+        })
+        .collect()
+}
+
 /// The report of a window made of `parts`, seen at `cut`: open orders are judged overdue
 /// at it (for a base compared at equal age, the base's own cut).
 pub fn report(parts: &[&dyn View], cut: Millis) -> Report {
@@ -87,10 +168,18 @@ pub fn report_reusing(parts: &[&dyn View], cut: Millis, earlier: Option<(&Report
     let c = total_counts(parts);
     let overdue_open: i64 = parts.iter().map(|p| p.overdue_open(cut)).sum();
     let mut intervals = Vec::new();
+    let answer = answer_source(parts, &c);
+    let abandoned = match answer {
+        AnswerSource::Phone(_) => c.phone.abandoned,
+        AnswerSource::Calls(_) => c.abandoned,
+    };
     // The share of records within a limit, on the exact interval: the limit is a band's
     // upper edge, so the share and the bands below it count the same records.
     let within = |k: Interval, secs: u32| -> (Option<f64>, i64) {
-        let bands = band_counts(parts, k);
+        let bands = match k {
+            Interval::Answer => answer.bands(),
+            _ => band_counts(parts, k),
+        };
         let last = k
             .bands()
             .iter()
@@ -107,7 +196,7 @@ pub fn report_reusing(parts: &[&dyn View], cut: Millis, earlier: Option<(&Report
     let answered_callbacks = c.satisfied + c.basic + c.dissatisfied;
     let metrics = vec![
         m(Figure::Calls, Some(c.calls as f64), None),
-        m(Figure::Abandoned, Some(c.abandoned as f64), None),
+        m(Figure::Abandoned, Some(abandoned as f64), None),
         m(Figure::Answered, Some(c.answered as f64), None),
         m(Figure::ValidIncidents, Some(c.valid as f64), None),
         m(Figure::Incidents, Some(c.incidents as f64), None),
@@ -210,29 +299,26 @@ pub fn report_reusing(parts: &[&dyn View], cut: Millis, earlier: Option<(&Report
             intervals.push(same.clone());
             continue;
         }
-        let u = Union(parts.iter().map(|p| p.dist(k)).collect());
-        let n = u.n();
         let Excluded {
             missing,
             negative,
             not_recorded,
         } = total_excluded(parts, k);
+        if let (Interval::Answer, AnswerSource::Phone(bands)) = (k, &answer) {
+            intervals.push(banded_answer(bands, not_recorded));
+            continue;
+        }
+        let u = Union(parts.iter().map(|p| p.dist(k)).collect());
+        let n = u.n();
         intervals.push(IntervalReport {
             key: k,
             n,
             avg_s: (n > 0).then(|| u.sum() as f64 / n as f64),
             p50_s: u.quantile(0.5),
             p90_s: u.quantile(0.9),
-            bands: k
-                .bands()
-                .iter()
-                .zip(band_counts(parts, k))
-                .map(|((lo, hi), count)| Band {
-                    lo_s: *lo,
-                    hi_s: *hi,
-                    count: count.max(0) as u64,
-                })
-                .collect(),
+            p50_band: None,
+            p90_band: None,
+            bands: band_rows(k, &band_counts(parts, k)),
             missing,
             negative,
             not_recorded,
@@ -360,6 +446,66 @@ mod tests {
             None,
             "no arrivals: no p90"
         );
+    }
+
+    fn phone(answered: [u32; 4], abandoned: u32) -> crate::kpi::facts::Fact {
+        crate::kpi::facts::Fact::Phone(crate::kpi::facts::PhoneFact {
+            start: 0,
+            offered: answered.iter().sum::<u32>() + abandoned,
+            abandoned,
+            answered,
+        })
+    }
+
+    #[test]
+    fn answer_figures_come_from_the_phone_system_only_where_calls_lack_ring_times() {
+        use crate::kpi::facts::{CallFact, Fact, Part};
+        use crate::kpi::figures::Figures;
+        // The phone bands are kept at the answer interval's own edges.
+        let edges: Vec<u32> = Interval::Answer
+            .bands()
+            .iter()
+            .filter_map(|b| b.1)
+            .collect();
+        assert_eq!(edges, crate::model::PHONE_ANSWER_EDGES_S);
+
+        // Two hours of one line: 10 answered (6 within 10 s, 2 in 10–15 s, 1 in 15–20 s,
+        // 1 later) and 3 abandoned.
+        let mut f = Figures::default();
+        f.apply(&phone([4, 1, 1, 0], 2), Part::Main, 1);
+        f.apply(&phone([2, 1, 0, 1], 1), Part::Main, 1);
+        let r = report(&[&f], 0);
+        assert_eq!(r.metric(Figure::AnsweredWithin10s), Some(0.6));
+        assert_eq!(r.metric(Figure::AnsweredWithin15s), Some(0.8));
+        assert_eq!(r.metric(Figure::AnsweredWithin20s), Some(0.9));
+        assert_eq!(r.metric(Figure::Abandoned), Some(3.0));
+        let a = r.interval(Interval::Answer).unwrap();
+        // Nearest rank: the 5th of 10 lies in 0–10 s, the 9th in 15–20 s. No seconds are
+        // invented for either.
+        assert_eq!(
+            (a.n, a.p50_band, a.p90_band),
+            (10, Some((0, Some(10))), Some((15, Some(20))))
+        );
+        assert_eq!((a.p50_s, a.p90_s, a.avg_s), (None, None, None));
+        assert_eq!(r.metric(Figure::P90(Interval::Answer)), None);
+
+        // One call with its ring time (8 s) in the window: the calls are the source, and
+        // the phone counts are not added to them.
+        let call = CallFact {
+            received: 0,
+            answered: Some(8_000),
+            ended: Some(60_000),
+            ring_recorded: true,
+            outcome: None,
+            duplicate: false,
+            zone: None,
+        };
+        f.apply(&Fact::Call(call), Part::Main, 1);
+        let r = report(&[&f], 0);
+        assert_eq!(r.metric(Figure::AnsweredWithin10s), Some(1.0));
+        assert_eq!(r.interval(Interval::Answer).unwrap().n, 1);
+        assert_eq!(r.interval(Interval::Answer).unwrap().p90_band, None);
+        assert_eq!(r.metric(Figure::Abandoned), Some(0.0));
     }
 
     #[test]

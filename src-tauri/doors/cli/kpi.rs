@@ -5,10 +5,12 @@ use std::fmt::Write as _;
 use chrono_tz::Tz;
 
 use super::parse;
+use crate::charts::set::band_label;
+use crate::charts::Lang;
 use crate::config::Config;
 use crate::core::kpi::evaluate::Evaluated;
 use crate::core::kpi::filter::Filter;
-use crate::core::kpi::report::{Change, Compared};
+use crate::core::kpi::report::{BandEdges, Change, Compared};
 use crate::core::kpi::vocabulary::{Figure, Unit};
 use crate::core::kpi::window::{calendar, parse_period, range};
 use crate::core::model::Millis;
@@ -236,7 +238,12 @@ fn table(e: &Evaluated, tz: Tz) -> String {
         "interval (s)", "n", "avg", "p50", "p90", "missing", "negative", "not recorded"
     );
     for i in &e.report.intervals {
-        let o = |v: Option<u32>| v.map_or("—".into(), |v| v.to_string());
+        // Known only by bands (a phone system's counts): the band, not invented seconds.
+        let o = |v: Option<u32>, band: Option<BandEdges>| match (v, band) {
+            (Some(v), _) => v.to_string(),
+            (None, Some((lo, hi))) => band_label(lo, hi, Lang::En).replace(' ', ""),
+            (None, None) => "—".into(),
+        };
         let bands: Vec<String> = i
             .bands
             .iter()
@@ -251,8 +258,8 @@ fn table(e: &Evaluated, tz: Tz) -> String {
             i.key.key(),
             i.n,
             i.avg_s.map_or("—".into(), |a| format!("{a:.1}")),
-            o(i.p50_s),
-            o(i.p90_s),
+            o(i.p50_s, i.p50_band),
+            o(i.p90_s, i.p90_band),
             i.missing,
             i.negative,
             i.not_recorded,

@@ -10,7 +10,7 @@ use crate::charts::{Bar, Tone};
 use crate::core::alerts::lifecycle::{Event, EventKind};
 use crate::core::alerts::rule::Level;
 use crate::core::categories::{self, Kind};
-use crate::core::kpi::report::Report;
+use crate::core::kpi::report::{BandEdges, Report};
 use crate::core::kpi::vocabulary::{Figure, Interval, Unit};
 use crate::core::model::Severity;
 use crate::core::repeat::Flagged;
@@ -189,6 +189,11 @@ pub fn efficiency(i: &Inputs, cmp: &Compare, charts: &mut Charts) -> Section {
     let n = i.names();
     let r = &i.figures.report;
     let secs = |v: Option<f64>| Cell::value(Unit::Seconds, v);
+    // Known only by bands (a phone system's counts): the band, not invented seconds.
+    let quantile = |v: Option<u32>, band: Option<BandEdges>| match (v, band) {
+        (None, Some((lo, hi))) => Cell::text(band_label(lo, hi, i.lang)),
+        _ => secs(v.map(f64::from)),
+    };
     let rows = recorded(r)
         .map(|iv| {
             let x = r.interval(iv).expect("recorded");
@@ -197,8 +202,8 @@ pub fn efficiency(i: &Inputs, cmp: &Compare, charts: &mut Charts) -> Section {
                 Cell::text(i.interval_label(iv)),
                 Cell::count(x.n),
                 secs(x.avg_s),
-                secs(x.p50_s.map(f64::from)),
-                secs(x.p90_s.map(f64::from)),
+                quantile(x.p50_s, x.p50_band),
+                quantile(x.p90_s, x.p90_band),
                 secs(pop.and_then(|c| c.base)),
                 Cell::diff(Unit::Seconds, pop.and_then(|c| c.diff)),
             ]

@@ -4,7 +4,9 @@
 use super::scan::{scan, Bind, RawRow};
 use super::SqliteStore;
 use crate::core::kpi::engine::{Key, Table};
-use crate::core::kpi::facts::{CallFact, CallbackFact, Fact, IncidentFact, OrderFact, Zones};
+use crate::core::kpi::facts::{
+    CallFact, CallbackFact, Fact, IncidentFact, OrderFact, PhoneFact, Zones,
+};
 use crate::core::kpi::filter::{Fields, Filter};
 use crate::core::model::{Millis, Unrecorded};
 use crate::store::{GroupBy, StoreError, Tables};
@@ -147,7 +149,18 @@ const WORK_ORDERS: Columns = &[
 
 const CALLBACKS: Columns = &["id", "called_ms", "reached", "satisfaction", "zone"];
 
-const SOURCES: [Source; 4] = [
+const PHONE_INTERVALS: Columns = &[
+    "id",
+    "start_ms",
+    "offered",
+    "abandoned",
+    "answered_10",
+    "answered_15",
+    "answered_20",
+    "answered_over",
+];
+
+const SOURCES: [Source; 5] = [
     Source {
         table: Table::Calls,
         name: "calls",
@@ -175,6 +188,13 @@ const SOURCES: [Source; 4] = [
         columns: CALLBACKS,
         anchors: &["called_ms"],
         decode: decode_callback,
+    },
+    Source {
+        table: Table::PhoneIntervals,
+        name: "phone_intervals",
+        columns: PHONE_INTERVALS,
+        anchors: &["start_ms"],
+        decode: decode_phone,
     },
 ];
 
@@ -233,6 +253,24 @@ fn decode_callback(z: &Zones, r: &Row) -> Result<Fact, String> {
         reached: r.flag(col!(CALLBACKS, "reached")),
         satisfaction: r.code(col!(CALLBACKS, "satisfaction"))?,
         zone: r.zone(z, col!(CALLBACKS, "zone")),
+    }))
+}
+
+fn decode_phone(_: &Zones, r: &Row) -> Result<Fact, String> {
+    let count = |col: usize| -> Result<u32, String> {
+        let n = r.int(col).unwrap_or(0);
+        u32::try_from(n).map_err(|_| format!("{} = {n} is not a count", r.columns[col]))
+    };
+    Ok(Fact::Phone(PhoneFact {
+        start: r.time(col!(PHONE_INTERVALS, "start_ms"))?,
+        offered: count(col!(PHONE_INTERVALS, "offered"))?,
+        abandoned: count(col!(PHONE_INTERVALS, "abandoned"))?,
+        answered: [
+            count(col!(PHONE_INTERVALS, "answered_10"))?,
+            count(col!(PHONE_INTERVALS, "answered_15"))?,
+            count(col!(PHONE_INTERVALS, "answered_20"))?,
+            count(col!(PHONE_INTERVALS, "answered_over"))?,
+        ],
     }))
 }
 

@@ -417,6 +417,7 @@ impl Backend for SqliteStore {
         changed += self.upsert(&mut tx, &batch.incidents, seq).await?;
         changed += self.upsert(&mut tx, &batch.work_orders, seq).await?;
         changed += self.upsert(&mut tx, &batch.callbacks, seq).await?;
+        changed += self.upsert(&mut tx, &batch.phone_intervals, seq).await?;
         tx.commit().await.map_err(self.err())?;
         Ok(WriteStats { changed, seq })
     }
@@ -439,21 +440,24 @@ impl Backend for SqliteStore {
     }
 
     async fn source_counts(&self, source: &str) -> Result<SourceCounts, StoreError> {
-        let (calls, incidents, work_orders, callbacks): (i64, i64, i64, i64) = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM calls WHERE source = ?1),
+        let (calls, incidents, work_orders, callbacks, phone_intervals): (i64, i64, i64, i64, i64) =
+            sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM calls WHERE source = ?1),
                     (SELECT COUNT(*) FROM incidents WHERE source = ?1),
                     (SELECT COUNT(*) FROM work_orders WHERE source = ?1),
-                    (SELECT COUNT(*) FROM callbacks WHERE source = ?1)",
-        )
-        .bind(source)
-        .fetch_one(&self.pool())
-        .await
-        .map_err(self.err())?;
+                    (SELECT COUNT(*) FROM callbacks WHERE source = ?1),
+                    (SELECT COUNT(*) FROM phone_intervals WHERE source = ?1)",
+            )
+            .bind(source)
+            .fetch_one(&self.pool())
+            .await
+            .map_err(self.err())?;
         Ok(SourceCounts {
             calls,
             incidents,
             work_orders,
             callbacks,
+            phone_intervals,
         })
     }
 
