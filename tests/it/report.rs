@@ -516,6 +516,75 @@ async fn the_real_cad_export_reports_its_weeks_in_its_own_time_zone() {
     }
 }
 
+/// A phone system's hourly counts (the real ACD export): the week's answer p90 is printed as
+/// the band that holds it, in the headline and the stages' table, never as seconds.
+#[tokio::test]
+async fn a_phone_systems_answer_p90_is_reported_as_its_band() {
+    let db = TestDb::new().await;
+    let m = Mapping::load(&mapping("decc_phone_hourly.toml")).unwrap();
+    let path = shared("data/decc_phone_hourly_2025w44.csv");
+    import_file(&db.store, &path, &m, keyer(), IMPORT_NOW)
+        .await
+        .unwrap();
+    // From the file: answered calls of ISO week 44 (27 Oct – 2 Nov) by band, both lines.
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let h = reader.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|c| c == n).unwrap();
+    let mut bands = [0u64; 4];
+    for row in reader.records().map(Result::unwrap) {
+        let day = NaiveDateTime::parse_from_str(&row[col("DateTime")], "%m/%d/%Y %H:%M").unwrap();
+        if day.date() < date(2025, 10, 27) {
+            continue;
+        }
+        for line in ["911", "ADM"] {
+            let n = |s: &str| -> u64 { row[col(&format!("{line}_{s}"))].parse().unwrap() };
+            bands[0] += n("10");
+            bands[1] += n("15");
+            bands[2] += n("20");
+            bands[3] += n("40") + n("60") + n("120") + n("121");
+        }
+    }
+    let total: u64 = bands.iter().sum();
+    let rank = (0.9 * total as f64).ceil() as u64;
+    let mut seen = 0;
+    let band = bands.iter().position(|b| {
+        seen += b;
+        seen >= rank
+    });
+    let label = ["0–10 秒", "10–15 秒", "15–20 秒", ">20 秒"][band.unwrap()];
+
+    let mut config = Config::load(None, []).unwrap();
+    config.centre.time_zone = "America/New_York".into();
+    let made_at = local_to_utc(
+        chrono_tz::America::New_York,
+        date(2025, 11, 3).and_hms_opt(8, 0, 0).unwrap(),
+    );
+    let made = make(&db.store, &config, &request(week(2025, 44), "zh"), made_at)
+        .await
+        .unwrap();
+    let label: String = label.split_whitespace().collect();
+    let tables = csv_tables(file(&made, ReportFormat::Csv));
+    let row = |title: &str, first: &str| -> Vec<String> {
+        tables
+            .iter()
+            .filter(|(name, _)| name.contains(title))
+            .flat_map(|(_, rows)| rows.iter())
+            .find(|r| r[0] == first)
+            .unwrap_or_else(|| panic!("no row {first} in {title}"))
+            .clone()
+    };
+    // The headline: figure, unit, this week.
+    assert_eq!(row("主要指标", "P90接听")[2], label);
+    // The stages: stage, n, average, p50, p90 — no average either.
+    let stage = row("各环节用时", "接听");
+    assert_eq!(stage[1], total.to_string(), "{stage:?}");
+    assert_eq!(
+        (stage[2].as_str(), stage[4].as_str()),
+        ("—", label.as_str())
+    );
+    assert_xlsx_equals_csv(&made);
+}
+
 #[tokio::test]
 async fn the_schedule_makes_the_week_owed_once_and_the_command_line_never_replaces_a_file() {
     let (db, mut config) = simulated().await;

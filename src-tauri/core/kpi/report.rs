@@ -354,6 +354,15 @@ impl Report {
         }
     }
 
+    /// The band a percentile is known only as (a phone system's counts), where it is.
+    pub fn band(&self, figure: Figure) -> Option<BandEdges> {
+        match figure {
+            Figure::P50(i) => self.interval(i).and_then(|r| r.p50_band),
+            Figure::P90(i) => self.interval(i).and_then(|r| r.p90_band),
+            _ => None,
+        }
+    }
+
     pub fn interval(&self, key: Interval) -> Option<&IntervalReport> {
         self.intervals.iter().find(|i| i.key == key)
     }

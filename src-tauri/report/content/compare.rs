@@ -3,6 +3,7 @@
 //! not a period of zeros: its comparisons are "—", never a fake −100% or 0%.
 
 use super::{Inputs, Lang};
+use crate::charts::set::band_label;
 use crate::core::kpi::evaluate::Evaluated;
 use crate::core::kpi::report::{Change, Compared};
 use crate::core::kpi::vocabulary::{Figure, Unit};
@@ -111,11 +112,12 @@ impl<'a> Compare<'a> {
             .iter()
             .map(|&f| {
                 let u = f.unit();
-                let mut row = vec![
-                    Cell::text(i.label(f)),
-                    Cell::text(unit_name(u)),
-                    Cell::value(u, self.value(f)),
-                ];
+                // Known only by bands (a phone system's counts): the band, not seconds.
+                let now = match (self.value(f), i.figures.report.band(f)) {
+                    (None, Some((lo, hi))) => Cell::text(band_label(lo, hi, i.lang)),
+                    (v, _) => Cell::value(u, v),
+                };
+                let mut row = vec![Cell::text(i.label(f)), Cell::text(unit_name(u)), now];
                 for base in [Base::Pop, Base::Yoy] {
                     let c = self.change(f, base);
                     row.push(Cell::value(u, c.and_then(|c| c.base)));
