@@ -40,6 +40,7 @@ pub fn day_as_of(day: &Batch, now: Millis) -> Batch {
             .filter(|b| b.called <= now)
             .cloned()
             .collect(),
+        units: Vec::new(),
     }
 }
 

@@ -66,11 +66,13 @@ pub struct SourceCounts {
     pub incidents: i64,
     pub work_orders: i64,
     pub callbacks: i64,
+    /// Units of incidents a source lists one row per unit.
+    pub units: i64,
 }
 
 impl SourceCounts {
     pub fn total(&self) -> i64 {
-        self.calls + self.incidents + self.work_orders + self.callbacks
+        self.calls + self.incidents + self.work_orders + self.callbacks + self.units
     }
 }
 

@@ -50,6 +50,7 @@ async fn a_fresh_database_has_the_schema_in_wal_mode() {
         "categories",
         "data_quality",
         "imports",
+        "incident_units",
         "incidents",
         "meta",
         "posts",
@@ -100,7 +101,9 @@ async fn an_older_schema_is_named_by_read_only_doors_and_migrated_keeping_data()
     db.store.close().await;
     let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
     for sql in [
-        // Back to version 4: undo 0009, 0008, 0007, 0006 and 0005.
+        // Back to version 4: undo 0010, 0009, 0008, 0007, 0006 and 0005.
+        "DROP TABLE incident_units",
+        "ALTER TABLE incidents DROP COLUMN units",
         "DROP TABLE watched_files",
         "DROP TABLE watches",
         "DROP INDEX data_quality_once",
