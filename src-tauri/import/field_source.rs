@@ -17,12 +17,12 @@ use super::header::Header;
 /// A field's source as a mapping writes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldSource {
-    pub from: From,
+    pub from: Origin,
     pub when: Option<When>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum From {
+pub enum Origin {
     Column(String),
     /// The first of these columns that holds no fill value.
     FirstOf(Vec<String>),
@@ -59,9 +59,9 @@ impl Table {
             return Err("`separator` goes with `join`".into());
         }
         let from = match (self.column, self.first_of, self.join) {
-            (Some(c), None, None) => From::Column(c),
-            (None, Some(cols), None) if !cols.is_empty() => From::FirstOf(cols),
-            (None, None, Some(cols)) if cols.len() >= 2 => From::Join {
+            (Some(c), None, None) => Origin::Column(c),
+            (None, Some(cols), None) if !cols.is_empty() => Origin::FirstOf(cols),
+            (None, None, Some(cols)) if cols.len() >= 2 => Origin::Join {
                 columns: cols,
                 separator: self.separator.unwrap_or_else(|| " ".into()),
             },
@@ -96,7 +96,7 @@ impl<'de> Deserialize<'de> for FieldSource {
 
             fn visit_str<E: de::Error>(self, column: &str) -> Result<FieldSource, E> {
                 Ok(FieldSource {
-                    from: From::Column(column.to_string()),
+                    from: Origin::Column(column.to_string()),
                     when: None,
                 })
             }
@@ -115,8 +115,8 @@ impl FieldSource {
     /// Every column the source reads, its condition's included.
     pub fn columns(&self) -> impl Iterator<Item = &str> {
         let own: &[String] = match &self.from {
-            From::Column(c) => std::slice::from_ref(c),
-            From::FirstOf(cols) | From::Join { columns: cols, .. } => cols,
+            Origin::Column(c) => std::slice::from_ref(c),
+            Origin::FirstOf(cols) | Origin::Join { columns: cols, .. } => cols,
         };
         own.iter()
             .chain(self.when.iter().map(|w| &w.column))
@@ -127,14 +127,14 @@ impl FieldSource {
 /// A source bound to the file's header: columns by index.
 #[derive(Debug, Clone)]
 pub struct Bound {
-    from: BoundFrom,
+    from: BoundOrigin,
     when: Option<(usize, Vec<String>)>,
     /// How problems name where the value came from.
     shown: Shown,
 }
 
 #[derive(Debug, Clone)]
-enum BoundFrom {
+enum BoundOrigin {
     Column(usize),
     FirstOf(Vec<usize>),
     Join(Vec<usize>, String),
@@ -173,10 +173,10 @@ impl Bound {
             cols.iter().map(|c| find(c, what)).collect()
         };
         let (from, shown) = match &source.from {
-            From::Column(c) => (BoundFrom::Column(find(c, what)?), Shown::Column),
-            From::FirstOf(cols) => (BoundFrom::FirstOf(all(cols)?), Shown::Column),
-            From::Join { columns, separator } => (
-                BoundFrom::Join(all(columns)?, separator.clone()),
+            Origin::Column(c) => (BoundOrigin::Column(find(c, what)?), Shown::Column),
+            Origin::FirstOf(cols) => (BoundOrigin::FirstOf(all(cols)?), Shown::Column),
+            Origin::Join { columns, separator } => (
+                BoundOrigin::Join(all(columns)?, separator.clone()),
                 Shown::Fixed(Some(columns.join(" + "))),
             ),
         };
@@ -189,7 +189,7 @@ impl Bound {
 
     pub fn constant(value: &str) -> Bound {
         Bound {
-            from: BoundFrom::Constant(value.to_string()),
+            from: BoundOrigin::Constant(value.to_string()),
             when: None,
             shown: Shown::Fixed(None),
         }
@@ -219,25 +219,25 @@ impl Bound {
             Cell::Fill
         };
         match &self.from {
-            BoundFrom::Constant(c) => Cell::Text {
+            BoundOrigin::Constant(c) => Cell::Text {
                 text: Cow::Borrowed(c),
                 column: None,
             },
-            BoundFrom::Column(ix) => match at(*ix) {
+            BoundOrigin::Column(ix) => match at(*ix) {
                 v if fills.holds(v) => fill(&[*ix]),
                 v => Cell::Text {
                     text: Cow::Borrowed(v),
                     column: Some(*ix),
                 },
             },
-            BoundFrom::FirstOf(ixs) => match ixs.iter().find(|ix| !fills.holds(at(**ix))) {
+            BoundOrigin::FirstOf(ixs) => match ixs.iter().find(|ix| !fills.holds(at(**ix))) {
                 Some(ix) => Cell::Text {
                     text: Cow::Borrowed(at(*ix)),
                     column: Some(*ix),
                 },
                 None => fill(ixs),
             },
-            BoundFrom::Join(ixs, separator) => {
+            BoundOrigin::Join(ixs, separator) => {
                 if ixs.iter().any(|ix| fills.holds(at(*ix))) {
                     return fill(ixs);
                 }
@@ -261,9 +261,9 @@ impl Bound {
     /// The column named when the field is missing from a row: the first one it reads.
     pub fn first_column(&self) -> Option<usize> {
         match &self.from {
-            BoundFrom::Column(ix) => Some(*ix),
-            BoundFrom::FirstOf(ixs) | BoundFrom::Join(ixs, _) => ixs.first().copied(),
-            BoundFrom::Constant(_) => None,
+            BoundOrigin::Column(ix) => Some(*ix),
+            BoundOrigin::FirstOf(ixs) | BoundOrigin::Join(ixs, _) => ixs.first().copied(),
+            BoundOrigin::Constant(_) => None,
         }
     }
 }
@@ -287,7 +287,7 @@ mod tests {
     fn each_form_reads_as_written() {
         assert_eq!(
             parse("[fields]\nx = \"Col\"").unwrap().from,
-            From::Column("Col".into())
+            Origin::Column("Col".into())
         );
         let closed = parse(
             "[fields.x]\ncolumn = \"Closed Date\"\nwhen = { column = \"Status\", is = [\"Closed\"] }",
@@ -299,7 +299,7 @@ mod tests {
         );
         assert_eq!(
             parse("[fields.x]\njoin = [\"D\", \"T\"]").unwrap().from,
-            From::Join {
+            Origin::Join {
                 columns: vec!["D".into(), "T".into()],
                 separator: " ".into()
             }

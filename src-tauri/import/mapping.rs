@@ -354,7 +354,7 @@ impl Mapping {
         let Some(name) = &self.values_from else {
             return Ok(());
         };
-        let Some((_, text)) = BUILT_IN.iter().find(|(n, _)| n == name) else {
+        let Some((_, text)) = BUILT_IN.iter().find(|(n, _)| *n == name.as_str()) else {
             let names: Vec<&str> = BUILT_IN.iter().map(|(n, _)| *n).collect();
             return Err(invalid(
                 &["values_from"],

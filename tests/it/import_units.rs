@@ -241,7 +241,7 @@ async fn a_per_unit_export_gives_the_figures_of_the_incident_export() {
     // from the times the test wrote, against the stored units.
     let local = |s: &str| NaiveDateTime::parse_from_str(s.trim(), FORMAT).ok();
     let (mut turnout, mut travel) = ((0i64, 0i64), (0i64, 0i64));
-    for (id, units) in built.iter().filter(|(id, _)| !id.is_empty()) {
+    for (_, units) in built.iter().filter(|(id, _)| !id.is_empty()) {
         for u in units {
             let [dispatched, _, enroute, arrived, _] = u.times.each_ref().map(|t| local(t));
             if let (Some(d), Some(e)) = (dispatched, enroute) {
@@ -252,7 +252,6 @@ async fn a_per_unit_export_gives_the_figures_of_the_incident_export() {
                 travel.0 += 1;
                 travel.1 += (a - e).num_milliseconds();
             }
-            assert!(!id.is_empty());
         }
     }
     let (mut got_turnout, mut got_travel) = ((0i64, 0i64), (0i64, 0i64));
