@@ -77,6 +77,7 @@ fn fixture(config: &Config, now: Millis) -> Batch {
             ..records::work_order("w1", at(85))
         }],
         callbacks: vec![records::callback("b1", at(10))],
+        units: Vec::new(),
     }
 }
 
