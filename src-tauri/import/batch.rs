@@ -58,8 +58,12 @@ impl Gather {
     fn add_incident(&mut self, incident: Incident) {
         let id = incident.source_id.clone();
         let per_unit = incident.units.is_some();
-        if let Some(earlier) = place(&mut self.batch.incidents, &mut self.incidents, &id, incident)
-        {
+        if let Some(earlier) = place(
+            &mut self.batch.incidents,
+            &mut self.incidents,
+            &id,
+            incident,
+        ) {
             if per_unit {
                 let ix = self.incidents[&id];
                 let now = &mut self.batch.incidents[ix];

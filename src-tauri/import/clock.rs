@@ -130,7 +130,10 @@ pub fn resolve(times: &[Option<Reading>], chains: &[&[usize]]) -> (Vec<Option<Mi
         (0u32..1 << two.len())
             .map(|mask| {
                 pick(&|i| {
-                    let bit = two.iter().position(|x| *x == i).expect("a repeated-hour time");
+                    let bit = two
+                        .iter()
+                        .position(|x| *x == i)
+                        .expect("a repeated-hour time");
                     mask & (1 << bit) != 0
                 })
             })
@@ -186,11 +189,23 @@ mod tests {
     #[test]
     fn the_repeated_hour_is_read_by_the_order_of_stages() {
         // 01:30 happens at 05:30 UTC (EDT) and again at 06:30 UTC (EST).
-        assert_eq!(read_local(NY, local(1, 30)), Reading::Two(utc(5, 30), utc(6, 30)));
+        assert_eq!(
+            read_local(NY, local(1, 30)),
+            Reading::Two(utc(5, 30), utc(6, 30))
+        );
         // 02:30 on 9 March 2025 never happens; read on EST, it is 07:30 UTC.
-        let skipped = NaiveDate::from_ymd_opt(2025, 3, 9).unwrap().and_hms_opt(2, 30, 0).unwrap();
-        let at = NaiveDate::from_ymd_opt(2025, 3, 9).unwrap().and_hms_opt(7, 30, 0).unwrap();
-        assert_eq!(read_local(NY, skipped), Reading::Skipped(at.and_utc().timestamp_millis()));
+        let skipped = NaiveDate::from_ymd_opt(2025, 3, 9)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap();
+        let at = NaiveDate::from_ymd_opt(2025, 3, 9)
+            .unwrap()
+            .and_hms_opt(7, 30, 0)
+            .unwrap();
+        assert_eq!(
+            read_local(NY, skipped),
+            Reading::Skipped(at.and_utc().timestamp_millis())
+        );
 
         let r = |h, m| Some(read_local(NY, local(h, m)));
         // Received 01:50, dispatched 01:10: only EDT then EST keeps them in order.

@@ -158,7 +158,10 @@ pub enum Cell<'r> {
     Fill,
     /// The text and the column it came from (the first joined one for a join), for
     /// reporting it once however many fields read it.
-    Text { text: Cow<'r, str>, column: Option<usize> },
+    Text {
+        text: Cow<'r, str>,
+        column: Option<usize>,
+    },
 }
 
 impl Bound {
@@ -181,7 +184,10 @@ impl Bound {
             ),
         };
         let when = match &source.when {
-            Some(w) => Some((find(&w.column, &format!("the condition of {what}"))?, w.is.clone())),
+            Some(w) => Some((
+                find(&w.column, &format!("the condition of {what}"))?,
+                w.is.clone(),
+            )),
             None => None,
         };
         Ok(Bound { from, when, shown })
@@ -309,10 +315,19 @@ mod tests {
     #[test]
     fn an_unclear_table_is_named() {
         let cases = [
-            ("[fields.x]\ncolumn = \"A\"\nfirst_of = [\"B\"]", "exactly one of"),
+            (
+                "[fields.x]\ncolumn = \"A\"\nfirst_of = [\"B\"]",
+                "exactly one of",
+            ),
             ("[fields.x]\njoin = [\"A\"]", "at least two"),
-            ("[fields.x]\ncolumn = \"A\"\nseparator = \"T\"", "goes with `join`"),
-            ("[fields.x]\ncolumn = \"A\"\nwhen = { column = \"S\", is = [] }", "lists no value"),
+            (
+                "[fields.x]\ncolumn = \"A\"\nseparator = \"T\"",
+                "goes with `join`",
+            ),
+            (
+                "[fields.x]\ncolumn = \"A\"\nwhen = { column = \"S\", is = [] }",
+                "lists no value",
+            ),
             ("[fields.x]\ncolum = \"A\"", "unknown field `colum`"),
         ];
         for (text, said) in cases {
@@ -327,7 +342,8 @@ mod tests {
         let find = |c: &str, _: &str| header.column(c, "x", "m", "f.csv");
         let fills = FillValues::new(&["".to_string(), "NULL".to_string()]);
         let bind = |text: &str| Bound::new(&parse(text).unwrap(), &find, "field 'x'").unwrap();
-        let joined = bind("[fields.x]\njoin = [\"D\", \"T\"]\nwhen = { column = \"S\", is = [\"closed\"] }");
+        let joined =
+            bind("[fields.x]\njoin = [\"D\", \"T\"]\nwhen = { column = \"S\", is = [\"closed\"] }");
         let first = bind("[fields.x]\nfirst_of = [\"A\", \"B\"]");
         let row = StringRecord::from(vec!["2025-11-02", "01:10", " Closed ", "NULL", "b"]);
         let mut filled = Vec::new();

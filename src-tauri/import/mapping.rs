@@ -312,13 +312,13 @@ impl Mapping {
             .take_values_from()
             .and_then(|()| mapping.validate())
             .map_err(|bad| {
-            let key: Vec<&str> = bad.key.iter().map(String::as_str).collect();
-            MappingError::Invalid {
-                path: shown.to_string(),
-                at: toml_place::of_key(text, &key),
-                message: bad.message,
-            }
-        })?;
+                let key: Vec<&str> = bad.key.iter().map(String::as_str).collect();
+                MappingError::Invalid {
+                    path: shown.to_string(),
+                    at: toml_place::of_key(text, &key),
+                    message: bad.message,
+                }
+            })?;
         Ok(mapping)
     }
 
@@ -364,9 +364,8 @@ impl Mapping {
                 ),
             ));
         };
-        let from = Mapping::from_toml(text, name).map_err(|e| {
-            invalid(&["values_from"], format!("values_from = '{name}': {e}"))
-        })?;
+        let from = Mapping::from_toml(text, name)
+            .map_err(|e| invalid(&["values_from"], format!("values_from = '{name}': {e}")))?;
         for (field, vm) in from.values {
             if self.fields.contains_key(&field) {
                 self.values.entry(field).or_insert(vm);

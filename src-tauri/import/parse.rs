@@ -126,7 +126,10 @@ impl RowParser {
                 (None, None) => continue,
             };
             let offset = match mapping.offset_of(field).filter(|_| *ty == FieldType::Time) {
-                Some(col) => Some((find(col, &format!("the UTC offset of {what}"))?, col.to_string())),
+                Some(col) => Some((
+                    find(col, &format!("the UTC offset of {what}"))?,
+                    col.to_string(),
+                )),
                 None => None,
             };
             specs.push(FieldSpec {
@@ -385,7 +388,10 @@ impl RowParser {
         vals: &mut BTreeMap<&'static str, Val>,
         row: &mut ParsedRow,
     ) {
-        if !vals.values().any(|v| matches!(v, Val::Time(Reading::Two(..)))) {
+        if !vals
+            .values()
+            .any(|v| matches!(v, Val::Time(Reading::Two(..))))
+        {
             return;
         }
         let order = match self.kind {

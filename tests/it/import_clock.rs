@@ -51,7 +51,10 @@ async fn import(db: &TestDb, mapping: &str, body: &str) -> (ImportSummary, HashM
     .fetch_all(&mut conn)
     .await
     .unwrap();
-    let stored = rows.into_iter().map(|(id, r, d, a)| (id, (r, d, a))).collect();
+    let stored = rows
+        .into_iter()
+        .map(|(id, r, d, a)| (id, (r, d, a)))
+        .collect();
     (s, stored)
 }
 
@@ -70,12 +73,21 @@ A6,2025-11-02 01:10,2025-11-02 01:20,
     assert_eq!((s.rows_stored, s.rows_rejected), (6, 0));
     // A1: received 01:50 then dispatched 01:10 — the dispatch is after the clocks went
     // back (EST), 20 min after the call taken at 01:50 EDT; arrived 01:25 EST after it.
-    assert_eq!(t["A1"], (utc("05:50"), Some(utc("06:10")), Some(utc("06:25"))));
+    assert_eq!(
+        t["A1"],
+        (utc("05:50"), Some(utc("06:10")), Some(utc("06:25")))
+    );
     // A2: received 00:55 (EDT, the hour before happens once); 01:05 is 10 min later on
     // EDT rather than 70 min on EST, and 01:40 EDT after it.
-    assert_eq!(t["A2"], (utc("04:55"), Some(utc("05:05")), Some(utc("05:40"))));
+    assert_eq!(
+        t["A2"],
+        (utc("04:55"), Some(utc("05:05")), Some(utc("05:40")))
+    );
     // A3: 01:30 and 01:45 on EDT, then the arrival at 01:20 only fits on EST.
-    assert_eq!(t["A3"], (utc("05:30"), Some(utc("05:45")), Some(utc("06:20"))));
+    assert_eq!(
+        t["A3"],
+        (utc("05:30"), Some(utc("05:45")), Some(utc("06:20")))
+    );
     // A5: dispatched 02:10 (EST, once: 07:10 UTC); the call at 01:15 is 55 min before it
     // on EST rather than 1 h 55 min on EDT.
     assert_eq!(t["A5"], (utc("06:15"), Some(utc("07:10")), None));
@@ -87,7 +99,14 @@ A6,2025-11-02 01:10,2025-11-02 01:20,
     let problems: Vec<String> = s
         .issues
         .iter()
-        .map(|i| format!("{} {:?} {}", i.record_id.as_deref().unwrap(), i.severity, i.reason))
+        .map(|i| {
+            format!(
+                "{} {:?} {}",
+                i.record_id.as_deref().unwrap(),
+                i.severity,
+                i.reason
+            )
+        })
         .collect();
     assert!(
         problems.iter().any(|p| p.starts_with(
@@ -95,7 +114,10 @@ A6,2025-11-02 01:10,2025-11-02 01:20,
         )),
         "{problems:#?}"
     );
-    assert!(problems.iter().all(|p| p.starts_with("A4 ")), "{problems:#?}");
+    assert!(
+        problems.iter().all(|p| p.starts_with("A4 ")),
+        "{problems:#?}"
+    );
     let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
     let logged: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM data_quality WHERE reason LIKE 'ambiguous local time%' AND line = 5",
@@ -110,12 +132,16 @@ A6,2025-11-02 01:10,2025-11-02 01:20,
 async fn a_time_in_the_skipped_hour_is_named_and_read_on_the_old_offset() {
     let db = TestDb::new().await;
     // 2025-03-09: New York's clocks go from 02:00 EST straight to 03:00 EDT.
-    let body = "id,received,dispatched,arrived\nS1,2025-03-09 01:50,2025-03-09 02:30,2025-03-09 03:10\n";
+    let body =
+        "id,received,dispatched,arrived\nS1,2025-03-09 01:50,2025-03-09 02:30,2025-03-09 03:10\n";
     let (s, t) = import(&db, MAPPING, body).await;
     let march = |hm: &str| utc(hm) - 238 * 86_400_000;
     // 01:50 EST is 06:50 UTC; 02:30 read on EST is 07:30 UTC; 03:10 EDT is 07:10 UTC —
     // which puts the arrival before the dispatch, named too.
-    assert_eq!(t["S1"], (march("06:50"), Some(march("07:30")), Some(march("07:10"))));
+    assert_eq!(
+        t["S1"],
+        (march("06:50"), Some(march("07:30")), Some(march("07:10")))
+    );
     let named: Vec<(Option<&str>, Severity, &str)> = s
         .issues
         .iter()

@@ -97,8 +97,15 @@ async fn the_311_day_imports_as_work_orders() {
     // Counted independently from the CSV: 298 NYPD rows, 2,386 − 1,941 with a Due Date;
     // handled only where Status is Closed (the mapping's `when`).
     let not_closed = nyc_rows_not_closed();
-    assert_eq!(not_closed, (84, 7), "rows not Closed, and of them with a Closed Date");
-    assert_eq!((orders, to_police, with_due, open), (2_386, 298, 445, not_closed.0));
+    assert_eq!(
+        not_closed,
+        (84, 7),
+        "rows not Closed, and of them with a Closed Date"
+    );
+    assert_eq!(
+        (orders, to_police, with_due, open),
+        (2_386, 298, 445, not_closed.0)
+    );
     // 311 timestamps are New York local time: the first request of the day, 00:00:xx EST,
     // is 05:00 UTC.
     let first_sent: i64 = sqlx::query_scalar("SELECT MIN(sent_ms) FROM work_orders")

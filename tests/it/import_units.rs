@@ -38,7 +38,10 @@ const INCIDENT_COLUMNS: [&str; 12] = [
 /// Each unit column and the incident column its first unit copies.
 const UNIT_COLUMNS: [(&str, &str); 5] = [
     ("Unit_Dispatch_Time", "Incident_Dispatch_Time"),
-    ("Unit_Acknowledged_Time", "TimeFirstUnitDispatchAcknowledged"),
+    (
+        "Unit_Acknowledged_Time",
+        "TimeFirstUnitDispatchAcknowledged",
+    ),
     ("Unit_Enroute_Time", "Incident_Enroute_Time"),
     ("Unit_Arrival_Time", "Incident_Arrival_Time"),
     ("Unit_Cleared_Time", "TimeFirstCallCleared"),
@@ -80,7 +83,11 @@ fn per_unit_export() -> (Vec<Vec<String>>, HashMap<String, Vec<BuiltUnit>>) {
         // Names drawn at random, so the first dispatched is not the first by name.
         let mut names: Vec<String> = Vec::new();
         while names.len() < n as usize {
-            let name = format!("{}{:02}", ["E", "M", "P", "K"][rng.below(4) as usize], rng.below(40));
+            let name = format!(
+                "{}{:02}",
+                ["E", "M", "P", "K"][rng.below(4) as usize],
+                rng.below(40)
+            );
             if !names.contains(&name) {
                 names.push(name);
             }
@@ -106,7 +113,10 @@ fn per_unit_export() -> (Vec<Vec<String>>, HashMap<String, Vec<BuiltUnit>>) {
             row.push(name.clone());
             row.extend(times.iter().cloned());
             rows.push(row);
-            units.entry(id.clone()).or_default().push(BuiltUnit { name, times });
+            units
+                .entry(id.clone())
+                .or_default()
+                .push(BuiltUnit { name, times });
         }
     }
     for i in (1..rows.len()).rev() {
@@ -153,9 +163,15 @@ async fn figures(db: &TestDb) -> Vec<serde_json::Value> {
             priority,
             ..Filter::default()
         };
-        let e = evaluate(&db.store, &Default::default(), range(tz, from, to), &filter, IMPORT_NOW)
-            .await
-            .unwrap();
+        let e = evaluate(
+            &db.store,
+            &Default::default(),
+            range(tz, from, to),
+            &filter,
+            IMPORT_NOW,
+        )
+        .await
+        .unwrap();
         out.push(serde_json::to_value(&e.report).unwrap());
     }
     out
@@ -167,7 +183,12 @@ fn differences(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: &m
     match (a, b) {
         (Object(x), Object(y)) => {
             for (k, v) in x {
-                differences(&format!("{path}.{k}"), v, y.get(k).unwrap_or(&serde_json::Value::Null), out);
+                differences(
+                    &format!("{path}.{k}"),
+                    v,
+                    y.get(k).unwrap_or(&serde_json::Value::Null),
+                    out,
+                );
             }
         }
         (Array(x), Array(y)) if x.len() == y.len() => {
@@ -180,7 +201,14 @@ fn differences(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: &m
     }
 }
 
-type StoredUnit = (String, String, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+type StoredUnit = (
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
 
 async fn stored_units(db: &TestDb) -> Vec<StoredUnit> {
     let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
@@ -268,7 +296,10 @@ async fn a_per_unit_export_gives_the_figures_of_the_incident_export() {
         }
     }
     assert_eq!((got_turnout, got_travel), (turnout, travel));
-    assert!(turnout.0 > 9_000 && travel.0 > 8_000, "{turnout:?} {travel:?}");
+    assert!(
+        turnout.0 > 9_000 && travel.0 > 8_000,
+        "{turnout:?} {travel:?}"
+    );
 
     // The same file again adds and changes nothing.
     let again = import(&db, &file, "decc_units.toml").await;
@@ -298,10 +329,25 @@ async fn a_units_later_row_replaces_it_and_a_new_unit_is_added() {
     };
     let body = [
         header.to_string(),
-        row("M1", "2025-09-01 10:03:00", "2025-09-01 10:20:00", "2025-09-01 11:00:00"),
-        row("E2", "2025-09-01 10:05:00", "2025-09-01 10:12:00", "2025-09-01 11:30:00"),
+        row(
+            "M1",
+            "2025-09-01 10:03:00",
+            "2025-09-01 10:20:00",
+            "2025-09-01 11:00:00",
+        ),
+        row(
+            "E2",
+            "2025-09-01 10:05:00",
+            "2025-09-01 10:12:00",
+            "2025-09-01 11:30:00",
+        ),
         // M1 again, corrected: it arrived at 10:15. The close on this row is earlier.
-        row("M1", "2025-09-01 10:03:00", "2025-09-01 10:15:00", "2025-09-01 11:10:00"),
+        row(
+            "M1",
+            "2025-09-01 10:03:00",
+            "2025-09-01 10:15:00",
+            "2025-09-01 11:10:00",
+        ),
     ]
     .join("\n");
     let path = db.path("cumulative.csv");
@@ -334,6 +380,9 @@ async fn a_units_later_row_replaces_it_and_a_new_unit_is_added() {
             .unwrap();
     assert_eq!(
         arrivals,
-        [("E2".to_string(), utc("14:12")), ("M1".to_string(), utc("14:15"))]
+        [
+            ("E2".to_string(), utc("14:12")),
+            ("M1".to_string(), utc("14:15"))
+        ]
     );
 }

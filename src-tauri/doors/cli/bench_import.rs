@@ -75,7 +75,10 @@ fn incident_times(rng: &mut Lcg, start: NaiveDateTime) -> [NaiveDateTime; 10] {
 
 fn start_of(i: u64) -> NaiveDateTime {
     // About 25,000 incidents a day.
-    NaiveDate::from_ymd_opt(2025, 1, 6).expect("a date").and_hms_opt(0, 0, 0).expect("midnight")
+    NaiveDate::from_ymd_opt(2025, 1, 6)
+        .expect("a date")
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight")
         + Duration::milliseconds((i * 3_456) as i64)
 }
 
@@ -185,7 +188,10 @@ pub async fn run(config: &Config, rows: u64) -> anyhow::Result<()> {
         let (incidents, units) = (dir.join("incidents.csv"), dir.join("units.csv"));
         write_per_incident(&incidents, rows)?;
         write_per_unit(&units, rows)?;
-        println!("import of {rows} generated rows each, into a fresh database ({})", dir.display());
+        println!(
+            "import of {rows} generated rows each, into a fresh database ({})",
+            dir.display()
+        );
         time_import(&dir, config, "one row per incident", &incidents, "decc_cad").await?;
         time_import(&dir, config, "one row per unit", &units, "decc_units").await
     }

@@ -57,7 +57,12 @@ pub(super) async fn merged<'a>(
     Ok(Cow::Owned(merged))
 }
 
-fn where_ids<'q>(qb: &mut QueryBuilder<'q, Sqlite>, id_column: &str, source: &'q str, ids: &[&'q str]) {
+fn where_ids<'q>(
+    qb: &mut QueryBuilder<'q, Sqlite>,
+    id_column: &str,
+    source: &'q str,
+    ids: &[&'q str],
+) {
     qb.push(" WHERE source = ");
     qb.push_bind(source);
     qb.push(format!(" AND {id_column} IN ("));
