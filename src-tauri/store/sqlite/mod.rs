@@ -420,7 +420,7 @@ impl Backend for SqliteStore {
         let incidents = units::merged(&mut tx, &batch.incidents)
             .await
             .map_err(self.err())?;
-        changed += self.upsert(&mut tx, &*incidents, seq).await?;
+        changed += self.upsert(&mut tx, &incidents, seq).await?;
         changed += self.upsert(&mut tx, &batch.work_orders, seq).await?;
         changed += self.upsert(&mut tx, &batch.callbacks, seq).await?;
         tx.commit().await.map_err(self.err())?;
