@@ -127,9 +127,7 @@ fn read_all(file: &[u8], mapping: &Mapping) {
 
 /// The header row of every column a mapping names, written as CSV.
 fn header_of(mapping: &Mapping) -> Vec<u8> {
-    let columns: BTreeSet<&str> = std::iter::once(mapping.id.as_str())
-        .chain(mapping.fields.values().map(String::as_str))
-        .collect();
+    let columns: BTreeSet<&str> = mapping.columns();
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(columns).expect("writes to memory");
     w.into_inner().expect("writes to memory")

@@ -241,6 +241,25 @@ pub struct Incident {
     pub case_filed: bool,
     pub case_cleared: bool,
     pub unrecorded: Unrecorded,
+    /// How many units were sent, where the source lists them one row each (a per-unit CAD
+    /// export); `None` where it writes one row per incident. The stage times are then the
+    /// earliest over the units (`take_units`).
+    pub units: Option<u32>,
+}
+
+/// One unit sent to an incident, with its own stage times: a row of a per-unit CAD export
+/// (派警单). A unit's turnout and travel are figures in their own right; the incident
+/// carries the earliest of each stage over its units.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentUnit {
+    pub source: String,
+    pub incident_id: String,
+    pub unit: String,
+    pub dispatched: Option<Millis>,
+    pub signed_for: Option<Millis>,
+    pub departed: Option<Millis>,
+    pub arrived: Option<Millis>,
+    pub cleared: Option<Millis>,
 }
 
 /// A 12345 work order and its closed loop.
@@ -329,6 +348,31 @@ pub const INCIDENT_STAGES: [&str; 7] = [
 ];
 
 impl Incident {
+    /// The incident as its units make it: the earliest dispatch, sign-for, departure and
+    /// arrival over them, the unit dispatched first, and how many were sent. With no unit
+    /// sent yet it keeps the times its own row gave.
+    pub fn take_units<'a>(&mut self, units: impl IntoIterator<Item = &'a IncidentUnit>) {
+        let units: Vec<&IncidentUnit> = units.into_iter().collect();
+        self.units = Some(units.len() as u32);
+        if units.is_empty() {
+            return;
+        }
+        let earliest = |stage: fn(&IncidentUnit) -> Option<Millis>| {
+            units.iter().filter_map(|u| stage(u)).min()
+        };
+        self.dispatched = earliest(|u| u.dispatched);
+        self.signed_for = earliest(|u| u.signed_for);
+        self.departed = earliest(|u| u.departed);
+        self.arrived = earliest(|u| u.arrived);
+        // A unit not yet dispatched comes after every one that was; equal times by name,
+        // so the same units name the same first unit whatever order they came in.
+        let first = units
+            .iter()
+            .min_by_key(|u| (u.dispatched.is_none(), u.dispatched, &u.unit))
+            .expect("not empty");
+        self.unit = Some(first.unit.clone());
+    }
+
     /// The stage timestamps in the order of `INCIDENT_STAGES`.
     pub fn stages(&self) -> [Option<Millis>; 7] {
         [
@@ -455,6 +499,7 @@ mod tests {
             case_filed: true,
             case_cleared: true,
             unrecorded: Unrecorded::NONE,
+            units: None,
         };
         let early = inc.as_of(2_500);
         assert_eq!(early.dispatched, Some(2_000));
@@ -554,6 +599,8 @@ pub struct Batch {
     pub work_orders: Vec<WorkOrder>,
     pub callbacks: Vec<Callback>,
     pub phone_intervals: Vec<PhoneInterval>,
+    /// The units of incidents in `incidents` (those whose `units` is `Some`).
+    pub units: Vec<IncidentUnit>,
 }
 
 impl Batch {
@@ -563,6 +610,7 @@ impl Batch {
             + self.work_orders.len()
             + self.callbacks.len()
             + self.phone_intervals.len()
+            + self.units.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -575,6 +623,7 @@ impl Batch {
         self.work_orders.append(&mut other.work_orders);
         self.callbacks.append(&mut other.callbacks);
         self.phone_intervals.append(&mut other.phone_intervals);
+        self.units.append(&mut other.units);
     }
 }
 

@@ -3,6 +3,7 @@
 
 use csv::StringRecord;
 
+#[derive(Clone)]
 pub struct Header {
     /// The names as written, without surrounding space or a UTF-8 byte-order mark (Excel's
     /// "CSV UTF-8" starts the file with one).

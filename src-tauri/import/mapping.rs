@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 use encoding_rs::Encoding;
 use serde::Deserialize;
 
+use super::field_source::{FieldSource, Origin};
 use super::nearest::valid_codes;
 use super::toml_place::{self, Place};
 use crate::core::categories;
@@ -24,6 +25,20 @@ pub enum RecordKind {
     /// A phone system's (ACD's) row: per line, the calls offered, abandoned and answered by
     /// how long they rang over one interval (an hour, say). Aggregates, never calls.
     PhoneInterval,
+}
+
+/// How the file's rows relate to records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RowsPer {
+    /// One row per record; a repeated id is a later version of the record (the last row
+    /// wins).
+    #[default]
+    PerIncident,
+    /// One row per unit sent (派警单): rows sharing the incident id are one incident, with
+    /// the earliest of each stage over its units, the unit dispatched first, their number
+    /// and the latest close; each unit's own times are kept (`incident_units`).
+    PerUnit,
 }
 
 /// What to do with a value that the value map does not list.
@@ -63,10 +78,21 @@ pub struct Mapping {
     /// whose rows are named by their line and start).
     #[serde(default)]
     pub id: String,
+    /// Whether each row is a record or one unit of an incident.
+    #[serde(default)]
+    pub rows: RowsPer,
     /// chrono formats tried in order, e.g. `%Y-%m-%d %H:%M:%S%.f`.
     pub time_formats: Vec<String>,
     /// The zone the file's local times are in.
     pub time_zone: String,
+    /// A column giving the UTC offset (`-04:00`, `-0400`, `-4`) of every local time in the
+    /// row, where the source stores one: such a time needs no reading of the zone's
+    /// clock changes.
+    #[serde(default)]
+    pub offset: Option<String>,
+    /// Field → the column giving that time's own UTC offset (before `offset`).
+    #[serde(default)]
+    pub offsets: BTreeMap<String, String>,
     /// The file's character encoding (a WHATWG label: `utf-8`, `gb18030`, `gbk`, …);
     /// UTF-8 when not given.
     #[serde(default)]
@@ -77,14 +103,19 @@ pub struct Mapping {
     /// False where the source records no ring time (answered = received by construction).
     #[serde(default = "yes")]
     pub ring_recorded: bool,
-    /// Field → column.
-    pub fields: BTreeMap<String, String>,
+    /// Field → where its text comes from: a column, or a table (`first_of`, `join`,
+    /// `when`; see `field_source`).
+    pub fields: BTreeMap<String, FieldSource>,
     /// Field → constant value for every row.
     #[serde(default)]
     pub constants: BTreeMap<String, String>,
     /// Field → translation of the column's codes.
     #[serde(default)]
     pub values: BTreeMap<String, ValueMap>,
+    /// A built-in mapping whose value maps this one uses for the fields it does not
+    /// translate itself: two exports of one system share their codes.
+    #[serde(default)]
+    pub values_from: Option<String>,
     /// `phone_interval` only: the minutes each row covers.
     #[serde(default)]
     pub interval_minutes: Option<u32>,
@@ -220,6 +251,8 @@ pub fn fields_of(kind: RecordKind) -> &'static [(&'static str, FieldType)] {
             ("priority", Int),
             ("unit", Text),
             ("disposition", Text),
+            // A unit's own clear time, in per-unit exports.
+            ("cleared", Time),
         ],
         RecordKind::WorkOrder => &[
             ("sent", Time),
@@ -298,8 +331,9 @@ pub enum MappingError {
 }
 
 /// Mappings shipped with the program, usable by name (`--mapping decc_cad`).
-pub const BUILT_IN: [(&str, &str); 3] = [
+pub const BUILT_IN: [(&str, &str); 4] = [
     ("decc_cad", include_str!("mappings/decc_cad.toml")),
+    ("decc_units", include_str!("mappings/decc_units.toml")),
     ("nyc311", include_str!("mappings/nyc311.toml")),
     (
         "decc_phone_hourly",
@@ -325,19 +359,22 @@ impl Mapping {
     /// A mapping from its TOML text, validated; `shown` names it in errors (its path). A
     /// mistake is placed by line, column and key.
     pub fn from_toml(text: &str, shown: &str) -> Result<Mapping, MappingError> {
-        let mapping: Mapping = toml::from_str(text).map_err(|e| MappingError::Invalid {
+        let mut mapping: Mapping = toml::from_str(text).map_err(|e| MappingError::Invalid {
             path: shown.to_string(),
             at: e.span().and_then(|span| toml_place::of_span(text, span)),
             message: e.message().to_string(),
         })?;
-        mapping.validate().map_err(|bad| {
-            let key: Vec<&str> = bad.key.iter().map(String::as_str).collect();
-            MappingError::Invalid {
-                path: shown.to_string(),
-                at: toml_place::of_key(text, &key),
-                message: bad.message,
-            }
-        })?;
+        mapping
+            .take_values_from()
+            .and_then(|()| mapping.validate())
+            .map_err(|bad| {
+                let key: Vec<&str> = bad.key.iter().map(String::as_str).collect();
+                MappingError::Invalid {
+                    path: shown.to_string(),
+                    at: toml_place::of_key(text, &key),
+                    message: bad.message,
+                }
+            })?;
         Ok(mapping)
     }
 
@@ -349,6 +386,48 @@ impl Mapping {
 
     pub fn tz(&self) -> Tz {
         self.time_zone.parse().expect("validated at load")
+    }
+
+    /// Every column the mapping reads, each once.
+    pub fn columns(&self) -> std::collections::BTreeSet<&str> {
+        std::iter::once(self.id.as_str())
+            .chain(self.fields.values().flat_map(FieldSource::columns))
+            .chain(self.offset.as_deref())
+            .chain(self.offsets.values().map(String::as_str))
+            .collect()
+    }
+
+    /// The column giving the UTC offset of `field`'s time, if the source stores one.
+    pub fn offset_of(&self, field: &str) -> Option<&str> {
+        self.offsets
+            .get(field)
+            .or(self.offset.as_ref())
+            .map(String::as_str)
+    }
+
+    /// Adds the value maps of `values_from` for the fields this mapping does not translate.
+    fn take_values_from(&mut self) -> Result<(), Invalid> {
+        let Some(name) = &self.values_from else {
+            return Ok(());
+        };
+        let Some((_, text)) = BUILT_IN.iter().find(|(n, _)| *n == name.as_str()) else {
+            let names: Vec<&str> = BUILT_IN.iter().map(|(n, _)| *n).collect();
+            return Err(invalid(
+                &["values_from"],
+                format!(
+                    "values_from = '{name}' is no built-in mapping; they are: {}",
+                    names.join(", ")
+                ),
+            ));
+        };
+        let from = Mapping::from_toml(text, name)
+            .map_err(|e| invalid(&["values_from"], format!("values_from = '{name}': {e}")))?;
+        for (field, vm) in from.values {
+            if self.fields.contains_key(&field) {
+                self.values.entry(field).or_insert(vm);
+            }
+        }
+        Ok(())
     }
 
     /// Checks everything that does not need the file: field names, codes, zone, formats.
@@ -390,6 +469,7 @@ impl Mapping {
             ("fields", self.fields.keys().collect::<Vec<_>>()),
             ("constants", self.constants.keys().collect()),
             ("values", self.values.keys().collect()),
+            ("offsets", self.offsets.keys().collect()),
         ];
         for (table, keys) in tables {
             for field in keys {
@@ -412,6 +492,15 @@ impl Mapping {
                     self.record
                 ),
             ));
+        }
+        self.validate_rows()?;
+        for field in self.offsets.keys() {
+            if field_type(self.record, field) != Some(FieldType::Time) {
+                return Err(invalid(
+                    &["offsets", field],
+                    format!("offsets.{field}: '{field}' is not a time, so it has no offset"),
+                ));
+            }
         }
         for (field, vm) in &self.values {
             if !self.fields.contains_key(field) {
@@ -477,7 +566,10 @@ impl Mapping {
             // A row keyed by its own time stamp is an interval, not a record: an ACD's hourly
             // counts imported this way become one made-up call per hour.
             let required = fields_of(self.record)[0].0;
-            if self.fields.get(required) == Some(&self.id) {
+            let keyed_by_time = self.fields.get(required).is_some_and(|f| {
+                matches!(&f.from, Origin::Column(c) if *c == self.id) && f.when.is_none()
+            });
+            if keyed_by_time {
                 return Err(invalid(
                     &["id"],
                     format!(
@@ -504,6 +596,12 @@ impl Mapping {
                     "interval_minutes must give the minutes each row covers (1 to 1440)".into(),
                 ))
             }
+        }
+        if self.fields.get("start").is_some_and(|f| f.when.is_some()) {
+            return Err(invalid(
+                &["fields", "start"],
+                "an interval's start is in every row: it takes no `when`".into(),
+            ));
         }
         if self.lines.is_empty() {
             return Err(invalid(
@@ -539,5 +637,25 @@ impl Mapping {
             }
         }
         Ok(())
+    }
+
+    /// A per-unit export needs incidents and the column naming each row's unit; a unit's
+    /// clear time means nothing in a file of one row per incident.
+    fn validate_rows(&self) -> Result<(), Invalid> {
+        match self.rows {
+            RowsPer::PerUnit if self.record != RecordKind::Incident => Err(invalid(
+                &["rows"],
+                "rows = \"per_unit\" combines the units of an incident: it needs record = \"incident\"".into(),
+            )),
+            RowsPer::PerUnit if !self.fields.contains_key("unit") => Err(invalid(
+                &["rows"],
+                "rows = \"per_unit\" needs the column naming each row's unit: add `unit = \"…\"` under [fields]".into(),
+            )),
+            RowsPer::PerIncident if self.fields.contains_key("cleared") => Err(invalid(
+                &["fields", "cleared"],
+                "field 'cleared' is a unit's clear time: it needs rows = \"per_unit\"".into(),
+            )),
+            _ => Ok(()),
+        }
     }
 }

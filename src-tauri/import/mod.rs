@@ -1,5 +1,8 @@
 //! Imports CSV exports of real CAD and 12345/311 systems through declarative mappings.
 
+mod batch;
+mod clock;
+pub mod field_source;
 mod fill;
 mod header;
 mod input;

@@ -7,24 +7,52 @@ use chrono::{Datelike, NaiveDateTime};
 use chrono_tz::Tz;
 use csv::StringRecord;
 
+use super::clock::{self, Reading};
+use super::field_source::{Bound, Cell};
 use super::fill::FillValues;
 use super::header::Header;
-use super::mapping::{bounds, fields_of, FieldType, Mapping, RecordKind, Unknown, ValueMap};
+use super::mapping::{
+    bounds, fields_of, FieldType, Mapping, RecordKind, RowsPer, Unknown, ValueMap,
+};
 use super::nearest::valid_codes;
 use crate::core::caller::{mask, CallerKeyer};
 use crate::core::model::{
-    Call, Channel, DataIssue, Direction, Incident, Millis, Outcome, PhoneInterval, Severity, Stage,
-    Unrecorded, WorkOrder,
+    Call, Channel, DataIssue, Direction, Incident, IncidentUnit, Millis, Outcome, PhoneInterval,
+    Severity, Stage, Unrecorded, WorkOrder,
 };
-use crate::core::time::{describe_span, local_to_utc};
+use crate::core::time::describe_span;
 
 /// Times before this year or more than a day after the import are impossible for a CAD.
 const EARLIEST_YEAR: i32 = 1990;
 const FUTURE_SLACK_MS: Millis = 24 * 3_600_000;
 
+/// The times of each record kind that must not decrease, in the order they happen: a
+/// time in the repeated hour is read so that these hold.
+const INCIDENT_ORDER: &[&[&str]] = &[
+    &["received", "answered", "ended"],
+    &[
+        "received",
+        "answered",
+        "created",
+        "dispatched",
+        "signed_for",
+        "departed",
+        "arrived",
+        "fed_back",
+        "closed",
+    ],
+    &["arrived", "cleared", "closed"],
+];
+const WORK_ORDER_ORDER: &[&[&str]] = &[
+    &["sent", "accepted", "assigned", "handled", "fed_back"],
+    &["sent", "accept_by"],
+    &["sent", "due"],
+    &["sent", "returned"],
+];
+
 #[derive(Debug, Clone, PartialEq)]
 enum Val {
-    Time(Millis),
+    Time(Reading),
     Text(String),
     Int(i64),
     Real(f64),
@@ -33,10 +61,10 @@ enum Val {
 struct FieldSpec {
     field: &'static str,
     ty: FieldType,
-    /// Column index and name in the file.
-    column: Option<(usize, String)>,
-    constant: Option<String>,
+    source: Bound,
     values: Option<ValueMap>,
+    /// The column giving this time's UTC offset, where the source stores one.
+    offset: Option<(usize, String)>,
 }
 
 /// What one row became.
@@ -48,6 +76,8 @@ pub struct ParsedRow {
     pub order: Option<WorkOrder>,
     /// A phone system's row: one interval per line.
     pub phone: Vec<PhoneInterval>,
+    /// The unit this row sends, in a per-unit export.
+    pub unit: Option<IncidentUnit>,
     pub issues: Vec<DataIssue>,
     /// Columns that held a fill value (`NULL`, `-9999`, empty) in this row.
     pub fills: Vec<usize>,
@@ -61,6 +91,8 @@ impl ParsedRow {
 
 pub struct RowParser {
     kind: RecordKind,
+    per_unit: bool,
+    header: Header,
     source: String,
     file: String,
     tz: Tz,
@@ -96,20 +128,25 @@ impl RowParser {
         let id_ix = find(&mapping.id, "the record id")?;
         let mut specs = Vec::new();
         for (field, ty) in fields_of(mapping.record) {
-            let column = match mapping.fields.get(*field) {
-                Some(col) => Some((find(col, &format!("field '{field}'"))?, col.clone())),
+            let what = format!("field '{field}'");
+            let source = match (mapping.fields.get(*field), mapping.constants.get(*field)) {
+                (Some(from), _) => Bound::new(from, &find, &what)?,
+                (None, Some(constant)) => Bound::constant(constant),
+                (None, None) => continue,
+            };
+            let offset = match mapping.offset_of(field).filter(|_| *ty == FieldType::Time) {
+                Some(col) => Some((
+                    find(col, &format!("the UTC offset of {what}"))?,
+                    col.to_string(),
+                )),
                 None => None,
             };
-            let constant = mapping.constants.get(*field).cloned();
-            if column.is_none() && constant.is_none() {
-                continue;
-            }
             specs.push(FieldSpec {
                 field,
                 ty: *ty,
-                column,
-                constant,
+                source,
                 values: mapping.values.get(*field).cloned(),
+                offset,
             });
         }
         let mapped = |s: &Stage| specs.iter().any(|f: &FieldSpec| f.field == s.field());
@@ -121,6 +158,8 @@ impl RowParser {
         let unrecorded = stages.iter().filter(|s| !mapped(s)).copied().collect();
         Ok(RowParser {
             kind: mapping.record,
+            per_unit: mapping.rows == RowsPer::PerUnit,
+            header: header.clone(),
             source: mapping.source.clone(),
             file: file.to_string(),
             tz: mapping.tz(),
@@ -156,8 +195,13 @@ impl RowParser {
         }
     }
 
-    /// A local time as UTC milliseconds, or the problem's kind and particulars.
-    fn parse_time(&self, raw: &str) -> Result<Millis, (&'static str, String)> {
+    /// A local time as its UTC readings, or the problem's kind and particulars. `offset`
+    /// is the row's text for this time's UTC offset, where the source stores one.
+    fn parse_time(
+        &self,
+        raw: &str,
+        offset: Option<(&str, &str)>,
+    ) -> Result<Reading, (&'static str, String)> {
         let naive = self
             .formats
             .iter()
@@ -171,14 +215,27 @@ impl RowParser {
         if naive.year() < EARLIEST_YEAR {
             return Err(("impossible timestamp", format!("before {EARLIEST_YEAR}")));
         }
-        let t = local_to_utc(self.tz, naive);
-        if t > self.now + FUTURE_SLACK_MS {
+        let reading = match offset.filter(|(text, _)| !self.fills.holds(text)) {
+            Some((text, column)) => match clock::parse_offset(text) {
+                Some(seconds) => Reading::One(clock::at_offset(naive, seconds)),
+                None => {
+                    return Err((
+                        "bad UTC offset",
+                        format!(
+                            "column '{column}' holds '{text}'; offsets are written like -04:00, -0400 or -4"
+                        ),
+                    ))
+                }
+            },
+            None => clock::read_local(self.tz, naive),
+        };
+        if reading.earliest() > self.now + FUTURE_SLACK_MS {
             return Err((
                 "impossible timestamp",
                 "more than a day in the future".into(),
             ));
         }
-        Ok(t)
+        Ok(reading)
     }
 
     /// Parses one data row. `line` is the row's line in the file (header = line 1).
@@ -204,15 +261,25 @@ impl RowParser {
         // one value: counted and reported once.
         let mut reported: Vec<usize> = Vec::new();
         for spec in &self.specs {
-            let (raw, col_name) = match (&spec.column, &spec.constant) {
-                (Some((ix, name)), _) => (
-                    rec.get(*ix).map(str::trim).unwrap_or(""),
-                    Some(name.as_str()),
-                ),
-                (None, Some(c)) => (c.as_str(), None),
-                (None, None) => continue,
+            let (raw, column_ix) = match spec.source.read(rec, &self.fills, &mut row.fills) {
+                Cell::Excluded => continue,
+                Cell::Fill => {
+                    if spec.field == required {
+                        row.issues.push(self.issue(
+                            line,
+                            self.column_of(required),
+                            Some(&id),
+                            Severity::Rejected,
+                            format!("missing {required} time"),
+                            None,
+                        ));
+                    }
+                    continue;
+                }
+                Cell::Text { text, column } => (text, column),
             };
-            let column_ix = spec.column.as_ref().map(|(ix, _)| *ix);
+            let raw: &str = &raw;
+            let col_name = spec.source.column_name(&self.header, column_ix);
             let first_report = column_ix.is_none_or(|ix| !reported.contains(&ix));
             let mut report = |row: &mut ParsedRow, severity: Severity, reason: String| {
                 if let Some(ix) = column_ix {
@@ -231,21 +298,6 @@ impl RowParser {
                     ));
                 }
             };
-            if self.fills.holds(raw) {
-                if let Some(ix) = column_ix {
-                    if !row.fills.contains(&ix) {
-                        row.fills.push(ix);
-                    }
-                }
-                if spec.field == required {
-                    report(
-                        &mut row,
-                        Severity::Rejected,
-                        format!("missing {required} time"),
-                    );
-                }
-                continue;
-            }
             let severity = if spec.field == required {
                 Severity::Rejected
             } else {
@@ -289,7 +341,22 @@ impl RowParser {
                 },
                 None => raw.to_string(),
             };
-            match self.value(spec, text) {
+            let offset = spec
+                .offset
+                .as_ref()
+                .map(|(ix, name)| (rec.get(*ix).map(str::trim).unwrap_or(""), name.as_str()));
+            match self.value(spec, text, offset) {
+                Ok(Val::Time(Reading::Skipped(t))) => {
+                    report(
+                        &mut row,
+                        Severity::Warning,
+                        format!(
+                            "local time in the hour skipped when the clocks went forward: read on the offset before the change, as {}",
+                            crate::core::time::utc(t).to_rfc3339()
+                        ),
+                    );
+                    vals.insert(spec.field, Val::Time(Reading::One(t)));
+                }
                 Ok(v) => {
                     vals.insert(spec.field, v);
                 }
@@ -314,6 +381,7 @@ impl RowParser {
         if row.rejected() {
             return row;
         }
+        self.resolve_times(&id, line, &mut vals, &mut row);
         match self.kind {
             RecordKind::Incident => self.build_incident(&id, &vals, line, &mut row),
             RecordKind::WorkOrder => self.build_order(&id, &vals, line, &mut row),
@@ -322,8 +390,83 @@ impl RowParser {
         row
     }
 
+    /// Reads the times in the repeated hour of a clock change by the order of the record's
+    /// stages, and names the record whose stages no reading puts in order.
+    fn resolve_times(
+        &self,
+        id: &str,
+        line: u64,
+        vals: &mut BTreeMap<&'static str, Val>,
+        row: &mut ParsedRow,
+    ) {
+        if !vals
+            .values()
+            .any(|v| matches!(v, Val::Time(Reading::Two(..))))
+        {
+            return;
+        }
+        let order = match self.kind {
+            RecordKind::Incident => INCIDENT_ORDER,
+            RecordKind::WorkOrder => WORK_ORDER_ORDER,
+            RecordKind::PhoneInterval => unreachable!("RowParser::new refuses phone intervals"),
+        };
+        let mut names: Vec<&'static str> = Vec::new();
+        for name in order.iter().flat_map(|chain| chain.iter()) {
+            if !names.contains(name) {
+                names.push(*name);
+            }
+        }
+        let times: Vec<Option<Reading>> = names
+            .iter()
+            .map(|n| match vals.get(n) {
+                Some(Val::Time(r)) => Some(*r),
+                _ => None,
+            })
+            .collect();
+        let chains: Vec<Vec<usize>> = order
+            .iter()
+            .map(|chain| {
+                chain
+                    .iter()
+                    .map(|n| names.iter().position(|m| m == n).expect("listed"))
+                    .collect()
+            })
+            .collect();
+        let chains: Vec<&[usize]> = chains.iter().map(Vec::as_slice).collect();
+        let (picked, in_order) = clock::resolve(&times, &chains);
+        let repeated: Vec<&str> = names
+            .iter()
+            .zip(&times)
+            .filter(|(_, r)| matches!(r, Some(Reading::Two(..))))
+            .map(|(n, _)| *n)
+            .collect();
+        for (name, t) in names.iter().zip(picked) {
+            if let Some(t) = t {
+                vals.insert(*name, Val::Time(Reading::One(t)));
+            }
+        }
+        if !in_order {
+            row.issues.push(self.issue(
+                line,
+                self.column_of(repeated[0]),
+                Some(id),
+                Severity::Warning,
+                format!(
+                    "ambiguous local time: {} in the hour the clocks went back, and no reading puts the stages in order",
+                    repeated.join(", ")
+                ),
+                None,
+            ));
+        }
+    }
+
     /// A field's text, translated, as a value of its type.
-    fn value(&self, spec: &FieldSpec, text: String) -> Result<Val, Problem> {
+    fn value(
+        &self,
+        spec: &FieldSpec,
+        text: String,
+        offset: Option<(&str, &str)>,
+    ) -> Result<Val, Problem> {
         let in_bounds = |v: f64| match bounds(spec.field) {
             Some((lo, hi)) if !(lo..=hi).contains(&v) => Err(Problem::new(
                 "out of range",
@@ -333,7 +476,7 @@ impl RowParser {
         };
         match spec.ty {
             FieldType::Time => self
-                .parse_time(&text)
+                .parse_time(&text, offset)
                 .map(Val::Time)
                 .map_err(|(kind, detail)| Problem::new(kind, detail)),
             FieldType::Int => {
@@ -391,11 +534,9 @@ impl RowParser {
     }
 
     fn column_of(&self, field: &str) -> Option<&str> {
-        self.specs
-            .iter()
-            .find(|s| s.field == field)
-            .and_then(|s| s.column.as_ref())
-            .map(|(_, n)| n.as_str())
+        let spec = self.specs.iter().find(|s| s.field == field)?;
+        spec.source
+            .column_name(&self.header, spec.source.first_column())
     }
 
     /// Warns about each stage recorded before the stage that must precede it.
@@ -466,7 +607,7 @@ impl RowParser {
             incident_id: Some(id.to_string()),
             duplicate: false,
         };
-        let incident = Incident {
+        let mut incident = Incident {
             source: self.source.clone(),
             source_id: id.to_string(),
             category: call.category.clone(),
@@ -490,6 +631,7 @@ impl RowParser {
             case_filed: false,
             case_cleared: false,
             unrecorded: self.unrecorded,
+            units: self.per_unit.then_some(0),
         };
         self.check_order(
             id,
@@ -511,6 +653,26 @@ impl RowParser {
             )
             .collect();
         self.check_order(id, line, &chain, row);
+        let cleared = time(v, "cleared");
+        if let Some(c) = cleared {
+            let from = incident.arrived.or(incident.dispatched);
+            self.check_order(id, line, &[("arrived", from), ("cleared", Some(c))], row);
+        }
+        if self.per_unit {
+            if let Some(unit) = incident.unit.clone() {
+                incident.units = Some(1);
+                row.unit = Some(IncidentUnit {
+                    source: self.source.clone(),
+                    incident_id: id.to_string(),
+                    unit,
+                    dispatched: incident.dispatched,
+                    signed_for: incident.signed_for,
+                    departed: incident.departed,
+                    arrived: incident.arrived,
+                    cleared,
+                });
+            }
+        }
         row.call = Some(call);
         row.incident = Some(incident);
     }
@@ -609,9 +771,10 @@ fn lookup(vm: &ValueMap, raw: &str) -> Option<String> {
     })
 }
 
+/// A time, its reading settled (`resolve_times`).
 fn time(v: &BTreeMap<&'static str, Val>, f: &str) -> Option<Millis> {
     match v.get(f) {
-        Some(Val::Time(t)) => Some(*t),
+        Some(Val::Time(t)) => Some(t.earliest()),
         _ => None,
     }
 }

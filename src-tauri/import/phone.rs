@@ -11,6 +11,7 @@ use chrono::{Datelike, LocalResult, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use csv::StringRecord;
 
+use super::field_source::{Bound, Cell};
 use super::fill::FillValues;
 use super::header::Header;
 use super::mapping::{Mapping, PhoneLine, PHONE_ANSWER_EDGES_S};
@@ -41,7 +42,10 @@ pub struct PhoneParser {
     formats: Vec<String>,
     fills: FillValues,
     minutes: u32,
-    start: Col,
+    /// The interval's start: a column, or a date and an hour joined.
+    start: Bound,
+    /// How problems with the start name its column(s).
+    start_shown: String,
     lines: Vec<LineColumns>,
     now: Millis,
     /// Local times of the repeated hour read as their first pass, with their lines, until
@@ -68,11 +72,16 @@ impl PhoneParser {
             let ix = header.column(col, what, &mapping.name, file)?;
             Ok((ix, col.to_string()))
         };
-        let start_col = mapping
+        let source = mapping
             .fields
             .get("start")
             .ok_or_else(|| format!("mapping '{}' maps no start column", mapping.name))?;
-        let start = find(start_col, "field 'start'")?;
+        let start = Bound::new(
+            source,
+            &|col, what| header.column(col, what, &mapping.name, file),
+            "field 'start'",
+        )?;
+        let start_shown = source.columns().collect::<Vec<_>>().join(" + ");
         let mut lines = Vec::new();
         for (name, line) in &mapping.lines {
             lines.push(Self::line_columns(name, line, &find)?);
@@ -85,6 +94,7 @@ impl PhoneParser {
             fills: FillValues::new(&mapping.null_values),
             minutes: mapping.interval_minutes.expect("validated at load"),
             start,
+            start_shown,
             lines,
             now,
             awaiting_second: Vec::new(),
@@ -134,12 +144,15 @@ impl PhoneParser {
     /// Parses one data row. `line` is the row's line in the file (header = line 1).
     pub fn parse(&mut self, rec: &StringRecord, line: u64) -> ParsedRow {
         let mut row = ParsedRow::default();
-        let raw = rec.get(self.start.0).map(str::trim).unwrap_or("");
-        let start = match self.start_of(raw, line, &mut row.issues) {
+        let raw = match self.start.read(rec, &self.fills, &mut row.fills) {
+            Cell::Text { text, .. } => text.into_owned(),
+            Cell::Fill | Cell::Excluded => String::new(),
+        };
+        let start = match self.start_of(&raw, line, &mut row.issues) {
             Ok(start) => start,
             Err(reason) => {
-                let mut issue = self.issue(line, &self.start.1, Severity::Rejected, reason);
-                issue.raw_value = Some(raw.to_string());
+                let mut issue = self.issue(line, &self.start_shown, Severity::Rejected, reason);
+                issue.raw_value = Some(raw);
                 row.issues.push(issue);
                 return row;
             }
@@ -192,7 +205,7 @@ impl PhoneParser {
         line: u64,
         issues: &mut Vec<DataIssue>,
     ) -> Result<Millis, String> {
-        if self.fills.holds(raw) {
+        if raw.is_empty() {
             return Err("missing start time".into());
         }
         let local = self
@@ -244,7 +257,7 @@ impl PhoneParser {
         for (local, line) in std::mem::take(&mut self.awaiting_second) {
             issues.push(self.issue(
                 line,
-                &self.start.1,
+                &self.start_shown,
                 Severity::Warning,
                 format!(
                     "repeated hour written once: {local} happens twice on the night the \

@@ -1,9 +1,9 @@
 //! A CSV export's rows through a mapping, in file order: split by the CSV reader, parsed by
-//! `RowParser`, a repeated id named, each row numbered by its line in the file. No store
-//! here, so the importer, the folder watch and the fuzzer (`fuzz/`) read files through the
-//! same code.
+//! `RowParser`, each row numbered by its line in the file. A repeated id is no problem
+//! here: a cumulative export appends a record's updated row, which replaces the earlier
+//! (`batch`). No store here, so the importer, the folder watch and the fuzzer (`fuzz/`)
+//! read files through the same code.
 
-use std::collections::HashMap;
 use std::io::Read;
 
 use csv::{Reader, ReaderBuilder, StringRecord};
@@ -30,10 +30,7 @@ pub struct Rows<R> {
     parser: Parser,
     file: String,
     source: String,
-    id_column: String,
     mapping_name: String,
-    /// Each stored id and the line it was first seen on.
-    seen: HashMap<String, u64>,
     rec: StringRecord,
     /// The line of the row read last.
     line: u64,
@@ -83,9 +80,7 @@ impl<R: Read> Rows<R> {
             parser,
             file: file.to_string(),
             source: mapping.source.clone(),
-            id_column: mapping.id.clone(),
             mapping_name: mapping.name.clone(),
-            seen: HashMap::new(),
             rec: StringRecord::new(),
             line: lines_before,
             offset: lines_before.saturating_sub(1),
@@ -101,16 +96,17 @@ impl<R: Read> Rows<R> {
         self.line
     }
 
-    fn rejected(&self, column: Option<&str>, id: Option<&str>, reason: String) -> DataIssue {
+    /// The row read last, rejected as a whole (no column, no id).
+    fn rejected(&self, reason: String) -> DataIssue {
         DataIssue {
             source: self.source.clone(),
             file: Some(self.file.clone()),
             line: Some(self.line),
-            column: column.map(str::to_string),
-            record_id: id.map(str::to_string),
+            column: None,
+            record_id: None,
             severity: Severity::Rejected,
             reason,
-            raw_value: id.map(str::to_string),
+            raw_value: None,
         }
     }
 
@@ -144,7 +140,7 @@ impl<R: Read> Rows<R> {
         }
         let reason = format!("malformed CSV row: {}", csv_reason(&e));
         Ok(ParsedRow {
-            issues: vec![self.rejected(None, None, reason)],
+            issues: vec![self.rejected(reason)],
             ..ParsedRow::default()
         })
     }
@@ -163,22 +159,10 @@ impl<R: Read> Iterator for Rows<R> {
                     .rec
                     .position()
                     .map_or(self.line + 1, |p| p.line() + self.offset);
-                let mut row = match &mut self.parser {
+                let row = match &mut self.parser {
                     Parser::Records(p) => p.parse(&self.rec, self.line),
                     Parser::Phone(p) => p.parse(&self.rec, self.line),
                 };
-                if let Some(id) = &row.id {
-                    if let Some(first) = self.seen.get(id) {
-                        let issue = self.rejected(
-                            Some(&self.id_column),
-                            Some(id),
-                            format!("duplicate id, first seen on line {first}"),
-                        );
-                        row.issues.push(issue);
-                    } else if !row.rejected() {
-                        self.seen.insert(id.clone(), self.line);
-                    }
-                }
                 Some(Ok(row))
             }
             Err(e) => Some(self.malformed(e)),

@@ -11,13 +11,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::batch::Gather;
 use super::input;
 use super::mapping::{Mapping, MappingError};
 use super::parse::ParsedRow;
 use super::read::Rows;
 pub use super::summary::ImportSummary;
 use crate::core::caller::CallerKeyer;
-use crate::core::model::{Batch, DataIssue, Millis, Severity};
+use crate::core::model::{DataIssue, Millis, Severity};
 use crate::store::{ImportCounts, ImportState, Store, StoreError};
 
 /// Rows stored, or problems logged, per write: one transaction and one heartbeat each.
@@ -144,8 +145,7 @@ pub async fn import_read(
             ..Default::default()
         },
         fills: HashMap::new(),
-        batch: Batch::default(),
-        batch_rows: 0,
+        batch: Gather::default(),
         pending: Vec::new(),
         warnings: 0,
         written: 0,
@@ -201,8 +201,7 @@ struct Run<'a> {
     summary: ImportSummary,
     /// Column → rows where it held a fill value.
     fills: HashMap<usize, u64>,
-    batch: Batch,
-    batch_rows: u64,
+    batch: Gather,
     /// Problems found since the last write.
     pending: Vec<DataIssue>,
     warnings: u64,
@@ -223,7 +222,7 @@ impl Run<'_> {
             let row = row?;
             self.line = rows.line();
             self.take(row);
-            if self.batch_rows as usize >= BATCH_ROWS || self.pending.len() >= BATCH_ROWS {
+            if self.batch.rows() >= BATCH_ROWS || self.pending.len() >= BATCH_ROWS {
                 self.flush().await?;
                 show(self.summary.rows_read);
             }
@@ -245,31 +244,26 @@ impl Run<'_> {
             if !row.issues.is_empty() {
                 self.summary.rows_with_warnings += 1;
             }
-            self.batch.calls.extend(row.call.take());
-            self.batch.incidents.extend(row.incident.take());
-            self.batch.work_orders.extend(row.order.take());
-            self.batch.phone_intervals.append(&mut row.phone);
-            self.batch_rows += 1;
+            self.batch.add(&mut row);
         }
         self.pending.append(&mut row.issues);
     }
 
     /// Writes the batch and its problems, and beats the import's heartbeat.
     async fn flush(&mut self) -> Result<(), ImportError> {
+        let rows = self.batch.rows() as u64;
         let stopped = |run: &Self, source| ImportError::Interrupted {
             file: run.summary.file.clone(),
             line: run.line,
-            stored: run.summary.rows_stored - run.batch_rows,
+            stored: run.summary.rows_stored - rows,
             source,
         };
-        let n = self.batch.len() as i64;
-        let stats = match self.store.write(&self.batch).await {
+        let batch = self.batch.take();
+        let stats = match self.store.write(&batch).await {
             Ok(stats) => stats,
             Err(e) => return Err(stopped(self, e)),
         };
-        self.batch = Batch::default();
-        self.batch_rows = 0;
-        self.written += n;
+        self.written += batch.len() as i64;
         self.changed += stats.changed as i64;
         if let Err(e) = self.store.log_issues(&self.pending, self.now).await {
             return Err(stopped(self, e));

@@ -478,6 +478,7 @@ impl DayGen<'_> {
             case_filed: false,
             case_cleared: false,
             unrecorded: Unrecorded::NONE,
+            units: None,
         };
         let u: f64 = self.rng.random();
         if u < 0.03 && priority >= 3 {

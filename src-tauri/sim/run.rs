@@ -42,6 +42,7 @@ pub fn day_as_of(day: &Batch, now: Millis) -> Batch {
             .collect(),
         // The simulated centre's calls carry their ring times: no phone-system counts.
         phone_intervals: Vec::new(),
+        units: Vec::new(),
     }
 }
 

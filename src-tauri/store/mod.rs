@@ -67,11 +67,18 @@ pub struct SourceCounts {
     pub work_orders: i64,
     pub callbacks: i64,
     pub phone_intervals: i64,
+    /// Units of incidents a source lists one row per unit.
+    pub units: i64,
 }
 
 impl SourceCounts {
     pub fn total(&self) -> i64 {
-        self.calls + self.incidents + self.work_orders + self.callbacks + self.phone_intervals
+        self.calls
+            + self.incidents
+            + self.work_orders
+            + self.callbacks
+            + self.phone_intervals
+            + self.units
     }
 }
 

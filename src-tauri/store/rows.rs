@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use crate::core::categories::{Kind, CATEGORIES};
-use crate::core::model::{Call, Callback, Incident, PhoneInterval, WorkOrder};
+use crate::core::model::{Call, Callback, Incident, IncidentUnit, PhoneInterval, WorkOrder};
 
 /// One bindable value, borrowed from the record.
 pub enum Value<'a> {
@@ -16,8 +16,11 @@ pub enum Value<'a> {
 
 pub trait Record {
     const TABLE: &'static str;
-    /// Columns in the order `values` yields them; `source` and `source_id` come first.
+    /// Columns in the order `values` yields them; the key's come first.
     const COLUMNS: &'static [&'static str];
+    /// How many of the first columns are the record's unique key: `source` and
+    /// `source_id` for most.
+    const KEY: usize = 2;
     fn values(&self) -> Vec<Value<'_>>;
 }
 
@@ -96,6 +99,7 @@ impl Record for Incident {
         "case_filed",
         "case_cleared",
         "unrecorded",
+        "units",
     ];
     fn values(&self) -> Vec<Value<'_>> {
         vec![
@@ -119,6 +123,7 @@ impl Record for Incident {
             Value::Bool(self.case_filed),
             Value::Bool(self.case_cleared),
             Value::Int(Some(self.unrecorded.bits())),
+            Value::Int(self.units.map(i64::from)),
         ]
     }
 }
@@ -165,6 +170,33 @@ impl Record for WorkOrder {
             Value::Int(self.returned),
             text(&self.return_reason),
             Value::Int(Some(self.unrecorded.bits())),
+        ]
+    }
+}
+
+impl Record for IncidentUnit {
+    const TABLE: &'static str = "incident_units";
+    const COLUMNS: &'static [&'static str] = &[
+        "source",
+        "incident_id",
+        "unit",
+        "dispatched_ms",
+        "signed_for_ms",
+        "departed_ms",
+        "arrived_ms",
+        "cleared_ms",
+    ];
+    const KEY: usize = 3;
+    fn values(&self) -> Vec<Value<'_>> {
+        vec![
+            Value::Text(Some(&self.source)),
+            Value::Text(Some(&self.incident_id)),
+            Value::Text(Some(&self.unit)),
+            Value::Int(self.dispatched),
+            Value::Int(self.signed_for),
+            Value::Int(self.departed),
+            Value::Int(self.arrived),
+            Value::Int(self.cleared),
         ]
     }
 }
@@ -228,12 +260,12 @@ impl Record for PhoneInterval {
     }
 }
 
-/// `INSERT … ON CONFLICT (source, source_id) DO UPDATE … WHERE something differs`: a row
+/// `INSERT … ON CONFLICT (key) DO UPDATE … WHERE something differs`: a row
 /// written again unchanged keeps its old `seq`, so re-importing a file wakes no one.
 /// `distinct` is the backend's null-safe inequality (`IS NOT` in SQLite, `IS DISTINCT FROM`
 /// in PostgreSQL).
 pub fn upsert_suffix<R: Record>(distinct: &str) -> String {
-    let updated: Vec<&str> = R::COLUMNS[2..].to_vec();
+    let updated: Vec<&str> = R::COLUMNS[R::KEY..].to_vec();
     let set: Vec<String> = updated
         .iter()
         .map(|c| format!("{c} = excluded.{c}"))
@@ -244,7 +276,8 @@ pub fn upsert_suffix<R: Record>(distinct: &str) -> String {
         .map(|c| format!("{t}.{c} {distinct} excluded.{c}", t = R::TABLE))
         .collect();
     format!(
-        " ON CONFLICT (source, source_id) DO UPDATE SET {} WHERE {}",
+        " ON CONFLICT ({}) DO UPDATE SET {} WHERE {}",
+        R::COLUMNS[..R::KEY].join(", "),
         set.join(", "),
         differs.join(" OR ")
     )

@@ -144,13 +144,6 @@ async fn each_malformed_row_is_named_and_good_rows_are_stored() {
             reason: "missing received time",
         },
         Case {
-            name: "duplicate id",
-            row: b"A1,2026-11-20 09:00:00,,,110,1",
-            stored: false,
-            column: Some("id"),
-            reason: "duplicate id, first seen on line 2",
-        },
-        Case {
             name: "too few fields",
             row: b"B11,2026-11-20 08:00:00",
             stored: false,
@@ -223,6 +216,39 @@ async fn each_malformed_row_is_named_and_good_rows_are_stored() {
         let shown = issue.to_string();
         assert!(shown.contains("export.csv:3"), "{}: {shown}", case.name);
     }
+}
+
+/// A cumulative export appends a record's updated row: within one file, as across files,
+/// the last row wins, and nothing is rejected.
+#[tokio::test]
+async fn a_repeated_id_in_one_file_takes_its_last_row() {
+    let db = TestDb::new().await;
+    let body = format!(
+        "{HEADER}\n{GOOD}\nA2,2026-11-20 08:30:00,,,110,2\nA1,2026-11-20 08:00:00,2026-11-20 08:02:00,,SMS,3\n"
+    );
+    let s = run(&db, "cumulative.csv", body.as_bytes(), &mapping(MAPPING))
+        .await
+        .unwrap();
+    assert!(s.issues.is_empty(), "{:?}", s.issues);
+    assert_eq!((s.rows_stored, s.rows_rejected, s.records_new), (3, 0, 4));
+    let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+    let a1: (String, i64, Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT c.channel, i.priority, i.dispatched_ms, i.arrived_ms
+         FROM calls c JOIN incidents i USING (source, source_id) WHERE source_id = 'A1'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    // Line 4's A1: by SMS, priority 3, dispatched 08:02 Shanghai time (00:02 UTC), and
+    // no arrival (line 2's 08:05 is gone, as a re-import of line 4 would leave it).
+    let dispatched = chrono::NaiveDate::from_ymd_opt(2026, 11, 20)
+        .unwrap()
+        .and_hms_opt(0, 2, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp_millis();
+    assert_eq!(a1, ("sms".to_string(), 3, Some(dispatched), None));
+    assert_eq!(db.store.health().await.unwrap().calls, 2);
 }
 
 #[tokio::test]

@@ -50,6 +50,7 @@ async fn a_fresh_database_has_the_schema_in_wal_mode() {
         "categories",
         "data_quality",
         "imports",
+        "incident_units",
         "incidents",
         "meta",
         "phone_intervals",
@@ -101,7 +102,9 @@ async fn an_older_schema_is_named_by_read_only_doors_and_migrated_keeping_data()
     db.store.close().await;
     let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
     for sql in [
-        // Back to version 4: undo the later migrations, 0010 to 0005.
+        // Back to version 4: undo the later migrations, 0011 to 0005.
+        "DROP TABLE incident_units",
+        "ALTER TABLE incidents DROP COLUMN units",
         "DROP TABLE phone_intervals",
         "DROP TABLE watched_files",
         "DROP TABLE watches",

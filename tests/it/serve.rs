@@ -78,6 +78,7 @@ fn fixture(config: &Config, now: Millis) -> Batch {
         }],
         callbacks: vec![records::callback("b1", at(10))],
         phone_intervals: Vec::new(),
+        units: Vec::new(),
     }
 }
 

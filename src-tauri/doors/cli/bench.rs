@@ -3,7 +3,8 @@
 //! It prints the engine's startup time (first and second start) and memory, the cost of
 //! ticks that each fold in `--changes` changed rows (100, then 4) (the simulated city's next records and stage updates, written to
 //! the database first as `simulate --live` would write them), the cost of the same
-//! snapshot recomputed by SQL GROUP BY over the whole windows, and the ratio.
+//! snapshot recomputed by SQL GROUP BY over the whole windows, and the ratio. `--import N`
+//! times the importer instead (`bench_import`).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -54,6 +55,11 @@ pub struct BenchArgs {
     /// the run lasts that long.
     #[arg(long, default_value_t = 90)]
     pub lead: u64,
+    /// Time the importer instead: this many generated rows one per incident, and as many
+    /// one per unit, each into a fresh database in a temporary folder (the database
+    /// given is not touched).
+    #[arg(long, value_name = "ROWS")]
+    pub import: Option<u64>,
 }
 
 /// Resident and peak memory of this process, in MiB, from /proc (Linux).
@@ -75,6 +81,9 @@ fn ms(d: std::time::Duration) -> f64 {
 }
 
 pub async fn run(url: &str, config: &Config, args: &BenchArgs) -> anyhow::Result<()> {
+    if let Some(rows) = args.import {
+        return super::bench_import::run(config, rows).await;
+    }
     let store = Store::open(url, OpenMode::Existing).await?;
     let h = store.summary().await?;
     let as_of = match &args.as_of {

@@ -12,6 +12,7 @@ mod naive;
 mod overdue;
 mod repeat;
 mod scan;
+mod units;
 mod wall;
 mod watch;
 
@@ -414,7 +415,12 @@ impl Backend for SqliteStore {
         .map_err(self.err())?;
         let mut changed = 0;
         changed += self.upsert(&mut tx, &batch.calls, seq).await?;
-        changed += self.upsert(&mut tx, &batch.incidents, seq).await?;
+        // Units first: a per-unit incident's stage times are read back from all of them.
+        changed += self.upsert(&mut tx, &batch.units, seq).await?;
+        let incidents = units::merged(&mut tx, &batch.incidents)
+            .await
+            .map_err(self.err())?;
+        changed += self.upsert(&mut tx, &incidents, seq).await?;
         changed += self.upsert(&mut tx, &batch.work_orders, seq).await?;
         changed += self.upsert(&mut tx, &batch.callbacks, seq).await?;
         changed += self.upsert(&mut tx, &batch.phone_intervals, seq).await?;
@@ -440,23 +446,31 @@ impl Backend for SqliteStore {
     }
 
     async fn source_counts(&self, source: &str) -> Result<SourceCounts, StoreError> {
-        let (calls, incidents, work_orders, callbacks, phone_intervals): (i64, i64, i64, i64, i64) =
-            sqlx::query_as(
-                "SELECT (SELECT COUNT(*) FROM calls WHERE source = ?1),
+        let (calls, incidents, work_orders, callbacks, units, phone_intervals): (
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+            i64,
+        ) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM calls WHERE source = ?1),
                     (SELECT COUNT(*) FROM incidents WHERE source = ?1),
                     (SELECT COUNT(*) FROM work_orders WHERE source = ?1),
                     (SELECT COUNT(*) FROM callbacks WHERE source = ?1),
+                    (SELECT COUNT(*) FROM incident_units WHERE source = ?1),
                     (SELECT COUNT(*) FROM phone_intervals WHERE source = ?1)",
-            )
-            .bind(source)
-            .fetch_one(&self.pool())
-            .await
-            .map_err(self.err())?;
+        )
+        .bind(source)
+        .fetch_one(&self.pool())
+        .await
+        .map_err(self.err())?;
         Ok(SourceCounts {
             calls,
             incidents,
             work_orders,
             callbacks,
+            units,
             phone_intervals,
         })
     }

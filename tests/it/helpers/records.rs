@@ -65,6 +65,7 @@ pub fn incident(source_id: &str, created: Millis) -> Incident {
         case_filed: false,
         case_cleared: false,
         unrecorded: Unrecorded::NONE,
+        units: None,
     }
 }
 
