@@ -339,3 +339,21 @@ received = "DateTime"
         "{e}"
     );
 }
+
+#[tokio::test]
+async fn an_interval_written_again_later_in_the_file_replaces_the_first() {
+    // A cumulative export appends an hour's corrected row: the last row wins, once.
+    let db = TestDb::new().await;
+    let s = import_small(
+        &db,
+        "again.csv",
+        &[
+            "2025-11-02 00:00,1,0,1,0,0,0",
+            "2025-11-02 03:00,7,0,7,0,0,0",
+            "2025-11-02 00:00,5,0,5,0,0,0",
+        ],
+    )
+    .await;
+    assert_eq!((s.rows_stored, s.records_new), (3, 2), "{:?}", s.issues);
+    assert_eq!(answered_by_hour(&db).await, [5, 0, 0, 0]);
+}
