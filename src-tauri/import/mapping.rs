@@ -150,6 +150,16 @@ pub struct PhoneLine {
 pub use crate::core::model::PHONE_ANSWER_EDGES_S;
 
 impl PhoneLine {
+    /// Every column the line reads.
+    pub fn columns(&self) -> impl Iterator<Item = &str> {
+        [&self.offered, &self.abandoned]
+            .into_iter()
+            .chain(self.answered_within.values())
+            .chain(self.answered_after.iter())
+            .chain(self.answered.iter())
+            .map(String::as_str)
+    }
+
     /// The `answered_within` edges in seconds, in order, with their columns.
     pub fn edges(&self) -> Result<Vec<(u32, &str)>, String> {
         let mut edges = Vec::new();
@@ -391,9 +401,11 @@ impl Mapping {
     /// Every column the mapping reads, each once.
     pub fn columns(&self) -> std::collections::BTreeSet<&str> {
         std::iter::once(self.id.as_str())
+            .filter(|id| !id.is_empty())
             .chain(self.fields.values().flat_map(FieldSource::columns))
             .chain(self.offset.as_deref())
             .chain(self.offsets.values().map(String::as_str))
+            .chain(self.lines.values().flat_map(PhoneLine::columns))
             .collect()
     }
 
