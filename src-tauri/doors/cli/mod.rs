@@ -54,7 +54,7 @@ pub enum Command {
     Import {
         #[arg(required_unless_present = "watch", conflicts_with = "watch")]
         file: Option<PathBuf>,
-        /// A mapping file (TOML), or a built-in mapping: decc_cad, decc_units, nyc311.
+        /// A mapping file (TOML), or a built-in mapping: decc_cad, decc_units, nyc311, decc_phone_hourly.
         #[arg(long)]
         mapping: PathBuf,
         /// Keep taking the new and grown files of this folder until Ctrl-C.
