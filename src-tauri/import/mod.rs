@@ -13,6 +13,7 @@ mod phone;
 pub mod read;
 pub mod run;
 mod summary;
+mod time_format;
 mod toml_place;
 pub mod watch;
 

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDateTime};
+use chrono::Datelike;
 use chrono_tz::Tz;
 use csv::StringRecord;
 
@@ -15,6 +15,7 @@ use super::mapping::{
     bounds, fields_of, FieldType, Mapping, RecordKind, RowsPer, Unknown, ValueMap,
 };
 use super::nearest::valid_codes;
+use super::time_format::TimeFormats;
 use crate::core::caller::{mask, CallerKeyer};
 use crate::core::model::{
     Call, Channel, DataIssue, Direction, Incident, IncidentUnit, Millis, Outcome, PhoneInterval,
@@ -96,7 +97,7 @@ pub struct RowParser {
     source: String,
     file: String,
     tz: Tz,
-    formats: Vec<String>,
+    formats: TimeFormats,
     fills: FillValues,
     ring_recorded: bool,
     /// The stages of the record kind the mapping gives no column or constant for.
@@ -163,7 +164,7 @@ impl RowParser {
             source: mapping.source.clone(),
             file: file.to_string(),
             tz: mapping.tz(),
-            formats: mapping.time_formats.clone(),
+            formats: TimeFormats::new(&mapping.time_formats),
             fills: FillValues::new(&mapping.null_values),
             ring_recorded: mapping.ring_recorded,
             unrecorded,
@@ -202,16 +203,7 @@ impl RowParser {
         raw: &str,
         offset: Option<(&str, &str)>,
     ) -> Result<Reading, (&'static str, String)> {
-        let naive = self
-            .formats
-            .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(raw, f).ok())
-            .ok_or_else(|| {
-                (
-                    "bad timestamp",
-                    format!("matches none of the formats {}", self.formats.join(" | ")),
-                )
-            })?;
+        let naive = self.formats.read(raw).map_err(|e| ("bad timestamp", e))?;
         if naive.year() < EARLIEST_YEAR {
             return Err(("impossible timestamp", format!("before {EARLIEST_YEAR}")));
         }
@@ -308,10 +300,12 @@ impl RowParser {
                 Some(vm) => match lookup(vm, raw) {
                     Some(v) => v,
                     None => {
-                        let known = self.known_source_codes(spec, vm, raw);
+                        // The suggestion is an edit-distance search over the map: only for a
+                        // code that is reported (a kept call type is most rows of a CAD).
+                        let known = || self.known_source_codes(spec, vm, raw);
                         match vm.unknown {
                             Unknown::Reject => {
-                                let reason = format!("unknown {} code{known}", spec.field);
+                                let reason = format!("unknown {} code{}", spec.field, known());
                                 report(&mut row, Severity::Rejected, reason);
                                 continue;
                             }
@@ -319,13 +313,15 @@ impl RowParser {
                                 let reason = match &vm.default {
                                     Some(d) => {
                                         format!(
-                                            "unknown {} code, stored as '{d}'{known}",
-                                            spec.field
+                                            "unknown {} code, stored as '{d}'{}",
+                                            spec.field,
+                                            known()
                                         )
                                     }
                                     None => format!(
-                                        "unknown {} code, field left empty{known}",
-                                        spec.field
+                                        "unknown {} code, field left empty{}",
+                                        spec.field,
+                                        known()
                                     ),
                                 };
                                 report(&mut row, Severity::Warning, reason);

@@ -16,6 +16,7 @@ use super::fill::FillValues;
 use super::header::Header;
 use super::mapping::{Mapping, PhoneLine, PHONE_ANSWER_EDGES_S};
 use super::parse::ParsedRow;
+use super::time_format::TimeFormats;
 use crate::core::model::{DataIssue, Millis, PhoneInterval, Severity};
 
 const EARLIEST_YEAR: i32 = 1990;
@@ -39,7 +40,7 @@ pub struct PhoneParser {
     source: String,
     file: String,
     tz: Tz,
-    formats: Vec<String>,
+    formats: TimeFormats,
     fills: FillValues,
     minutes: u32,
     /// The interval's start: a column, or a date and an hour joined.
@@ -90,7 +91,7 @@ impl PhoneParser {
             source: mapping.source.clone(),
             file: file.to_string(),
             tz: mapping.tz(),
-            formats: mapping.time_formats.clone(),
+            formats: TimeFormats::new(&mapping.time_formats),
             fills: FillValues::new(&mapping.null_values),
             minutes: mapping.interval_minutes.expect("validated at load"),
             start,
@@ -210,14 +211,8 @@ impl PhoneParser {
         }
         let local = self
             .formats
-            .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(raw, f).ok())
-            .ok_or_else(|| {
-                format!(
-                    "bad timestamp: matches none of the formats {}",
-                    self.formats.join(" | ")
-                )
-            })?;
+            .read(raw)
+            .map_err(|e| format!("bad timestamp: {e}"))?;
         if local.year() < EARLIEST_YEAR {
             return Err(format!("impossible timestamp: before {EARLIEST_YEAR}"));
         }

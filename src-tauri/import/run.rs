@@ -19,7 +19,7 @@ use super::read::Rows;
 pub use super::summary::ImportSummary;
 use crate::core::caller::CallerKeyer;
 use crate::core::model::{DataIssue, Millis, Severity};
-use crate::store::{ImportCounts, ImportState, Store, StoreError};
+use crate::store::{ImportCounts, ImportState, Store, StoreError, WriteStats};
 
 /// Rows stored, or problems logged, per write: one transaction and one heartbeat each.
 const BATCH_ROWS: usize = 5_000;
@@ -212,22 +212,50 @@ struct Run<'a> {
     line: u64,
 }
 
+/// A batch being written while the rows of the next one are read: parsing and SQLite then
+/// run on the two cores side by side, in order (one write at a time).
+struct Flight {
+    task: tokio::task::JoinHandle<Result<(WriteStats, Vec<DataIssue>), StoreError>>,
+    records: i64,
+    /// The line of its last row, and the rows stored before it: where an import that stops
+    /// on it stopped.
+    line: u64,
+    stored_before: u64,
+}
+
 impl Run<'_> {
     async fn read_all<R: Read>(
         &mut self,
         rows: &mut Rows<R>,
         show: &mut (dyn FnMut(u64) + Send),
     ) -> Result<(), ImportError> {
+        let mut flying: Option<Flight> = None;
         while let Some(row) = rows.next() {
-            let row = row?;
+            let row = match row {
+                Ok(row) => row,
+                Err(e) => {
+                    // What was read before the file failed is stored all the same.
+                    if let Some(f) = flying.take() {
+                        self.land(f).await?;
+                    }
+                    return Err(e);
+                }
+            };
             self.line = rows.line();
             self.take(row);
             if self.batch.rows() >= BATCH_ROWS || self.pending.len() >= BATCH_ROWS {
-                self.flush().await?;
+                if let Some(f) = flying.take() {
+                    self.land(f).await?;
+                }
+                flying = Some(self.launch());
                 show(self.summary.rows_read);
             }
         }
-        self.flush().await?;
+        if let Some(f) = flying.take() {
+            self.land(f).await?;
+        }
+        let last = self.launch();
+        self.land(last).await?;
         show(self.summary.rows_read);
         Ok(())
     }
@@ -249,31 +277,48 @@ impl Run<'_> {
         self.pending.append(&mut row.issues);
     }
 
-    /// Writes the batch and its problems, and beats the import's heartbeat.
-    async fn flush(&mut self) -> Result<(), ImportError> {
+    /// Starts writing the batch and its problems.
+    fn launch(&mut self) -> Flight {
         let rows = self.batch.rows() as u64;
-        let stopped = |run: &Self, source| ImportError::Interrupted {
-            file: run.summary.file.clone(),
-            line: run.line,
-            stored: run.summary.rows_stored - rows,
-            source,
-        };
         let batch = self.batch.take();
-        let stats = match self.store.write(&batch).await {
-            Ok(stats) => stats,
-            Err(e) => return Err(stopped(self, e)),
-        };
-        self.written += batch.len() as i64;
-        self.changed += stats.changed as i64;
-        if let Err(e) = self.store.log_issues(&self.pending, self.now).await {
-            return Err(stopped(self, e));
+        let issues = std::mem::take(&mut self.pending);
+        let (store, now) = (self.store.clone(), self.now);
+        let records = batch.len() as i64;
+        let task = tokio::spawn(async move {
+            let stats = store.write(&batch).await?;
+            store.log_issues(&issues, now).await?;
+            Ok((stats, issues))
+        });
+        Flight {
+            task,
+            records,
+            line: self.line,
+            stored_before: self.summary.rows_stored - rows,
         }
-        self.warnings += self
-            .pending
+    }
+
+    /// Waits for a batch's write, counts it, and beats the import's heartbeat.
+    async fn land(&mut self, f: Flight) -> Result<(), ImportError> {
+        let (stats, mut issues) = match f.task.await {
+            Ok(Ok(done)) => done,
+            Ok(Err(source)) => {
+                return Err(ImportError::Interrupted {
+                    file: self.summary.file.clone(),
+                    line: f.line,
+                    stored: f.stored_before,
+                    source,
+                })
+            }
+            // The write panicked: the same panic, here.
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        };
+        self.written += f.records;
+        self.changed += stats.changed as i64;
+        self.warnings += issues
             .iter()
             .filter(|i| i.severity == Severity::Warning)
             .count() as u64;
-        self.summary.issues.append(&mut self.pending);
+        self.summary.issues.append(&mut issues);
         self.store
             .update_import(self.import_id, self.counts(), ImportState::Running)
             .await?;

@@ -56,7 +56,7 @@ impl RawRow {
 }
 
 /// Finalizes the statement however the scan ends.
-struct Stmt(*mut ffi::sqlite3_stmt);
+pub(super) struct Stmt(pub(super) *mut ffi::sqlite3_stmt);
 
 impl Drop for Stmt {
     fn drop(&mut self) {
@@ -67,7 +67,7 @@ impl Drop for Stmt {
     }
 }
 
-fn message(db: *mut ffi::sqlite3) -> String {
+pub(super) fn message(db: *mut ffi::sqlite3) -> String {
     // SAFETY: errmsg returns a NUL-terminated string owned by the connection.
     unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db)) }
         .to_string_lossy()
@@ -92,7 +92,7 @@ pub async fn scan(
 /// app's, and Tauri's) `block_in_place` hands the worker's other tasks to another thread
 /// while `f` runs. A current-thread runtime (most tests) has no other thread to hand them
 /// to and `block_in_place` would panic there, so `f` simply runs; outside any runtime too.
-fn off_the_workers<R>(f: impl FnOnce() -> R) -> R {
+pub(super) fn off_the_workers<R>(f: impl FnOnce() -> R) -> R {
     use tokio::runtime::{Handle, RuntimeFlavor};
     match Handle::try_current().map(|h| h.runtime_flavor()) {
         Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
@@ -108,63 +108,101 @@ fn step_all(
     binds: &[Bind],
     on_row: &mut (dyn FnMut(&RawRow) -> Result<(), String> + Send),
 ) -> Result<u64, StoreError> {
-    let fail = |detail: String| StoreError::Other {
-        url: url.to_string(),
-        detail,
-    };
-    let db = handle.as_raw_handle().as_ptr();
-    let csql = CString::new(sql).map_err(|e| fail(e.to_string()))?;
-    let mut raw = ptr::null_mut();
-    // SAFETY: `db` is the locked connection's handle, valid for this scope.
-    let rc = unsafe { ffi::sqlite3_prepare_v2(db, csql.as_ptr(), -1, &mut raw, ptr::null_mut()) };
-    let stmt = Stmt(raw);
-    if rc != ffi::SQLITE_OK || raw.is_null() {
-        // A damaged schema page fails here, before any row.
-        let text = message(db);
-        return Err(by_code(url, rc, &text)
-            .unwrap_or_else(|| fail(format!("cannot prepare a query: {text}"))));
+    let query = Prepared::new(handle.as_raw_handle().as_ptr(), url, sql)?;
+    query.run(binds, on_row)
+}
+
+/// A statement prepared once on a locked connection and run as often as needed, with new
+/// values each time.
+pub(super) struct Prepared<'u> {
+    db: *mut ffi::sqlite3,
+    stmt: Stmt,
+    url: &'u str,
+}
+
+impl<'u> Prepared<'u> {
+    /// `db` must be the handle of a connection locked for as long as the statement lives.
+    pub fn new(db: *mut ffi::sqlite3, url: &'u str, sql: &str) -> Result<Self, StoreError> {
+        let csql = CString::new(sql).map_err(|e| other(url, e.to_string()))?;
+        let mut raw = ptr::null_mut();
+        // SAFETY: `db` is the locked connection's handle, valid for this scope.
+        let rc =
+            unsafe { ffi::sqlite3_prepare_v2(db, csql.as_ptr(), -1, &mut raw, ptr::null_mut()) };
+        let stmt = Stmt(raw);
+        if rc != ffi::SQLITE_OK || raw.is_null() {
+            // A damaged schema page fails here, before any row.
+            let text = message(db);
+            return Err(by_code(url, rc, &text)
+                .unwrap_or_else(|| other(url, format!("cannot prepare a query: {text}"))));
+        }
+        Ok(Prepared { db, stmt, url })
     }
-    for (i, b) in binds.iter().enumerate() {
-        let ix = (i + 1) as c_int;
-        // SAFETY: binding to a prepared statement; SQLITE_TRANSIENT makes SQLite copy text.
-        let rc = unsafe {
-            match b {
-                Bind::Int(v) => ffi::sqlite3_bind_int64(stmt.0, ix, *v),
-                Bind::Text(t) => ffi::sqlite3_bind_text(
-                    stmt.0,
-                    ix,
-                    t.as_ptr().cast(),
-                    t.len() as c_int,
-                    ffi::SQLITE_TRANSIENT(),
-                ),
+
+    /// Binds `binds` to the placeholders in order, steps to the end calling `on_row` for
+    /// every row, and leaves the statement ready to run again; returns the row count.
+    pub fn run(
+        &self,
+        binds: &[Bind],
+        on_row: &mut dyn FnMut(&RawRow) -> Result<(), String>,
+    ) -> Result<u64, StoreError> {
+        let (db, url) = (self.db, self.url);
+        for (i, b) in binds.iter().enumerate() {
+            let ix = (i + 1) as c_int;
+            // SAFETY: binding to a prepared statement; SQLITE_TRANSIENT makes SQLite copy text.
+            let rc = unsafe {
+                match b {
+                    Bind::Int(v) => ffi::sqlite3_bind_int64(self.stmt.0, ix, *v),
+                    Bind::Text(t) => ffi::sqlite3_bind_text(
+                        self.stmt.0,
+                        ix,
+                        t.as_ptr().cast(),
+                        t.len() as c_int,
+                        ffi::SQLITE_TRANSIENT(),
+                    ),
+                }
+            };
+            if rc != ffi::SQLITE_OK {
+                return Err(other(
+                    url,
+                    format!("cannot bind parameter {ix}: {}", message(db)),
+                ));
+            }
+        }
+        let row = RawRow {
+            stmt: NonNull::new(self.stmt.0).expect("checked when prepared"),
+        };
+        let mut n = 0;
+        let result = loop {
+            // SAFETY: stepping the statement we own on the locked connection.
+            match unsafe { ffi::sqlite3_step(self.stmt.0) } {
+                ffi::SQLITE_ROW => {
+                    if let Err(detail) = on_row(&row) {
+                        break Err(StoreError::Corrupt {
+                            url: url.to_string(),
+                            detail,
+                        });
+                    }
+                    n += 1;
+                }
+                ffi::SQLITE_DONE => break Ok(n),
+                // A damaged page is met only when a read reaches it: say so (`db_corrupt`),
+                // as the same failure through sqlx does, rather than a failed read in general.
+                rc => {
+                    let text = message(db);
+                    break Err(by_code(url, rc, &text)
+                        .unwrap_or_else(|| other(url, format!("reading failed: {text}"))));
+                }
             }
         };
-        if rc != ffi::SQLITE_OK {
-            return Err(fail(format!("cannot bind parameter {ix}: {}", message(db))));
-        }
+        // SAFETY: as above; reset repeats the step's error, already reported.
+        unsafe { ffi::sqlite3_reset(self.stmt.0) };
+        result
     }
-    let row = RawRow {
-        stmt: NonNull::new(stmt.0).expect("checked above"),
-    };
-    let mut n = 0;
-    loop {
-        // SAFETY: stepping the statement we own on the locked connection.
-        match unsafe { ffi::sqlite3_step(stmt.0) } {
-            ffi::SQLITE_ROW => {
-                on_row(&row).map_err(|detail| StoreError::Corrupt {
-                    url: url.to_string(),
-                    detail,
-                })?;
-                n += 1;
-            }
-            ffi::SQLITE_DONE => return Ok(n),
-            // A damaged page is met only when a read reaches it: say so (`db_corrupt`), as
-            // the same failure through sqlx does, rather than a failed read in general.
-            rc => {
-                let text = message(db);
-                return Err(by_code(url, rc, &text)
-                    .unwrap_or_else(|| fail(format!("reading failed: {text}"))));
-            }
-        }
+}
+
+fn other(url: &str, detail: String) -> StoreError {
+    StoreError::Other {
+        url: url.to_string(),
+        detail,
     }
 }
