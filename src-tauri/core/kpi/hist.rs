@@ -20,29 +20,33 @@ const SPARSE_BLOCK: u32 = 512;
 const NEAR_BLOCKS: usize = 2048;
 
 /// Adds `sign` at index `i` of a Fenwick tree of `size` slots, creating it on first use.
-fn fenwick_add(tree: &mut Vec<u64>, size: usize, i: usize, sign: i64) {
+/// Nodes are u32: a node counts the records of one span (tens of millions a year at most),
+/// and an engine keeps thousands of trees (span × cut × interval), so their size is most of
+/// its memory and of the cache misses of a tick.
+fn fenwick_add(tree: &mut Vec<u32>, size: usize, i: usize, sign: i64) {
     if tree.is_empty() {
         *tree = vec![0; size];
     }
+    let sign = i32::try_from(sign).expect("one record at a time");
     let mut i = i + 1;
     while i <= size {
         let node = &mut tree[i - 1];
         *node = node
             .checked_add_signed(sign)
-            .expect("removing a value that was never added");
+            .expect("removing a value that was never added, or over 4 billion in a span");
         i += i & i.wrapping_neg();
     }
 }
 
 /// The sum of slots `[0, i]` of a Fenwick tree (0 when it was never used).
-fn fenwick_le(tree: &[u64], i: usize) -> u64 {
+fn fenwick_le(tree: &[u32], i: usize) -> u64 {
     if tree.is_empty() {
         return 0;
     }
     let mut i = i.min(tree.len() - 1) + 1;
     let mut s = 0;
     while i > 0 {
-        s += tree[i - 1];
+        s += u64::from(tree[i - 1]);
         i -= i & i.wrapping_neg();
     }
     s
@@ -52,11 +56,11 @@ fn fenwick_le(tree: &[u64], i: usize) -> u64 {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Hist {
     /// Fenwick tree over `[0, DENSE)`; empty until a short value arrives.
-    tree: Vec<u64>,
+    tree: Vec<u32>,
     sparse: BTreeMap<u32, u64>,
     /// Counts of sparse values per `SPARSE_BLOCK` seconds: a Fenwick tree over the first
     /// `NEAR_BLOCKS` blocks, a sorted map beyond.
-    near_blocks: Vec<u64>,
+    near_blocks: Vec<u32>,
     far_blocks: BTreeMap<u32, u64>,
     dense_n: u64,
     n: u64,
@@ -116,9 +120,9 @@ impl Hist {
     fn dense_rank(&self, rank: u64) -> u32 {
         let (mut pos, mut rem, mut step) = (0usize, rank, DENSE);
         while step > 0 {
-            if pos + step <= DENSE && self.tree[pos + step - 1] < rem {
+            if pos + step <= DENSE && u64::from(self.tree[pos + step - 1]) < rem {
                 pos += step;
-                rem -= self.tree[pos - 1];
+                rem -= u64::from(self.tree[pos - 1]);
             }
             step >>= 1;
         }
@@ -139,7 +143,7 @@ impl Hist {
             .into_iter()
             .enumerate()
             .filter(|(_, c)| *c > 0)
-            .map(|(v, c)| (v as u32, c))
+            .map(|(v, c)| (v as u32, u64::from(c)))
             .chain(self.sparse.iter().map(|(v, c)| (*v, *c)))
     }
 

@@ -365,20 +365,29 @@ async fn anchored(
         let extra = by
             .filter(|b| b.in_table(Fields::of(src.table)))
             .map(GroupBy::column);
-        for (i, anchor) in src.anchors.iter().enumerate() {
-            // Over a long range most rows qualify: reading the table in order beats an
-            // index lookup per row ("+" keeps SQLite off the index). An open end (the live
-            // engine's "yesterday onwards") holds only the newest rows: 2 s scanning 8.8 M
-            // calls against 0.02 s through the index.
-            let plus = if to != Millis::MAX && to.saturating_sub(from) > LONG_RANGE {
-                "+"
-            } else {
-                ""
-            };
+        // Over a long range most rows qualify: one pass over the table in row order beats
+        // an index lookup per row. `NOT INDEXED`, since a `+` on the anchor did not keep
+        // SQLite off a partial index (incidents_dispatched implies the range's NOT NULL):
+        // it walked the index and sought every incident's row, a third of a 10 M-call
+        // engine's startup. An open end (the live engine's "yesterday onwards") holds only
+        // the newest rows: 2 s scanning 8.8 M calls against 0.02 s through the index.
+        if to != Millis::MAX && to.saturating_sub(from) > LONG_RANGE {
             let mut sql = select(src, extra);
-            sql.push_str(&format!(
-                " WHERE {plus}{anchor} >= ? AND {plus}{anchor} < ?"
-            ));
+            sql.push_str(" NOT INDEXED WHERE (");
+            let mut binds = Vec::new();
+            for (i, anchor) in src.anchors.iter().enumerate() {
+                let or = if i == 0 { "" } else { " OR " };
+                sql.push_str(&format!("{or}({anchor} >= ? AND {anchor} < ?)"));
+                binds.extend([Bind::Int(from), Bind::Int(to)]);
+            }
+            sql.push(')');
+            push_filter(&mut sql, &mut binds, filter);
+            n += stream(store, zones, src, (&sql, &binds), extra.is_some(), sink).await?;
+            continue;
+        }
+        for (i, anchor) in src.anchors.iter().enumerate() {
+            let mut sql = select(src, extra);
+            sql.push_str(&format!(" WHERE {anchor} >= ? AND {anchor} < ?"));
             let mut binds = vec![Bind::Int(from), Bind::Int(to)];
             // Later anchors skip records an earlier anchor already brought.
             for earlier in &src.anchors[..i] {
