@@ -4,14 +4,12 @@
 //! lengths differ), and every value was copied to cross to sqlx's worker thread; that was
 //! most of an import's time. The statement runs inside the caller's transaction.
 
-use std::ffi::{c_int, CString};
-use std::ptr;
+use std::ffi::c_int;
 
 use libsqlite3_sys as ffi;
 use sqlx::SqliteConnection;
 
-use super::error::by_code;
-use super::scan::{message, off_the_workers, Stmt};
+use super::scan::{failure, off_the_workers, Prepared};
 use crate::store::rows::{insert_prefix, upsert_suffix, Record, Value};
 use crate::store::StoreError;
 
@@ -49,34 +47,22 @@ fn upsert_on<R: Record>(
     rows: &[R],
     seq: i64,
 ) -> Result<u64, StoreError> {
-    let failed = |rc: c_int, what: &str| {
-        let text = message(db);
-        by_code(url, rc, &text).unwrap_or_else(|| StoreError::Other {
-            url: url.to_string(),
-            detail: format!("{what} {}: {text}", R::TABLE),
-        })
-    };
-    let sql = CString::new(upsert_sql::<R>()).expect("no NUL in generated SQL");
-    let mut raw = ptr::null_mut();
-    // SAFETY: `db` is the locked connection's handle, valid while the caller holds the lock.
-    let rc = unsafe { ffi::sqlite3_prepare_v2(db, sql.as_ptr(), -1, &mut raw, ptr::null_mut()) };
-    let stmt = Stmt(raw);
-    if rc != ffi::SQLITE_OK || raw.is_null() {
-        return Err(failed(rc, "cannot prepare the write of"));
-    }
+    let query = Prepared::new(db, url, &upsert_sql::<R>())?;
+    let stmt = query.raw();
+    let failed = |rc, what: &str| failure(db, url, rc, &format!("{what} {}", R::TABLE));
     let mut changed = 0;
     for row in rows {
         let values = row.values();
         for (i, v) in values.iter().enumerate() {
-            let rc = bind(stmt.0, (i + 1) as c_int, v);
+            let rc = bind(stmt, (i + 1) as c_int, v);
             if rc != ffi::SQLITE_OK {
                 return Err(failed(rc, "cannot bind a value of"));
             }
         }
         // SAFETY: binding to and stepping the statement we own, on the locked connection.
         let rc = unsafe {
-            ffi::sqlite3_bind_int64(stmt.0, (values.len() + 1) as c_int, seq);
-            ffi::sqlite3_step(stmt.0)
+            ffi::sqlite3_bind_int64(stmt, (values.len() + 1) as c_int, seq);
+            ffi::sqlite3_step(stmt)
         };
         if rc != ffi::SQLITE_DONE {
             return Err(failed(rc, "writing failed in"));
@@ -84,7 +70,7 @@ fn upsert_on<R: Record>(
         // SAFETY: as above. The upsert's WHERE leaves an unchanged record alone: 0 changes.
         changed += unsafe { ffi::sqlite3_changes(db) } as u64;
         // SAFETY: as above; reset reports the step's error, already handled.
-        unsafe { ffi::sqlite3_reset(stmt.0) };
+        unsafe { ffi::sqlite3_reset(stmt) };
     }
     Ok(changed)
 }

@@ -30,10 +30,10 @@ use sqlx::query_builder::Separated;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{QueryBuilder, Sqlite, Transaction};
+use sqlx::{QueryBuilder, Sqlite};
 
 use super::naive::NaiveFigures;
-use super::rows::{reference, Record, Value};
+use super::rows::{reference, Value};
 use super::{
     Backend, CallerKeyRecord, FeedCheck, FileState, GroupBy, Health, ImportCounts, ImportState,
     ImportStatus, IncidentRecord, OpenMode, OverdueOrder, SourceCounts, StoreError, Tables, Taken,
@@ -173,15 +173,6 @@ impl SqliteStore {
 
     fn err(&self) -> impl Fn(sqlx::Error) -> StoreError + '_ {
         move |e| classify(&self.url, e)
-    }
-
-    async fn upsert<R: Record>(
-        &self,
-        tx: &mut Transaction<'_, Sqlite>,
-        rows: &[R],
-        seq: i64,
-    ) -> Result<u64, StoreError> {
-        bulk::upsert(tx, &self.url, rows, seq).await
     }
 
     /// Row counts and schema state; `check_integrity` adds SQLite's quick_check, which reads
@@ -406,14 +397,14 @@ impl Backend for SqliteStore {
         .await
         .map_err(self.err())?;
         let mut changed = 0;
-        changed += self.upsert(&mut tx, &batch.calls, seq).await?;
+        changed += bulk::upsert(&mut tx, &self.url, &batch.calls, seq).await?;
         // Units first: a per-unit incident's stage times are read back from all of them.
-        changed += self.upsert(&mut tx, &batch.units, seq).await?;
+        changed += bulk::upsert(&mut tx, &self.url, &batch.units, seq).await?;
         let incidents = units::merged(&mut tx, &self.url, &batch.incidents).await?;
-        changed += self.upsert(&mut tx, &incidents, seq).await?;
-        changed += self.upsert(&mut tx, &batch.work_orders, seq).await?;
-        changed += self.upsert(&mut tx, &batch.callbacks, seq).await?;
-        changed += self.upsert(&mut tx, &batch.phone_intervals, seq).await?;
+        changed += bulk::upsert(&mut tx, &self.url, &incidents, seq).await?;
+        changed += bulk::upsert(&mut tx, &self.url, &batch.work_orders, seq).await?;
+        changed += bulk::upsert(&mut tx, &self.url, &batch.callbacks, seq).await?;
+        changed += bulk::upsert(&mut tx, &self.url, &batch.phone_intervals, seq).await?;
         tx.commit().await.map_err(self.err())?;
         Ok(WriteStats { changed, seq })
     }

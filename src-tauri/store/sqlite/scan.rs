@@ -56,7 +56,7 @@ impl RawRow {
 }
 
 /// Finalizes the statement however the scan ends.
-pub(super) struct Stmt(pub(super) *mut ffi::sqlite3_stmt);
+struct Stmt(*mut ffi::sqlite3_stmt);
 
 impl Drop for Stmt {
     fn drop(&mut self) {
@@ -67,7 +67,7 @@ impl Drop for Stmt {
     }
 }
 
-pub(super) fn message(db: *mut ffi::sqlite3) -> String {
+fn message(db: *mut ffi::sqlite3) -> String {
     // SAFETY: errmsg returns a NUL-terminated string owned by the connection.
     unsafe { CStr::from_ptr(ffi::sqlite3_errmsg(db)) }
         .to_string_lossy()
@@ -131,11 +131,14 @@ impl<'u> Prepared<'u> {
         let stmt = Stmt(raw);
         if rc != ffi::SQLITE_OK || raw.is_null() {
             // A damaged schema page fails here, before any row.
-            let text = message(db);
-            return Err(by_code(url, rc, &text)
-                .unwrap_or_else(|| other(url, format!("cannot prepare a query: {text}"))));
+            return Err(failure(db, url, rc, "cannot prepare a query"));
         }
         Ok(Prepared { db, stmt, url })
+    }
+
+    /// The statement itself, for a caller that binds and steps it on its own (`bulk`).
+    pub fn raw(&self) -> *mut ffi::sqlite3_stmt {
+        self.stmt.0
     }
 
     /// Binds `binds` to the placeholders in order, steps to the end calling `on_row` for
@@ -187,17 +190,19 @@ impl<'u> Prepared<'u> {
                 ffi::SQLITE_DONE => break Ok(n),
                 // A damaged page is met only when a read reaches it: say so (`db_corrupt`),
                 // as the same failure through sqlx does, rather than a failed read in general.
-                rc => {
-                    let text = message(db);
-                    break Err(by_code(url, rc, &text)
-                        .unwrap_or_else(|| other(url, format!("reading failed: {text}"))));
-                }
+                rc => break Err(failure(db, url, rc, "reading failed")),
             }
         };
         // SAFETY: as above; reset repeats the step's error, already reported.
         unsafe { ffi::sqlite3_reset(self.stmt.0) };
         result
     }
+}
+
+/// What SQLite's result `rc` on `db` means for an operator, else `what` failed and why.
+pub(super) fn failure(db: *mut ffi::sqlite3, url: &str, rc: c_int, what: &str) -> StoreError {
+    let text = message(db);
+    by_code(url, rc, &text).unwrap_or_else(|| other(url, format!("{what}: {text}")))
 }
 
 fn other(url: &str, detail: String) -> StoreError {
