@@ -15,7 +15,7 @@ pub type Millis = i64;
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $code:literal, $zh:literal, $en:literal;)+ }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         pub enum $name { $($variant),+ }
 
         impl $name {
@@ -181,7 +181,9 @@ impl Stage {
 /// The stages a record's source does not record at all (its export has no such column).
 /// A figure that needs one of them is not recorded ("—") for the record, never 0: an
 /// empty time means "not yet" only where the source could have written it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Unrecorded(u16);
 
 impl Unrecorded {

@@ -34,6 +34,23 @@ pub struct BuildStats {
     pub frozen_facts: u64,
     pub recent_facts: u64,
     pub reference_facts: u64,
+    /// Frozen days taken from their kept daily sums, and summed from their records.
+    pub days_reused: u64,
+    pub days_summed: u64,
+}
+
+/// Ranges to read the frozen facts in: as given, or, when one is long, the whole stretch in
+/// one pass (the store reads a long range without its index, and the builder keeps only
+/// what it asked for).
+fn long_reads(ranges: Vec<Span>) -> Vec<Span> {
+    const LONG: Millis = 60 * 86_400_000;
+    match (ranges.first(), ranges.last()) {
+        (Some(a), Some(z)) if ranges.iter().any(|r| r.to - r.from > LONG) => vec![Span {
+            from: a.from,
+            to: z.to,
+        }],
+        _ => ranges,
+    }
 }
 
 /// Builds the live engine as of `now`: frozen sums of the past, facts of yesterday and
@@ -57,14 +74,15 @@ pub async fn build_engine(
     }
     let plan = b.plan().clone();
     let all = Filter::default();
-    let frozen_facts = store
-        .facts_in(
-            &zones,
-            (plan.frozen.from, plan.frozen.to),
-            &all,
-            &mut |k, f| b.add_frozen(k, &f),
-        )
-        .await?;
+    let sums = super::ledger::give_sums(store, &mut b, tz, seq).await?;
+    let mut frozen_facts = 0;
+    for range in long_reads(b.frozen_reads()) {
+        frozen_facts += store
+            .facts_in(&zones, (range.from, range.to), &all, &mut |k, f| {
+                b.add_frozen(k, &f)
+            })
+            .await?;
+    }
     let recent_facts = store
         .facts_in(
             &zones,
@@ -77,6 +95,8 @@ pub async fn build_engine(
         frozen_facts,
         recent_facts,
         reference_facts: 0,
+        days_reused: sums.reused,
+        days_summed: sums.computed,
     };
     for day in &plan.reference {
         stats.reference_facts += store

@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod desk_queries;
 pub mod figures;
+pub mod ledger;
 pub mod live_loop;
 pub mod memory;
 pub mod report;

@@ -446,7 +446,45 @@ pub trait Backend: Send + Sync + fmt::Debug {
     /// Whether any stored call carries a caller hash.
     async fn has_caller_hashes(&self) -> Result<bool, StoreError>;
 
+    /// Which days starting in `[from, to)` have a daily sum kept under `digest`, and the
+    /// change number each is known good up to, in order.
+    async fn day_sum_stamps(
+        &self,
+        digest: &str,
+        range: (Millis, Millis),
+    ) -> Result<Vec<(Millis, i64)>, StoreError>;
+
+    /// The daily sums kept under `digest` for days starting in `[from, to)`, in order.
+    async fn day_sums(
+        &self,
+        digest: &str,
+        range: (Millis, Millis),
+    ) -> Result<Vec<StoredDaySum>, StoreError>;
+
+    /// Keeps `sums` (replacing those of the same days) and marks the days starting at
+    /// `good` as known good up to change `seq`, in one transaction.
+    async fn keep_day_sums(
+        &self,
+        digest: &str,
+        sums: &[StoredDaySum],
+        good: &[Millis],
+        seq: i64,
+    ) -> Result<(), StoreError>;
+
+    /// The times records left, by moving their anchor or being deleted, in changes after
+    /// `seq` (a change in place is seen by the record's own change number).
+    async fn anchors_left(&self, seq: i64) -> Result<Vec<Millis>, StoreError>;
+
     async fn close(&self);
+}
+
+/// A daily sum as kept (`core::kpi::ledger`, encoded by the service that made it): good as
+/// long as no record anchored in its day changed after `seq`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDaySum {
+    pub day: Span,
+    pub seq: i64,
+    pub sum: Vec<u8>,
 }
 
 /// A handle to the centre's database. Cheap to clone (one backend, shared). Its methods are

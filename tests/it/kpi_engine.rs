@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use commandwall::core::kpi::engine::{Builder, Engine, Key, Snapshot, Table, Tick};
 use commandwall::core::kpi::facts::{CallFact, CallbackFact, Fact, IncidentFact, OrderFact, Zones};
+use commandwall::core::kpi::ledger::{DaySum, DaySumBuilder};
 use commandwall::core::model::{Direction, Millis, Outcome, Satisfaction, Stage, Unrecorded};
 use commandwall::core::time::local_to_utc;
 use proptest::prelude::*;
@@ -98,7 +99,9 @@ fn make(kind: u8, t: Millis, r: &Draws) -> (Table, Fact) {
                     departed,
                     arrived,
                     fed_back: opt_after(r[3], arrived, 3 * HOUR),
-                    closed: (r[4] % 3 == 0).then_some(t + 5 * HOUR),
+                    // Now and then closed days later: late for a daily sum.
+                    closed: (r[4] % 3 == 0)
+                        .then_some(t + 5 * HOUR + Millis::from(r[4] % 2) * 3 * DAY),
                     circle_ms: z.circle_ms(zone),
                     case_filed: r[9] % 4 == 0,
                     case_cleared: r[9] % 8 == 0,
@@ -117,7 +120,7 @@ fn make(kind: u8, t: Millis, r: &Draws) -> (Table, Fact) {
                         [r[1] as usize % 3],
                     accepted,
                     accept_by: (r[2] % 4 != 0).then_some(t + HOUR),
-                    handled: opt_after(r[3], accepted, 6 * HOUR),
+                    handled: opt_after(r[3], accepted, [6 * HOUR, 5 * DAY][r[9] as usize % 2]),
                     fed_back: opt_after(r[4], accepted, 8 * HOUR),
                     // Due soon, so open orders turn overdue while the test's clock runs.
                     due: (r[6] % 5 != 0).then_some(t + Millis::from(r[7]) % (3 * HOUR)),
@@ -193,8 +196,33 @@ impl World {
 
     /// What `services::figures::build_engine` does, over the in-memory facts.
     fn load(&self, now: Millis) -> Engine {
+        self.load_with(now, None)
+    }
+
+    /// `load`, with daily sums for the days `sums` picks (bit i for the i-th summable day,
+    /// in turn), each through its stored encoding; bit 63 reads the frozen facts over the
+    /// whole frozen stretch instead of only the ranges the sums leave.
+    fn load_with(&self, now: Millis, sums: Option<u64>) -> Engine {
         let mut b = Builder::new(self.tz, zones(), now);
         let plan = b.plan().clone();
+        let mut reads = vec![plan.frozen];
+        if let Some(mask) = sums {
+            for (i, day) in b.summable_days().into_iter().enumerate() {
+                if mask.rotate_right(i as u32 % 63) & 1 == 0 {
+                    continue;
+                }
+                let mut d = DaySumBuilder::new(self.tz, &zones(), day);
+                for (k, f) in &self.facts {
+                    d.add(*k, f);
+                }
+                let bytes = postcard::to_allocvec(&d.finish()).unwrap();
+                let sum: DaySum = postcard::from_bytes(&bytes).unwrap();
+                assert!(b.add_sum(day, &sum), "{day:?} is summable");
+            }
+            if mask >> 63 == 0 {
+                reads = b.frozen_reads();
+            }
+        }
         for (k, f) in &self.facts {
             let ts: Vec<Millis> = f
                 .anchors()
@@ -203,7 +231,7 @@ impl World {
                 .filter(|t| *t != Millis::MIN)
                 .collect();
             let any_in = |from: Millis, to: Millis| ts.iter().any(|t| *t >= from && *t < to);
-            if any_in(plan.frozen.from, plan.frozen.to) {
+            if reads.iter().any(|r| any_in(r.from, r.to)) {
                 b.add_frozen(*k, f);
             }
             if any_in(plan.recent_from, Millis::MAX) {
@@ -282,11 +310,11 @@ fn change() -> impl Strategy<Value = Change> {
 }
 
 /// History offsets that land in the bases of the wall's windows: the day, week, month and
-/// year before, and anywhere in the past 400 days.
+/// year before, the days around where daily sums begin, and anywhere in the past 400 days.
 fn history() -> impl Strategy<Value = Vec<(u8, Millis, Draws)>> {
     let offset = prop_oneof![
-        (0usize..9, 0i64..3 * HOUR)
-            .prop_map(|(i, j)| { [0, 1, 2, 7, 28, 30, 31, 364, 365][i] * DAY + j }),
+        (0usize..14, 0i64..3 * HOUR)
+            .prop_map(|(i, j)| { [0, 1, 2, 3, 4, 5, 7, 8, 10, 28, 30, 31, 364, 365][i] * DAY + j }),
         0i64..400 * DAY,
     ];
     prop::collection::vec((any::<u8>(), offset, draws()), 0..40)
@@ -319,6 +347,7 @@ proptest! {
     #[test]
     fn the_engine_equals_the_reference_after_every_tick(
         berlin in any::<bool>(),
+        sums in prop::option::of(any::<u64>()),
         start_ix in 0usize..5,
         hist in history(),
         steps in prop::collection::vec(
@@ -332,7 +361,7 @@ proptest! {
         for (kind, ago, r) in &hist {
             world.insert(*kind, now - ago, r);
         }
-        let mut engine = world.load(now);
+        let mut engine = world.load_with(now, sums);
         world.check(&engine.snapshot(), now, 0);
         for (step, (advance_s, changes)) in steps.iter().enumerate() {
             now += advance_s * 1000;
@@ -350,7 +379,7 @@ proptest! {
                 Tick::Fresh(s) => s,
                 // The adapter builds a new engine for what this one could not take in.
                 Tick::Behind { .. } | Tick::Rebuild { .. } => {
-                    engine = world.load(now);
+                    engine = world.load_with(now, sums);
                     engine.snapshot()
                 }
             };

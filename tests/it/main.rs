@@ -4,6 +4,7 @@ mod alerts;
 mod bad_questions;
 mod caller_key;
 mod cli;
+mod day_sums;
 mod disk_full;
 mod fuzz_corpus;
 mod helpers;

@@ -44,11 +44,13 @@ async fn a_fresh_database_has_the_schema_in_wal_mode() {
             .unwrap();
     let want = [
         "alert_events",
+        "anchor_moves",
         "callbacks",
         "caller_keys",
         "calls",
         "categories",
         "data_quality",
+        "day_sums",
         "imports",
         "incident_units",
         "incidents",
@@ -102,7 +104,19 @@ async fn an_older_schema_is_named_by_read_only_doors_and_migrated_keeping_data()
     db.store.close().await;
     let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
     for sql in [
-        // Back to version 4: undo the later migrations, 0011 to 0005.
+        // Back to version 4: undo the later migrations, 0012 to 0005.
+        "DROP TRIGGER calls_anchor_moved",
+        "DROP TRIGGER calls_deleted",
+        "DROP TRIGGER incidents_anchor_moved",
+        "DROP TRIGGER incidents_deleted",
+        "DROP TRIGGER work_orders_anchor_moved",
+        "DROP TRIGGER work_orders_deleted",
+        "DROP TRIGGER callbacks_anchor_moved",
+        "DROP TRIGGER callbacks_deleted",
+        "DROP TRIGGER phone_intervals_anchor_moved",
+        "DROP TRIGGER phone_intervals_deleted",
+        "DROP TABLE anchor_moves",
+        "DROP TABLE day_sums",
         "DROP TABLE incident_units",
         "ALTER TABLE incidents DROP COLUMN units",
         "DROP TABLE phone_intervals",

@@ -25,8 +25,9 @@ use chrono_tz::Tz;
 use serde::Serialize;
 
 pub use super::facts::Table;
-use super::facts::{Fact, Part, ZoneIx, Zones};
-use super::figures::{Figures, FrozenFigures, View};
+use super::facts::{Fact, Part, Zones};
+use super::figures::{Figures, FrozenFigures, FrozenFiguresSum, View};
+use super::ledger::{DaySum, SETTLE_MS};
 use super::report::{compare, report_reusing, Compared, Report};
 use super::window::{last_minutes, so_far, Calendar, Span, Window};
 use crate::model::Millis;
@@ -90,6 +91,9 @@ struct SpanState {
     pool: Pool,
     /// Where the tail starts; the frozen part covers `[span.from, split)`.
     split: Millis,
+    /// The whole local days of the frozen part that daily sums may stand for: those settled
+    /// by the split (`ledger`). Empty when none is.
+    summable: (Millis, Millis),
     frozen: Vec<FrozenFigures>,
     tail: Vec<Figures>,
     /// Bounds of the tail as applied: `[from, to)`.
@@ -177,16 +181,38 @@ impl FactPool {
     }
 }
 
-/// Cut 0 is the whole centre, cut 1 + z is zone z.
-fn cuts_of(f: &Fact) -> impl Iterator<Item = usize> {
-    std::iter::once(0).chain(f.zone().map(|z: ZoneIx| 1 + z as usize))
+/// Whether span `s` has the day holding `t` from a daily sum (`summed`, in order).
+fn is_summed(summed: &[Span], s: &SpanState, t: Millis) -> bool {
+    if t < s.summable.0 || t >= s.summable.1 {
+        return false;
+    }
+    let i = summed.partition_point(|d| d.to <= t);
+    summed.get(i).is_some_and(|d| d.from <= t)
+}
+
+/// The whole local days of `[from, split)` settled by `split` (`ledger::SETTLE_MS`).
+fn summable_days(tz: Tz, from: Millis, split: Millis) -> (Millis, Millis) {
+    let first_day = local_date(tz, from);
+    let (start, _) = day_bounds(tz, first_day);
+    let lo = if start == from {
+        from
+    } else {
+        day_bounds(tz, first_day).1
+    };
+    let hi = day_bounds(tz, local_date(tz, split - SETTLE_MS)).0;
+    if hi > lo {
+        (lo, hi)
+    } else {
+        (lo, lo)
+    }
 }
 
 /// What the adapter must load to build an engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     pub now: Millis,
-    /// Facts anchored in `[frozen.from, frozen.to)` go to `Builder::add_frozen`.
+    /// Facts anchored in `[frozen.from, frozen.to)` go to `Builder::add_frozen`, except
+    /// those of days given as daily sums (`Builder::frozen_reads` says what is left).
     pub frozen: Span,
     /// Facts anchored at or after this go to `Builder::add_recent` (yesterday and today).
     pub recent_from: Millis,
@@ -202,6 +228,10 @@ pub struct Builder {
     windows: Vec<Window>,
     spans: Vec<SpanState>,
     frozen_work: Vec<Vec<Figures>>,
+    /// Per span and cut, the daily sums of its summable days.
+    sum_work: Vec<Vec<FrozenFiguresSum>>,
+    /// The days given as sums, in order.
+    summed: Vec<Span>,
     recent: FactPool,
     reference: FactPool,
     max_row: HashMap<Table, i64>,
@@ -260,6 +290,7 @@ impl Builder {
                     variant,
                     pool,
                     split,
+                    summable: summable_days(tz, s.from, split),
                     frozen: Vec::new(),
                     tail: vec![Figures::default(); ncuts],
                     applied: (split, split),
@@ -273,6 +304,10 @@ impl Builder {
         let frozen_work = spans
             .iter()
             .map(|_| vec![Figures::default(); ncuts])
+            .collect();
+        let sum_work = spans
+            .iter()
+            .map(|_| (0..ncuts).map(|_| FrozenFiguresSum::default()).collect())
             .collect();
         let plan = Plan {
             now,
@@ -290,6 +325,8 @@ impl Builder {
             windows,
             spans,
             frozen_work,
+            sum_work,
+            summed: Vec::new(),
             recent: FactPool::default(),
             reference: FactPool::default(),
             max_row: HashMap::new(),
@@ -334,18 +371,103 @@ impl Builder {
         *m = (*m).max(key.1);
     }
 
+    /// The local days a daily sum may be given for (`add_sum`), in order.
+    pub fn summable_days(&self) -> Vec<Span> {
+        let mut days: Vec<Span> = Vec::new();
+        for s in &self.spans {
+            let (mut d, to) = s.summable;
+            while d < to {
+                let end = day_bounds(self.tz, local_date(self.tz, d)).1;
+                days.push(Span { from: d, to: end });
+                d = end;
+            }
+        }
+        days.sort_by_key(|d| d.from);
+        days.dedup();
+        days
+    }
+
+    /// A day's sum (`ledger::DaySum`), counted into every span whose frozen part it may
+    /// stand for; its records that had not settled are placed as `add_frozen` places a
+    /// record. Give each day once, before any `add_frozen`. False (and nothing counted)
+    /// when it is not a summable day or was summed over another list of zones.
+    pub fn add_sum(&mut self, day: Span, sum: &DaySum) -> bool {
+        if sum.cuts.len() != 1 + self.zones.codes.len()
+            || self.summed.last().is_some_and(|d| d.from >= day.from)
+            || !self.summable_days().contains(&day)
+        {
+            return false;
+        }
+        self.summed.push(day);
+        for (s, work) in self.spans.iter().zip(&mut self.sum_work) {
+            if s.summable.0 <= day.from && day.to <= s.summable.1 {
+                for (w, cut) in work.iter_mut().zip(&sum.cuts) {
+                    w.add(cut);
+                }
+            }
+        }
+        for (key, fact) in &sum.late {
+            self.seen(*key);
+            self.place(*key, fact, |s, _, t| {
+                t >= day.from && t < day.to && s.summable.0 <= t && t < s.summable.1
+            });
+        }
+        true
+    }
+
+    /// The ranges whose facts `add_frozen` still needs: every span's frozen part but the
+    /// days given as sums, merged.
+    pub fn frozen_reads(&self) -> Vec<Span> {
+        let mut parts: Vec<Span> = Vec::new();
+        for s in &self.spans {
+            let span = variant_span(&self.windows[s.window], s.variant).expect("span exists");
+            let mut from = span.from;
+            for d in self
+                .summed
+                .iter()
+                .filter(|d| s.summable.0 <= d.from && d.to <= s.summable.1)
+            {
+                if d.from > from {
+                    parts.push(Span { from, to: d.from });
+                }
+                from = from.max(d.to);
+            }
+            if s.split > from {
+                parts.push(Span { from, to: s.split });
+            }
+        }
+        parts.sort_by_key(|p| p.from);
+        let mut merged: Vec<Span> = Vec::new();
+        for p in parts {
+            match merged.last_mut() {
+                Some(m) if p.from <= m.to => m.to = m.to.max(p.to),
+                _ => merged.push(p),
+            }
+        }
+        merged
+    }
+
     /// A fact from before yesterday: counted into every frozen part that holds it, or held
     /// by the span when one of its stages comes after the frozen part, or when it is a
     /// recent record still open (a work order handled days after it was sent is a change
-    /// the tail folds in, not a reason to build the engine again).
+    /// the tail folds in, not a reason to build the engine again). Its anchors in days a
+    /// span has from a daily sum are that sum's.
     pub fn add_frozen(&mut self, key: Key, fact: &Fact) {
         self.seen(key);
+        self.place(key, fact, |s, summed, t| !is_summed(summed, s, t));
+    }
+
+    /// Counts the fact's anchors that `pick` gives a span into its frozen part, or holds
+    /// the fact in the span.
+    fn place(&mut self, key: Key, fact: &Fact, pick: impl Fn(&SpanState, &[Span], Millis) -> bool) {
         let last_stage = fact.stage_times().max();
         let open = fact.may_change() && fact.anchors()[0].0 >= self.plan.now - HOLD_OPEN_MS;
         for (si, s) in self.spans.iter_mut().enumerate() {
             let span = variant_span(&self.windows[s.window], s.variant).expect("span exists");
-            let inside = |t: Millis| t >= span.from && t < s.split;
-            if !anchors(fact).any(|(t, _)| inside(t)) {
+            let picked: Vec<(Millis, PartOrd)> = anchors(fact)
+                .filter(|(t, _)| *t >= span.from && *t < s.split && pick(s, &self.summed, *t))
+                .collect();
+            if picked.is_empty() {
                 continue;
             }
             if open || last_stage.is_some_and(|t| t > s.split) {
@@ -354,11 +476,9 @@ impl Builder {
             }
             // Every stage is by the split, so the fact stands as it will at any later cut.
             let seen = fact.as_of(s.split);
-            for (t, p) in anchors(fact) {
-                if inside(t) {
-                    for c in cuts_of(fact) {
-                        self.frozen_work[si][c].apply(&seen, part_of(p), 1);
-                    }
+            for (_, p) in picked {
+                for c in fact.cuts() {
+                    self.frozen_work[si][c].apply(&seen, part_of(p), 1);
                 }
             }
         }
@@ -380,8 +500,23 @@ impl Builder {
     }
 
     pub fn finish(mut self) -> Engine {
-        for (s, work) in self.spans.iter_mut().zip(self.frozen_work) {
-            s.frozen = work.iter().map(Figures::freeze).collect();
+        for ((s, work), sums) in self
+            .spans
+            .iter_mut()
+            .zip(self.frozen_work)
+            .zip(self.sum_work)
+        {
+            s.frozen = work
+                .iter()
+                .zip(sums)
+                .map(|(w, mut sum)| {
+                    if s.summable.0 == s.summable.1 {
+                        return w.freeze();
+                    }
+                    sum.add(&w.freeze());
+                    sum.finish()
+                })
+                .collect();
             // Held facts start in the tail as of the split; `advance` carries them to the cut.
             let span = variant_span(&self.windows[s.window], s.variant).expect("span exists");
             let bounds = (span.from, s.split);
@@ -666,7 +801,7 @@ impl Engine {
             }
             for ((_, key, p), sign) in moves {
                 let fact = pool.facts[&key].as_of(cut);
-                for c in cuts_of(&fact) {
+                for c in fact.cuts() {
                     s.tail[c].apply(&fact, part_of(p), sign);
                     s.dirty[c] = true;
                 }
@@ -836,7 +971,7 @@ fn apply_at(
     let seen = fact.as_of(cut);
     for (t, p) in anchors(fact) {
         if t >= from && t < to {
-            for c in cuts_of(fact) {
+            for c in fact.cuts() {
                 tail[c].apply(&seen, part_of(p), sign);
                 dirty[c] = true;
             }

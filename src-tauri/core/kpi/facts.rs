@@ -1,13 +1,15 @@
 //! Facts: the few fields of each record that the figures use, small enough to keep the
 //! recent ones in memory. A fact knows its anchor time(s): which window it belongs to.
 
+use serde::{Deserialize, Serialize};
+
 use crate::model::{
     Call, Callback, Direction, Incident, Millis, Outcome, Satisfaction, Stage, Unrecorded,
     WorkOrder,
 };
 
 /// Which table a fact comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Table {
     Calls,
     Incidents,
@@ -20,7 +22,7 @@ pub enum Table {
 /// Index of a zone in the centre's zone list.
 pub type ZoneIx = u16;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallFact {
     pub received: Millis,
     pub answered: Option<Millis>,
@@ -31,7 +33,7 @@ pub struct CallFact {
     pub zone: Option<ZoneIx>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentFact {
     pub created: Millis,
     pub call_received: Option<Millis>,
@@ -50,7 +52,7 @@ pub struct IncidentFact {
     pub unrecorded: Unrecorded,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderFact {
     pub sent: Millis,
     pub direction: Direction,
@@ -64,7 +66,7 @@ pub struct OrderFact {
     pub unrecorded: Unrecorded,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallbackFact {
     pub called: Millis,
     pub reached: bool,
@@ -73,7 +75,7 @@ pub struct CallbackFact {
 }
 
 /// One line's counts over one interval of a phone system; whole once stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhoneFact {
     pub start: Millis,
     pub offered: u32,
@@ -82,7 +84,7 @@ pub struct PhoneFact {
     pub answered: [u32; 4],
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Fact {
     Call(CallFact),
     Incident(IncidentFact),
@@ -182,6 +184,11 @@ impl Fact {
             }
             Fact::Call(_) | Fact::Callback(_) | Fact::Phone(_) => false,
         }
+    }
+
+    /// The cuts the fact counts in: 0 is the whole centre, 1 + z is zone z.
+    pub fn cuts(&self) -> impl Iterator<Item = usize> {
+        std::iter::once(0).chain(self.zone().map(|z| 1 + z as usize))
     }
 
     pub fn zone(&self) -> Option<ZoneIx> {

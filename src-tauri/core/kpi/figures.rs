@@ -4,14 +4,16 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use super::facts::{Fact, Part};
-use super::hist::{Dist, Frozen, Hist};
+use super::hist::{coalesce, Dist, Frozen, FrozenSum, Hist};
 use crate::model::{Direction, Millis, Outcome, Satisfaction, Stage};
 
 use super::vocabulary::Interval;
 
 /// Records left out of an interval, and why.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Excluded {
     /// A finished record lacks one of the two timestamps.
     pub missing: u64,
@@ -21,8 +23,16 @@ pub struct Excluded {
     pub not_recorded: u64,
 }
 
+impl Excluded {
+    fn add(&mut self, o: Excluded) {
+        self.missing += o.missing;
+        self.negative += o.negative;
+        self.not_recorded += o.not_recorded;
+    }
+}
+
 /// Plain counters; every field is a count of records.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     pub calls: i64,
     pub abandoned: i64,
@@ -63,7 +73,7 @@ pub struct Counts {
 }
 
 /// Calls a phone system counted over its intervals (`Fact::Phone`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhoneCounts {
     pub offered: i64,
     pub abandoned: i64,
@@ -82,7 +92,7 @@ impl PhoneCounts {
 }
 
 /// Records whose source records the stages a count needs.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KnownStages {
     pub handled: i64,
     pub fed_back: i64,
@@ -468,7 +478,7 @@ fn add_u(x: u64, sign: i64) -> u64 {
 }
 
 /// Figures of a part that no longer changes (a finished stretch of past days).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FrozenFigures {
     pub counts: Counts,
     pub intervals: [Frozen; Interval::COUNT],
@@ -482,6 +492,47 @@ impl FrozenFigures {
     pub fn any_due_in(&self, from: Millis, to: Millis) -> bool {
         let i = self.open_due.partition_point(|(d, _)| *d < from);
         self.open_due.get(i).is_some_and(|(d, _)| *d < to)
+    }
+}
+
+/// Sums many frozen parts into one (a span's frozen days, from their daily sums).
+#[derive(Debug, Default)]
+pub struct FrozenFiguresSum {
+    counts: Counts,
+    intervals: [FrozenSum; Interval::COUNT],
+    bands: BandCounts,
+    excluded: [Excluded; Interval::COUNT],
+    open_due: Vec<(Millis, i64)>,
+}
+
+impl FrozenFiguresSum {
+    pub fn add(&mut self, part: &FrozenFigures) {
+        self.counts.add(&part.counts);
+        for (acc, d) in self.intervals.iter_mut().zip(&part.intervals) {
+            acc.add(d);
+        }
+        for (acc, b) in self.bands.iter_mut().zip(&part.bands) {
+            for (a, n) in acc.iter_mut().zip(b) {
+                *a += n;
+            }
+        }
+        for (acc, e) in self.excluded.iter_mut().zip(&part.excluded) {
+            acc.add(*e);
+        }
+        self.open_due.extend_from_slice(&part.open_due);
+    }
+
+    pub fn finish(self) -> FrozenFigures {
+        let mut open_due = self.open_due;
+        coalesce(&mut open_due);
+        let mut intervals = self.intervals.into_iter().map(FrozenSum::finish);
+        FrozenFigures {
+            counts: self.counts,
+            intervals: std::array::from_fn(|_| intervals.next().expect("one per interval")),
+            bands: self.bands,
+            excluded: self.excluded,
+            open_due,
+        }
     }
 }
 
@@ -548,10 +599,7 @@ pub fn total_counts(parts: &[&dyn View]) -> Counts {
 pub fn total_excluded(parts: &[&dyn View], k: Interval) -> Excluded {
     let mut e = Excluded::default();
     for p in parts {
-        let x = p.excluded(k);
-        e.missing += x.missing;
-        e.negative += x.negative;
-        e.not_recorded += x.not_recorded;
+        e.add(p.excluded(k));
     }
     e
 }

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 /// Anything that can say how many of its values are ≤ v.
 pub trait Dist {
     fn n(&self) -> u64;
@@ -191,7 +193,8 @@ impl Dist for Hist {
 /// An immutable distribution with cumulative counts. Below an hour `count_le` is one
 /// lookup in a cumulative array (percentile searches ask it a few hundred times per report);
 /// above, a binary search.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(into = "FrozenWire", try_from = "FrozenWire")]
 pub struct Frozen {
     values: Vec<u32>,
     cum: Vec<u64>,
@@ -202,6 +205,15 @@ pub struct Frozen {
     dense_cum: Vec<u32>,
     sum: i64,
 }
+
+/// The same values and counts; the lookup table is only a faster way to them.
+impl PartialEq for Frozen {
+    fn eq(&self, o: &Frozen) -> bool {
+        self.values == o.values && self.cum == o.cum && self.sum == o.sum
+    }
+}
+
+impl Eq for Frozen {}
 
 /// Distinct values below `DENSE` from which a frozen distribution keeps a lookup table.
 const DENSE_FROM: usize = 512;
@@ -257,25 +269,146 @@ impl Frozen {
 
     /// The union of several distributions.
     pub fn merge<'a>(parts: impl IntoIterator<Item = &'a Frozen>) -> Frozen {
-        let mut h: BTreeMap<u32, u64> = BTreeMap::new();
-        let mut sum = 0;
+        let mut acc = FrozenSum::default();
         for p in parts {
-            sum += p.sum;
-            let mut prev = 0;
-            for (v, c) in p.values.iter().zip(&p.cum) {
-                *h.entry(*v).or_default() += c - prev;
-                prev = *c;
+            acc.add(p);
+        }
+        acc.finish()
+    }
+
+    /// Each value with its own count, in order.
+    fn pairs(&self) -> impl Iterator<Item = (u32, u64)> + '_ {
+        let mut prev = 0;
+        self.values.iter().zip(&self.cum).map(move |(v, c)| {
+            let own = c - prev;
+            prev = *c;
+            (*v, own)
+        })
+    }
+}
+
+/// Sums many frozen distributions (a year of daily sums) into one: short values in a
+/// plain array, long ones appended and sorted now and then, so a value costs a few steps
+/// whatever the number of parts.
+#[derive(Debug, Default)]
+pub struct FrozenSum {
+    dense: Vec<u64>,
+    sparse: Vec<(u32, u64)>,
+    /// Length of `sparse` when it was last sorted and coalesced.
+    coalesced: usize,
+    sum: i64,
+}
+
+impl FrozenSum {
+    pub fn add(&mut self, part: &Frozen) {
+        self.sum += part.sum;
+        for (v, c) in part.pairs() {
+            if (v as usize) < DENSE {
+                if self.dense.is_empty() {
+                    self.dense = vec![0; DENSE];
+                }
+                self.dense[v as usize] += c;
+            } else {
+                self.sparse.push((v, c));
             }
         }
+        if self.sparse.len() > 2 * self.coalesced + 65_536 {
+            self.coalesce();
+        }
+    }
+
+    fn coalesce(&mut self) {
+        coalesce(&mut self.sparse);
+        self.coalesced = self.sparse.len();
+    }
+
+    pub fn finish(mut self) -> Frozen {
+        self.coalesce();
         let mut total = 0;
-        let (values, cum) = h
-            .into_iter()
+        let (values, cum) = self
+            .dense
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .map(|(v, c)| (v as u32, *c))
+            .chain(self.sparse.iter().copied())
             .map(|(v, c)| {
                 total += c;
                 (v, total)
             })
             .unzip();
-        Frozen::new(values, cum, sum)
+        Frozen::new(values, cum, self.sum)
+    }
+}
+
+/// Sorts `(key, count)` pairs by key and adds up the counts of equal keys.
+pub fn coalesce<K: Ord + Copy, C: std::ops::AddAssign + Copy>(pairs: &mut Vec<(K, C)>) {
+    pairs.sort_unstable_by_key(|(k, _)| *k);
+    pairs.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            kept.1 += later.1;
+        }
+        same
+    });
+}
+
+/// How a frozen distribution is stored (a day's sums, `ledger`): each value as its distance
+/// from the one before and its own count, small numbers that encode in a byte or two. The
+/// lookup table is not rebuilt for a stored one: it is summed, never asked for ranks.
+#[derive(Serialize, Deserialize)]
+struct FrozenWire {
+    gaps: Vec<u32>,
+    counts: Vec<u64>,
+    sum: i64,
+}
+
+impl From<Frozen> for FrozenWire {
+    fn from(f: Frozen) -> FrozenWire {
+        let mut last = 0;
+        let (gaps, counts) = f
+            .pairs()
+            .map(|(v, c)| {
+                let gap = v - last;
+                last = v;
+                (gap, c)
+            })
+            .unzip();
+        FrozenWire {
+            gaps,
+            counts,
+            sum: f.sum,
+        }
+    }
+}
+
+impl TryFrom<FrozenWire> for Frozen {
+    type Error = String;
+    fn try_from(w: FrozenWire) -> Result<Frozen, String> {
+        if w.gaps.len() != w.counts.len() {
+            return Err("a stored distribution's values and counts differ in length".into());
+        }
+        let (mut v, mut total) = (0u32, 0u64);
+        let mut values = Vec::with_capacity(w.gaps.len());
+        let mut cum = Vec::with_capacity(w.gaps.len());
+        for (i, (gap, c)) in w.gaps.iter().zip(&w.counts).enumerate() {
+            v = v
+                .checked_add(*gap)
+                .filter(|_| i == 0 || *gap > 0)
+                .ok_or("a stored distribution's values are out of order")?;
+            total = total
+                .checked_add(*c)
+                .filter(|_| *c > 0)
+                .ok_or("a stored distribution has an empty or overflowing count")?;
+            values.push(v);
+            cum.push(total);
+        }
+        Ok(Frozen {
+            values,
+            cum,
+            dense_cum: Vec::new(),
+            sum: w.sum,
+        })
     }
 }
 

@@ -7,6 +7,7 @@ pub mod facts;
 pub mod figures;
 pub mod filter;
 pub mod hist;
+pub mod ledger;
 pub mod report;
 pub mod vocabulary;
 pub mod window;

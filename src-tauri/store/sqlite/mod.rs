@@ -5,6 +5,7 @@
 mod alert_audit;
 mod bulk;
 mod caller_keys;
+mod day_sums;
 mod error;
 mod facts;
 mod foreign;
@@ -36,8 +37,8 @@ use super::naive::NaiveFigures;
 use super::rows::{reference, Value};
 use super::{
     Backend, CallerKeyRecord, FeedCheck, FileState, GroupBy, Health, ImportCounts, ImportState,
-    ImportStatus, IncidentRecord, OpenMode, OverdueOrder, SourceCounts, StoreError, Tables, Taken,
-    WriteStats,
+    ImportStatus, IncidentRecord, OpenMode, OverdueOrder, SourceCounts, StoreError, StoredDaySum,
+    Tables, Taken, WriteStats,
 };
 use crate::config::Config;
 use crate::core::alerts::lifecycle::Event;
@@ -794,6 +795,36 @@ impl Backend for SqliteStore {
 
     async fn has_caller_hashes(&self) -> Result<bool, StoreError> {
         caller_keys::has_caller_hashes(self).await
+    }
+
+    async fn day_sum_stamps(
+        &self,
+        digest: &str,
+        range: (Millis, Millis),
+    ) -> Result<Vec<(Millis, i64)>, StoreError> {
+        day_sums::stamps(self, digest, range).await
+    }
+
+    async fn day_sums(
+        &self,
+        digest: &str,
+        range: (Millis, Millis),
+    ) -> Result<Vec<StoredDaySum>, StoreError> {
+        day_sums::load(self, digest, range).await
+    }
+
+    async fn keep_day_sums(
+        &self,
+        digest: &str,
+        sums: &[StoredDaySum],
+        good: &[Millis],
+        seq: i64,
+    ) -> Result<(), StoreError> {
+        day_sums::keep(self, digest, sums, good, seq).await
+    }
+
+    async fn anchors_left(&self, seq: i64) -> Result<Vec<Millis>, StoreError> {
+        day_sums::anchors_left(self, seq).await
     }
 
     async fn close(&self) {

@@ -1,0 +1,94 @@
+//! `day_sums`: the engine's daily sums (a cache the KPI service fills; see
+//! `core::kpi::ledger`), and `anchor_moves`, where triggers note the times records left.
+
+use super::SqliteStore;
+use crate::core::kpi::window::Span;
+use crate::core::model::Millis;
+use crate::store::{StoreError, StoredDaySum};
+
+pub async fn stamps(
+    store: &SqliteStore,
+    digest: &str,
+    (from, to): (Millis, Millis),
+) -> Result<Vec<(Millis, i64)>, StoreError> {
+    sqlx::query_as(
+        "SELECT day_ms, seq FROM day_sums
+         WHERE digest = ? AND day_ms >= ? AND day_ms < ? ORDER BY day_ms",
+    )
+    .bind(digest)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&store.pool())
+    .await
+    .map_err(store.err())
+}
+
+pub async fn load(
+    store: &SqliteStore,
+    digest: &str,
+    (from, to): (Millis, Millis),
+) -> Result<Vec<StoredDaySum>, StoreError> {
+    let rows: Vec<(i64, i64, i64, Vec<u8>)> = sqlx::query_as(
+        "SELECT day_ms, end_ms, seq, sum FROM day_sums
+         WHERE digest = ? AND day_ms >= ? AND day_ms < ? ORDER BY day_ms",
+    )
+    .bind(digest)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&store.pool())
+    .await
+    .map_err(store.err())?;
+    Ok(rows
+        .into_iter()
+        .map(|(day, end, seq, sum)| StoredDaySum {
+            day: Span { from: day, to: end },
+            seq,
+            sum,
+        })
+        .collect())
+}
+
+pub async fn keep(
+    store: &SqliteStore,
+    digest: &str,
+    sums: &[StoredDaySum],
+    good: &[Millis],
+    seq: i64,
+) -> Result<(), StoreError> {
+    let mut tx = store.pool().begin().await.map_err(store.err())?;
+    for s in sums {
+        sqlx::query(
+            "INSERT INTO day_sums (digest, day_ms, end_ms, seq, sum) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (digest, day_ms) DO UPDATE SET
+                 end_ms = excluded.end_ms, seq = excluded.seq, sum = excluded.sum",
+        )
+        .bind(digest)
+        .bind(s.day.from)
+        .bind(s.day.to)
+        .bind(s.seq)
+        .bind(&s.sum)
+        .execute(&mut *tx)
+        .await
+        .map_err(store.err())?;
+    }
+    for day in good {
+        // Only forward: another program may have marked it later meanwhile.
+        sqlx::query("UPDATE day_sums SET seq = ? WHERE digest = ? AND day_ms = ? AND seq < ?")
+            .bind(seq)
+            .bind(digest)
+            .bind(day)
+            .bind(seq)
+            .execute(&mut *tx)
+            .await
+            .map_err(store.err())?;
+    }
+    tx.commit().await.map_err(store.err())
+}
+
+pub async fn anchors_left(store: &SqliteStore, seq: i64) -> Result<Vec<Millis>, StoreError> {
+    sqlx::query_scalar("SELECT anchor_ms FROM anchor_moves WHERE seq > ?")
+        .bind(seq)
+        .fetch_all(&store.pool())
+        .await
+        .map_err(store.err())
+}
