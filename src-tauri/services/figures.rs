@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 
 use crate::config::Config;
-use crate::core::kpi::engine::{Builder, Engine, Key, Snapshot, Tick};
+use crate::core::kpi::engine::{Builder, Engine, Key, Plan, Snapshot, Tick};
 use crate::core::kpi::evaluate::{Evaluated, Evaluation};
 use crate::core::kpi::facts::{Fact, Zones};
 use crate::core::kpi::filter::Filter;
@@ -73,8 +73,16 @@ pub async fn build_engine(
         b = b.zone_cuts_for(keys);
     }
     let plan = b.plan().clone();
-    let all = Filter::default();
+    let started = std::time::Instant::now();
+    // Yesterday, today and the reference days are read on another connection while the
+    // daily sums are added up here: the builder takes their facts afterwards.
+    let pools = {
+        let (store, zones, plan) = (store.clone(), zones.clone(), plan.clone());
+        tokio::spawn(async move { read_pools(&store, &zones, &plan).await })
+    };
     let sums = super::ledger::give_sums(store, &mut b, tz, seq).await?;
+    let summed_in = started.elapsed();
+    let all = Filter::default();
     let mut frozen_facts = 0;
     for range in long_reads(b.frozen_reads()) {
         frozen_facts += store
@@ -83,32 +91,62 @@ pub async fn build_engine(
             })
             .await?;
     }
-    let recent_facts = store
-        .facts_in(
-            &zones,
-            (plan.recent_from, Millis::MAX),
-            &all,
-            &mut |k, f| b.add_recent(k, f),
-        )
-        .await?;
-    let mut stats = BuildStats {
+    let (recent, reference) = match pools.await {
+        Ok(read) => read?,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    };
+    let stats = BuildStats {
         frozen_facts,
-        recent_facts,
-        reference_facts: 0,
+        recent_facts: recent.len() as u64,
+        reference_facts: reference.len() as u64,
         days_reused: sums.reused,
         days_summed: sums.computed,
     };
-    for day in &plan.reference {
-        stats.reference_facts += store
-            .facts_in(&zones, (day.from, day.to), &all, &mut |k, f| {
-                b.add_reference(k, f)
-            })
-            .await?;
+    for (k, f) in recent {
+        b.add_recent(k, f);
+    }
+    for (k, f) in reference {
+        b.add_reference(k, f);
     }
     b.set_seq(seq);
     let engine = b.finish();
     super::memory::release_freed();
+    tracing::info!(
+        "KPI engine built in {:.1} s: {} days from kept daily sums and {} summed from records \
+         ({:.1} s), {} facts read",
+        started.elapsed().as_secs_f64(),
+        stats.days_reused,
+        stats.days_summed,
+        summed_in.as_secs_f64(),
+        stats.frozen_facts + stats.recent_facts + stats.reference_facts
+    );
     Ok((engine, stats))
+}
+
+type Facts = Vec<(Key, Fact)>;
+
+/// The facts of yesterday and today, and of the reference days.
+async fn read_pools(
+    store: &Store,
+    zones: &Zones,
+    plan: &Plan,
+) -> Result<(Facts, Facts), StoreError> {
+    let all = Filter::default();
+    let mut recent = Vec::new();
+    store
+        .facts_in(zones, (plan.recent_from, Millis::MAX), &all, &mut |k, f| {
+            recent.push((k, f))
+        })
+        .await?;
+    let mut reference = Vec::new();
+    for day in &plan.reference {
+        store
+            .facts_in(zones, (day.from, day.to), &all, &mut |k, f| {
+                reference.push((k, f))
+            })
+            .await?;
+    }
+    Ok((recent, reference))
 }
 
 /// The live windows whose zone cuts someone reads: today's (the response page's zone grid)

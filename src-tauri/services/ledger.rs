@@ -23,6 +23,8 @@ pub struct SumStats {
     pub reused: u64,
     /// Days summed from their records (missing, stale or unreadable).
     pub computed: u64,
+    /// Days before the first record: nothing to sum.
+    pub empty: u64,
 }
 
 /// Gives the builder a sum for every day it can take one for: kept where still good as of
@@ -34,11 +36,24 @@ pub async fn give_sums(
     seq: i64,
 ) -> Result<SumStats, StoreError> {
     let days = b.summable_days();
-    let (Some(first), Some(last)) = (days.first(), days.last()) else {
-        return Ok(SumStats::default());
-    };
     let zones = b.zones().clone();
     let digest = digest(tz, &zones);
+    // Days before the first record are empty: given as such, never read or kept.
+    let first = store.first_anchor().await?.unwrap_or(Millis::MAX);
+    let empty = DaySum {
+        cuts: vec![Default::default(); 1 + zones.codes.len()],
+        late: Vec::new(),
+    };
+    let mut stats = SumStats::default();
+    let mut days = days.as_slice();
+    while let Some((day, rest)) = days.split_first().filter(|(d, _)| d.to <= first) {
+        b.add_sum(*day, &empty);
+        stats.empty += 1;
+        days = rest;
+    }
+    let (Some(first), Some(last)) = (days.first(), days.last()) else {
+        return Ok(stats);
+    };
     let range = (first.from, last.to);
     let stamps = match store.day_sum_stamps(&digest, range).await {
         Ok(s) => s,
@@ -54,7 +69,6 @@ pub async fn give_sums(
             changed.get(i).is_none_or(|t| *t >= day.to)
         }
     };
-    let mut stats = SumStats::default();
     for chunk in days.chunks(CHUNK_DAYS) {
         let (from, to) = (chunk[0].from, chunk[chunk.len() - 1].to);
         let mut kept = if chunk.iter().any(good_day) {
@@ -102,6 +116,19 @@ pub async fn give_sums(
         }
     }
     Ok(stats)
+}
+
+/// Brings the kept daily sums up to date for an engine built at `now`, so that the next
+/// start finds them (after an import or a backfill of past days).
+pub async fn refresh(
+    store: &Store,
+    zones: Zones,
+    tz: Tz,
+    now: Millis,
+) -> Result<SumStats, StoreError> {
+    let seq = store.change_seq().await?;
+    let mut b = Builder::new(tz, zones, now);
+    give_sums(store, &mut b, tz, seq).await
 }
 
 /// Sums one day from its records.

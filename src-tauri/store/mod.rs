@@ -471,6 +471,10 @@ pub trait Backend: Send + Sync + fmt::Debug {
         seq: i64,
     ) -> Result<(), StoreError>;
 
+    /// The earliest anchor time of any record (an incident's dispatch included): no day
+    /// before it has anything to sum.
+    async fn first_anchor(&self) -> Result<Option<Millis>, StoreError>;
+
     /// The times records left, by moving their anchor or being deleted, in changes after
     /// `seq` (a change in place is seen by the record's own change number).
     async fn anchors_left(&self, seq: i64) -> Result<Vec<Millis>, StoreError>;

@@ -341,9 +341,11 @@ impl FrozenSum {
     }
 }
 
-/// Sorts `(key, count)` pairs by key and adds up the counts of equal keys.
+/// Sorts `(key, count)` pairs by key and adds up the counts of equal keys. The sort is the
+/// stable one, which merges sorted runs as such: the pairs are mostly runs (each part's
+/// values, in order, after those already coalesced).
 pub fn coalesce<K: Ord + Copy, C: std::ops::AddAssign + Copy>(pairs: &mut Vec<(K, C)>) {
-    pairs.sort_unstable_by_key(|(k, _)| *k);
+    pairs.sort_by_key(|(k, _)| *k);
     pairs.dedup_by(|later, kept| {
         let same = later.0 == kept.0;
         if same {

@@ -18,6 +18,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::config::Config;
+use crate::core::model::Millis;
 use crate::core::time::utc;
 use crate::doors::{serve, window};
 use crate::import::{import_file_showing, ImportSummary, Mapping};
@@ -243,6 +244,9 @@ async fn run_async(command: Command, url: String, mut config: Config) -> anyhow:
             shown.done();
             let summary = done?;
             print!("{summary}");
+            if summary.rows_stored > 0 {
+                refresh_day_sums(&store, &config, now_ms()).await;
+            }
             import_verdict(&summary, config.import.max_rejected_share)
         }
         Command::Categories(args) => categories::run(&args),
@@ -261,9 +265,30 @@ async fn run_async(command: Command, url: String, mut config: Config) -> anyhow:
             let keyer = caller_keyer(&config, &url, &store).await?;
             let city = std::sync::Arc::new(City::new(&config, args.seed, keyer));
             let done = simulation::simulate(&store, city, &plan).await;
+            if done.is_ok() && plan.backfill.is_some() && plan.live.is_none() {
+                refresh_day_sums(&store, &config, plan.until).await;
+            }
             store.close().await;
             done
         }
+    }
+}
+
+/// Sums the days an import or a backfill wrote, for the wall's next start; a failure only
+/// means that start sums them itself.
+async fn refresh_day_sums(store: &Store, config: &Config, now: Millis) {
+    let started = std::time::Instant::now();
+    let zones = crate::services::figures::zones(config);
+    match crate::services::ledger::refresh(store, zones, config.tz(), now).await {
+        Ok(s) => println!(
+            "daily sums for the wall's start: {} days summed, {} still good ({:.1} s)",
+            s.computed,
+            s.reused,
+            started.elapsed().as_secs_f64()
+        ),
+        Err(e) => tracing::warn!(
+            "daily sums not brought up to date ({e}); the wall's next start sums them"
+        ),
     }
 }
 

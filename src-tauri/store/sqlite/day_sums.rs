@@ -92,3 +92,20 @@ pub async fn anchors_left(store: &SqliteStore, seq: i64) -> Result<Vec<Millis>, 
         .await
         .map_err(store.err())
 }
+
+pub async fn first_anchor(store: &SqliteStore) -> Result<Option<Millis>, StoreError> {
+    // Each MIN is one step down its table's index (the dispatch one is partial: the
+    // IS NOT NULL lets SQLite use it instead of reading every incident).
+    sqlx::query_scalar(
+        "SELECT MIN(t) FROM (
+             SELECT MIN(received_ms) AS t FROM calls
+             UNION ALL SELECT MIN(created_ms) FROM incidents
+             UNION ALL SELECT MIN(dispatched_ms) FROM incidents WHERE dispatched_ms IS NOT NULL
+             UNION ALL SELECT MIN(sent_ms) FROM work_orders
+             UNION ALL SELECT MIN(called_ms) FROM callbacks
+             UNION ALL SELECT MIN(start_ms) FROM phone_intervals)",
+    )
+    .fetch_one(&store.pool())
+    .await
+    .map_err(store.err())
+}

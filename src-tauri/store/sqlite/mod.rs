@@ -823,6 +823,10 @@ impl Backend for SqliteStore {
         day_sums::keep(self, digest, sums, good, seq).await
     }
 
+    async fn first_anchor(&self) -> Result<Option<Millis>, StoreError> {
+        day_sums::first_anchor(self).await
+    }
+
     async fn anchors_left(&self, seq: i64) -> Result<Vec<Millis>, StoreError> {
         day_sums::anchors_left(self, seq).await
     }
