@@ -271,6 +271,11 @@ impl LiveFigures {
         }
     }
 
+    /// Where the engine's memory is (`commandwall bench`).
+    pub fn footprint(&self) -> crate::core::kpi::engine::Footprint {
+        self.engine.footprint()
+    }
+
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.engine.snapshot()
     }

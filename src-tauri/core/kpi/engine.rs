@@ -136,6 +136,15 @@ fn anchors(f: &Fact) -> impl Iterator<Item = (Millis, PartOrd)> {
 }
 
 impl FactPool {
+    /// Heap bytes held, roughly: a hash entry at its size plus a control byte, a sorted
+    /// set's entry at its size plus a third for the tree's nodes.
+    fn bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.facts.capacity() * (size_of::<(Key, Fact)>() + 1)
+            + self.index.len() * size_of::<(Millis, Key, PartOrd)>() * 4 / 3
+            + self.stages.len() * size_of::<(Millis, Key)>() * 4 / 3
+    }
+
     fn insert(&mut self, key: Key, fact: Fact) -> Option<Fact> {
         let old = self.facts.insert(key, fact);
         if let Some(o) = &old {
@@ -525,6 +534,13 @@ impl Builder {
                 apply_at(&mut s.tail, &mut s.dirty, bounds, &fact, s.cut, 1);
             }
         }
+        // The pools grew while they were read in; from here they change by a few facts.
+        for pool in [&mut self.recent, &mut self.reference]
+            .into_iter()
+            .chain(self.spans.iter_mut().map(|s| &mut s.held))
+        {
+            pool.facts.shrink_to_fit();
+        }
         let zone_cuts = self
             .windows
             .iter()
@@ -628,7 +644,29 @@ pub struct CutFigures {
     pub compared: Vec<Compared>,
 }
 
+/// Where an engine's memory is, roughly, in bytes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Footprint {
+    pub frozen: usize,
+    pub tails: usize,
+    pub pools: usize,
+    pub held: usize,
+}
+
 impl Engine {
+    pub fn footprint(&self) -> Footprint {
+        let mut f = Footprint {
+            pools: self.recent.bytes() + self.reference.bytes(),
+            ..Footprint::default()
+        };
+        for s in &self.spans {
+            f.frozen += s.frozen.iter().map(FrozenFigures::bytes).sum::<usize>();
+            f.tails += s.tail.iter().map(Figures::bytes).sum::<usize>();
+            f.held += s.held.bytes();
+        }
+        f
+    }
+
     pub fn snapshot(&self) -> Arc<Snapshot> {
         Arc::clone(&self.snapshot)
     }

@@ -461,6 +461,11 @@ impl Figures {
         }
     }
 
+    /// Heap bytes held, roughly.
+    pub fn bytes(&self) -> usize {
+        self.intervals.iter().map(Hist::bytes).sum::<usize>() + self.open_due.len() * 40
+    }
+
     pub fn freeze(&self) -> FrozenFigures {
         FrozenFigures {
             counts: self.counts,
@@ -488,6 +493,11 @@ pub struct FrozenFigures {
 }
 
 impl FrozenFigures {
+    /// Heap bytes held.
+    pub fn bytes(&self) -> usize {
+        self.intervals.iter().map(Frozen::bytes).sum::<usize>() + self.open_due.capacity() * 16
+    }
+
     /// Whether an open order falls due in `[from, to)`.
     pub fn any_due_in(&self, from: Millis, to: Millis) -> bool {
         let i = self.open_due.partition_point(|(d, _)| *d < from);

@@ -149,6 +149,12 @@ impl Hist {
             .chain(self.sparse.iter().map(|(v, c)| (*v, *c)))
     }
 
+    /// Heap bytes held, roughly (a sorted map's entry counted at 32 bytes).
+    pub fn bytes(&self) -> usize {
+        (self.tree.capacity() + self.near_blocks.capacity()) * 4
+            + (self.sparse.len() + self.far_blocks.len()) * 32
+    }
+
     pub fn freeze(&self) -> Frozen {
         let mut values = Vec::new();
         let mut cum = Vec::new();
@@ -265,6 +271,11 @@ impl Frozen {
             dense_cum,
             sum,
         }
+    }
+
+    /// Heap bytes held.
+    pub fn bytes(&self) -> usize {
+        self.values.capacity() * 4 + self.cum.capacity() * 8 + self.dense_cum.capacity() * 4
     }
 
     /// The union of several distributions.

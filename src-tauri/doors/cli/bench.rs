@@ -118,10 +118,18 @@ pub async fn run(url: &str, config: &Config, args: &BenchArgs) -> anyhow::Result
         stats.recent_facts,
         stats.reference_facts
     );
+    let f = live.footprint();
+    let mib = |b: usize| b as f64 / 1_048_576.0;
     println!(
-        "memory: resident {:.0} MiB, peak {:.0} MiB",
+        "memory: resident {:.0} MiB, peak {:.0} MiB; the engine holds about {:.0} MiB of frozen \
+         distributions, {:.0} MiB of tails, {:.0} MiB of recent and reference facts, {:.0} MiB of \
+         held facts",
         rss.unwrap_or(f64::NAN),
-        peak.unwrap_or(f64::NAN)
+        peak.unwrap_or(f64::NAN),
+        mib(f.frozen),
+        mib(f.tails),
+        mib(f.pools),
+        mib(f.held)
     );
 
     // Started again, the database's pages are in the system's cache (the first start after a

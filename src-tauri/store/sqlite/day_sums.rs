@@ -9,35 +9,18 @@ use crate::store::{StoreError, StoredDaySum};
 pub async fn stamps(
     store: &SqliteStore,
     digest: &str,
-    (from, to): (Millis, Millis),
+    range: (Millis, Millis),
 ) -> Result<Vec<(Millis, i64)>, StoreError> {
-    sqlx::query_as(
-        "SELECT day_ms, seq FROM day_sums
-         WHERE digest = ? AND day_ms >= ? AND day_ms < ? ORDER BY day_ms",
-    )
-    .bind(digest)
-    .bind(from)
-    .bind(to)
-    .fetch_all(&store.pool())
-    .await
-    .map_err(store.err())
+    in_range(store, "day_ms, seq", digest, range).await
 }
 
 pub async fn load(
     store: &SqliteStore,
     digest: &str,
-    (from, to): (Millis, Millis),
+    range: (Millis, Millis),
 ) -> Result<Vec<StoredDaySum>, StoreError> {
-    let rows: Vec<(i64, i64, i64, Vec<u8>)> = sqlx::query_as(
-        "SELECT day_ms, end_ms, seq, sum FROM day_sums
-         WHERE digest = ? AND day_ms >= ? AND day_ms < ? ORDER BY day_ms",
-    )
-    .bind(digest)
-    .bind(from)
-    .bind(to)
-    .fetch_all(&store.pool())
-    .await
-    .map_err(store.err())?;
+    let rows: Vec<(i64, i64, i64, Vec<u8>)> =
+        in_range(store, "day_ms, end_ms, seq, sum", digest, range).await?;
     Ok(rows
         .into_iter()
         .map(|(day, end, seq, sum)| StoredDaySum {
@@ -46,6 +29,28 @@ pub async fn load(
             sum,
         })
         .collect())
+}
+
+/// `columns` of the sums kept under `digest` for days starting in `[from, to)`, in order.
+async fn in_range<T>(
+    store: &SqliteStore,
+    columns: &str,
+    digest: &str,
+    (from, to): (Millis, Millis),
+) -> Result<Vec<T>, StoreError>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
+    sqlx::query_as(&format!(
+        "SELECT {columns} FROM day_sums
+         WHERE digest = ? AND day_ms >= ? AND day_ms < ? ORDER BY day_ms"
+    ))
+    .bind(digest)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&store.pool())
+    .await
+    .map_err(store.err())
 }
 
 pub async fn keep(
