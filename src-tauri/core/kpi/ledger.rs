@@ -118,3 +118,137 @@ impl DaySumBuilder {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kpi::facts::{IncidentFact, OrderFact, Table};
+    use crate::model::{Direction, Unrecorded};
+    use chrono::NaiveDate;
+
+    const HOUR: Millis = 3_600_000;
+    const DAY: Millis = 24 * HOUR;
+
+    fn zones() -> Zones {
+        Zones::new([("Z1".to_string(), 12)])
+    }
+
+    fn order(sent: Millis, handled: Option<Millis>) -> Fact {
+        Fact::Order(OrderFact {
+            sent,
+            direction: Direction::Hotline,
+            accepted: Some(sent + 60_000),
+            accept_by: None,
+            handled,
+            fed_back: handled.map(|t| t + HOUR),
+            due: Some(sent + 2 * DAY),
+            returned: None,
+            zone: Some(0),
+            unrecorded: Unrecorded::NONE,
+        })
+    }
+
+    fn incident(created: Millis, dispatched: Millis, closed: Option<Millis>) -> Fact {
+        Fact::Incident(IncidentFact {
+            created,
+            call_received: Some(created - 30_000),
+            call_answered: Some(created - 20_000),
+            dispatched: Some(dispatched),
+            signed_for: Some(dispatched + 30_000),
+            departed: Some(dispatched + 60_000),
+            arrived: Some(dispatched + 600_000),
+            fed_back: Some(dispatched + HOUR),
+            closed,
+            circle_ms: Some(12 * 60_000),
+            case_filed: true,
+            case_cleared: true,
+            zone: None,
+            unrecorded: Unrecorded::NONE,
+        })
+    }
+
+    /// 10 November 2026 in Shanghai, and its sum from five hand-made records.
+    fn tenth() -> (Span, Span, Vec<(Key, Fact)>) {
+        let tz = chrono_tz::Asia::Shanghai;
+        let d = NaiveDate::from_ymd_opt(2026, 11, 10).unwrap();
+        let (from, to) = day_bounds(tz, d);
+        let next = Span {
+            from: to,
+            to: to + DAY,
+        };
+        let facts = vec![
+            // Handled and fed back two days on: settled.
+            (
+                (Table::WorkOrders, 1),
+                order(from + 10 * HOUR, Some(from + 2 * DAY)),
+            ),
+            // Fed back five days after the day: late.
+            (
+                (Table::WorkOrders, 2),
+                order(from + 11 * HOUR, Some(to + 4 * DAY)),
+            ),
+            // Not closed yet: late.
+            (
+                (Table::Incidents, 3),
+                incident(from + HOUR, from + HOUR + 60_000, None),
+            ),
+            // Created at 23:59, dispatched at 00:01: the 10th's incident, the 11th's dispatch.
+            (
+                (Table::Incidents, 4),
+                incident(to - 60_000, to + 60_000, Some(to + 5 * HOUR)),
+            ),
+            // Another day's record.
+            (
+                (Table::WorkOrders, 5),
+                order(to + HOUR, Some(to + 2 * HOUR)),
+            ),
+        ];
+        (Span { from, to }, next, facts)
+    }
+
+    fn sum_of(day: Span, facts: &[(Key, Fact)]) -> DaySum {
+        let mut b = DaySumBuilder::new(chrono_tz::Asia::Shanghai, &zones(), day);
+        for (k, f) in facts {
+            b.add(*k, f);
+        }
+        b.finish()
+    }
+
+    #[test]
+    fn a_day_sums_what_settled_within_three_days_and_keeps_the_rest_whole() {
+        let (day, next, facts) = tenth();
+        let sum = sum_of(day, &facts);
+        let late: Vec<i64> = sum.late.iter().map(|(k, _)| k.1).collect();
+        assert_eq!(late, [2, 3]);
+        let all = &sum.cuts[0].counts;
+        assert_eq!(
+            (all.orders, all.orders_handled, all.orders_fed_back),
+            (1, 1, 1)
+        );
+        // The incident of 23:59 counts here; its dispatch, the next day.
+        assert_eq!(
+            (all.incidents, all.dispatches, all.cases_cleared),
+            (1, 0, 1)
+        );
+        assert_eq!(sum.cuts[1].counts.orders, 1, "zone Z1 holds the order");
+        assert_eq!(
+            sum.cuts[1].counts.incidents, 0,
+            "the incidents have no zone"
+        );
+        let after = sum_of(next, &facts);
+        assert_eq!(after.cuts[0].counts.dispatches, 1);
+        assert_eq!(after.cuts[0].counts.incidents, 0);
+        assert_eq!(after.cuts[0].counts.orders, 1);
+    }
+
+    #[test]
+    fn what_a_day_sum_holds_is_pinned_to_its_version() {
+        // If this fails, what a daily sum holds changed (a figure's rule, a fact's field, the
+        // settling rule): bump `VERSION` so that sums kept by earlier builds are summed again,
+        // then put the new value here.
+        let (day, _, facts) = tenth();
+        let sum = sum_of(day, &facts);
+        let held = hex::encode(Sha256::digest(format!("v{VERSION} {sum:?}")));
+        assert_eq!(&held[..16], "819bfeca4e58db9b");
+    }
+}
