@@ -35,7 +35,7 @@ pub async fn give_sums(
     tz: Tz,
     seq: i64,
 ) -> Result<SumStats, StoreError> {
-    let days = b.summable_days();
+    let days = b.summable_days().to_vec();
     let zones = b.zones().clone();
     let digest = digest(tz, &zones);
     // Days before the first record are empty: given as such, never read or kept.

@@ -207,7 +207,7 @@ impl World {
         let plan = b.plan().clone();
         let mut reads = vec![plan.frozen];
         if let Some(mask) = sums {
-            for (i, day) in b.summable_days().into_iter().enumerate() {
+            for (i, day) in b.summable_days().to_vec().into_iter().enumerate() {
                 if mask.rotate_right(i as u32 % 63) & 1 == 0 {
                     continue;
                 }

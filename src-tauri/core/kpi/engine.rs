@@ -216,6 +216,21 @@ fn summable_days(tz: Tz, from: Millis, split: Millis) -> (Millis, Millis) {
     }
 }
 
+/// Every local day of the given ranges (day boundaries), in order, once.
+fn summable_days_of(tz: Tz, ranges: &[(Millis, Millis)]) -> Vec<Span> {
+    let mut days: Vec<Span> = Vec::new();
+    for &(mut d, to) in ranges {
+        while d < to {
+            let end = day_bounds(tz, local_date(tz, d)).1;
+            days.push(Span { from: d, to: end });
+            d = end;
+        }
+    }
+    days.sort_by_key(|d| d.from);
+    days.dedup();
+    days
+}
+
 /// What the adapter must load to build an engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
@@ -239,7 +254,8 @@ pub struct Builder {
     frozen_work: Vec<Vec<Figures>>,
     /// Per span and cut, the daily sums of its summable days.
     sum_work: Vec<Vec<FrozenFiguresSum>>,
-    /// The days given as sums, in order.
+    /// The days a sum may be given for, in order, and those given.
+    summable: Vec<Span>,
     summed: Vec<Span>,
     recent: FactPool,
     reference: FactPool,
@@ -314,6 +330,7 @@ impl Builder {
             .iter()
             .map(|_| vec![Figures::default(); ncuts])
             .collect();
+        let spans_summable: Vec<(Millis, Millis)> = spans.iter().map(|s| s.summable).collect();
         let sum_work = spans
             .iter()
             .map(|_| (0..ncuts).map(|_| FrozenFiguresSum::default()).collect())
@@ -335,6 +352,7 @@ impl Builder {
             spans,
             frozen_work,
             sum_work,
+            summable: summable_days_of(tz, &spans_summable),
             summed: Vec::new(),
             recent: FactPool::default(),
             reference: FactPool::default(),
@@ -381,19 +399,8 @@ impl Builder {
     }
 
     /// The local days a daily sum may be given for (`add_sum`), in order.
-    pub fn summable_days(&self) -> Vec<Span> {
-        let mut days: Vec<Span> = Vec::new();
-        for s in &self.spans {
-            let (mut d, to) = s.summable;
-            while d < to {
-                let end = day_bounds(self.tz, local_date(self.tz, d)).1;
-                days.push(Span { from: d, to: end });
-                d = end;
-            }
-        }
-        days.sort_by_key(|d| d.from);
-        days.dedup();
-        days
+    pub fn summable_days(&self) -> &[Span] {
+        &self.summable
     }
 
     /// A day's sum (`ledger::DaySum`), counted into every span whose frozen part it may
@@ -403,7 +410,11 @@ impl Builder {
     pub fn add_sum(&mut self, day: Span, sum: &DaySum) -> bool {
         if sum.cuts.len() != 1 + self.zones.codes.len()
             || self.summed.last().is_some_and(|d| d.from >= day.from)
-            || !self.summable_days().contains(&day)
+            || self
+                .summable
+                .binary_search_by_key(&day.from, |d| d.from)
+                .map(|i| self.summable[i])
+                != Ok(day)
         {
             return false;
         }
@@ -473,10 +484,14 @@ impl Builder {
         let open = fact.may_change() && fact.anchors()[0].0 >= self.plan.now - HOLD_OPEN_MS;
         for (si, s) in self.spans.iter_mut().enumerate() {
             let span = variant_span(&self.windows[s.window], s.variant).expect("span exists");
-            let picked: Vec<(Millis, PartOrd)> = anchors(fact)
-                .filter(|(t, _)| *t >= span.from && *t < s.split && pick(s, &self.summed, *t))
-                .collect();
-            if picked.is_empty() {
+            // At most two anchors: kept on the stack, this runs for every fact read.
+            let mut picked = [None; 2];
+            for (slot, (t, p)) in picked.iter_mut().zip(anchors(fact)) {
+                if t >= span.from && t < s.split && pick(s, &self.summed, t) {
+                    *slot = Some(p);
+                }
+            }
+            if picked.iter().all(Option::is_none) {
                 continue;
             }
             if open || last_stage.is_some_and(|t| t > s.split) {
@@ -485,7 +500,7 @@ impl Builder {
             }
             // Every stage is by the split, so the fact stands as it will at any later cut.
             let seen = fact.as_of(s.split);
-            for (_, p) in picked {
+            for p in picked.into_iter().flatten() {
                 for c in fact.cuts() {
                     self.frozen_work[si][c].apply(&seen, part_of(p), 1);
                 }
