@@ -273,6 +273,7 @@ impl Builder {
         let recent_from = day_bounds(tz, yesterday).0;
         let day_end = day_bounds(tz, today).1;
         let windows = windows(tz, now);
+        let later = self::windows(tz, now + 1);
         let ncuts = 1 + zones.codes.len();
         let mut spans = Vec::new();
         let mut reference: Vec<Span> = Vec::new();
@@ -283,7 +284,7 @@ impl Builder {
                     continue;
                 };
                 // A span ending before yesterday slides inside the day holding its end:
-                // that day (and the one before, for spans crossing midnight) is a reference day.
+                // that day (and the one before, for a sliding span that starts in it) is a reference day.
                 // One ending exactly where yesterday begins is empty and grows into yesterday
                 // (the day so far's 环比 seen at midnight, as the engine prepared before
                 // midnight is built): the recent pool is its.
@@ -295,7 +296,16 @@ impl Builder {
                     // base ends on a day boundary): every day it reaches is a reference day.
                     let end_day = local_date(tz, s.to - 1);
                     let last_day = local_date(tz, s.to + (day_end - now) - 1).max(end_day);
-                    let first = end_day.pred_opt().expect("date in range");
+                    // A base whose start stays put (a calendar period's) needs only the days
+                    // its end reaches in the pool; one whose start slides too (the last 60
+                    // minutes a year ago) also the day that start is in now.
+                    let slides =
+                        variant_span(&later[wi], variant).is_some_and(|l| l.from != s.from);
+                    let first = if slides {
+                        local_date(tz, s.from).min(end_day)
+                    } else {
+                        end_day
+                    };
                     let mut d = first;
                     while d <= last_day {
                         let (a, b) = day_bounds(tz, d);
