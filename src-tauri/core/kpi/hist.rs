@@ -203,7 +203,9 @@ impl Dist for Hist {
 #[serde(into = "FrozenWire", try_from = "FrozenWire")]
 pub struct Frozen {
     values: Vec<u32>,
-    cum: Vec<u64>,
+    /// Values ≤ each of `values`: u32 like the trees' nodes (a span holds tens of millions
+    /// of records at most); the frozen distributions are most of an engine's memory.
+    cum: Vec<u32>,
     /// `dense_cum[v]` = values ≤ v, for v up to the largest value below `DENSE`; only where
     /// many distinct short values make a lookup table pay (`DENSE_FROM`), else empty and
     /// `count_le` searches `values`. An engine keeps thousands of these (span × cut ×
@@ -226,7 +228,7 @@ const DENSE_FROM: usize = 512;
 
 impl Dist for Frozen {
     fn n(&self) -> u64 {
-        self.cum.last().copied().unwrap_or(0)
+        self.cum.last().copied().map_or(0, u64::from)
     }
     fn sum(&self) -> i64 {
         self.sum
@@ -240,7 +242,7 @@ impl Dist for Frozen {
         }
         match self.values.partition_point(|x| *x <= v) {
             0 => 0,
-            i => self.cum[i - 1],
+            i => u64::from(self.cum[i - 1]),
         }
     }
     fn max(&self) -> Option<u32> {
@@ -250,16 +252,19 @@ impl Dist for Frozen {
 
 impl Frozen {
     fn new(values: Vec<u32>, cum: Vec<u64>, sum: i64) -> Frozen {
+        let cum: Vec<u32> = cum
+            .into_iter()
+            .map(|c| u32::try_from(c).expect("over 4 billion records in one span"))
+            .collect();
         let short = values.partition_point(|v| (*v as usize) < DENSE);
         let mut dense_cum = Vec::new();
-        let fits = cum.last().is_none_or(|n| u32::try_from(*n).is_ok());
-        if short >= DENSE_FROM && fits {
+        if short >= DENSE_FROM {
             dense_cum = vec![0; values[short - 1] as usize + 1];
             let mut i = 0;
             let mut total = 0;
             for (v, slot) in dense_cum.iter_mut().enumerate() {
                 while i < short && values[i] as usize == v {
-                    total = u32::try_from(cum[i]).expect("checked: the total fits");
+                    total = cum[i];
                     i += 1;
                 }
                 *slot = total;
@@ -275,7 +280,7 @@ impl Frozen {
 
     /// Heap bytes held.
     pub fn bytes(&self) -> usize {
-        self.values.capacity() * 4 + self.cum.capacity() * 8 + self.dense_cum.capacity() * 4
+        (self.values.capacity() + self.cum.capacity() + self.dense_cum.capacity()) * 4
     }
 
     /// The union of several distributions.
@@ -293,7 +298,7 @@ impl Frozen {
         self.values.iter().zip(&self.cum).map(move |(v, c)| {
             let own = c - prev;
             prev = *c;
-            (*v, own)
+            (*v, u64::from(own))
         })
     }
 }
@@ -414,7 +419,9 @@ impl TryFrom<FrozenWire> for Frozen {
                 .filter(|_| *c > 0)
                 .ok_or("a stored distribution has an empty or overflowing count")?;
             values.push(v);
-            cum.push(total);
+            cum.push(
+                u32::try_from(total).map_err(|_| "a stored distribution counts over 4 billion")?,
+            );
         }
         Ok(Frozen {
             values,
