@@ -201,9 +201,13 @@ impl World {
 
     /// `load`, with daily sums for the days `sums` picks (bit i for the i-th summable day,
     /// in turn), each through its stored encoding; bit 63 reads the frozen facts over the
-    /// whole frozen stretch instead of only the ranges the sums leave.
+    /// whole frozen stretch instead of only the ranges the sums leave; bit 62 keeps zone
+    /// figures only for two windows, as the wall does.
     fn load_with(&self, now: Millis, sums: Option<u64>) -> Engine {
         let mut b = Builder::new(self.tz, zones(), now);
+        if sums.is_some_and(|m| m >> 62 & 1 == 1) {
+            b = b.zone_cuts_for(["day_so_far".to_string(), "last_60m".to_string()]);
+        }
         let plan = b.plan().clone();
         let mut reads = vec![plan.frozen];
         if let Some(mask) = sums {
