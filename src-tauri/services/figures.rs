@@ -350,15 +350,13 @@ impl LiveFigures {
         }
         self.prepare_next_day(now);
         let started = std::time::Instant::now();
-        let seq = self.store.change_seq().await?;
         let mut changes: Vec<(Key, Fact)> = Vec::new();
-        if seq > self.engine.seq() {
-            self.store
-                .facts_changed(&self.zones, self.engine.seq(), &mut |k, f| {
-                    changes.push((k, f))
-                })
-                .await?;
-        }
+        let seq = self
+            .store
+            .changes(&self.zones, self.engine.seq(), &mut |k, f| {
+                changes.push((k, f))
+            })
+            .await?;
         let read = started.elapsed();
         let tick = self.engine.tick(now, &changes, seq);
         self.last_tick = TickCost {

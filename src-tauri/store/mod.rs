@@ -318,6 +318,15 @@ pub trait Backend: Send + Sync + fmt::Debug {
         sink: &mut (dyn FnMut(Key, Fact) + Send),
     ) -> Result<u64, StoreError>;
 
+    /// The change number now, and the facts stored under a number above `after` streamed to
+    /// `sink`, read at one moment: what the live loop asks several times a second.
+    async fn changes(
+        &self,
+        zones: &Zones,
+        after: i64,
+        sink: &mut (dyn FnMut(Key, Fact) + Send),
+    ) -> Result<i64, StoreError>;
+
     /// Streams the facts anchored in `[from, to)` of `tables` with their value of `by`
     /// (seat, category; `None` where a table lacks that field).
     async fn facts_grouped(

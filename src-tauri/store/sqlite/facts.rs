@@ -328,18 +328,13 @@ async fn stream(
     sink: &mut (dyn FnMut(Key, Option<&str>, Fact) + Send),
 ) -> Result<u64, StoreError> {
     scan(store, sql, binds, &mut |raw| {
-        let row = Row {
-            raw,
-            columns: src.columns,
-        };
-        let id = row.int(ID).ok_or("the row has no id")?;
-        let fact = (src.decode)(zones, &row).map_err(|e| format!("{} row {id}: {e}", src.name))?;
+        let (key, fact) = decode(src, zones, raw)?;
         let extra = if extra {
             raw.text(src.columns.len())
         } else {
             None
         };
-        sink((src.table, id), extra, fact);
+        sink(key, extra, fact);
         Ok(())
     })
     .await
@@ -417,6 +412,31 @@ pub async fn facts_in(
     .await
 }
 
+/// The query of each source (in `SOURCES` order) for rows stored under a change number
+/// above `?`; `ChangeReader` keeps them prepared and hands their rows to `decode_changed`.
+pub fn change_queries() -> Vec<String> {
+    SOURCES
+        .iter()
+        .map(|src| format!("{} WHERE seq > ?", select(src, None)))
+        .collect()
+}
+
+/// The fact of a row of `change_queries()[i]`.
+pub fn decode_changed(zones: &Zones, i: usize, raw: &RawRow) -> Result<(Key, Fact), String> {
+    decode(&SOURCES[i], zones, raw)
+}
+
+/// A row of `src`'s columns as its record's key and fact.
+fn decode(src: &Source, zones: &Zones, raw: &RawRow) -> Result<(Key, Fact), String> {
+    let row = Row {
+        raw,
+        columns: src.columns,
+    };
+    let id = row.int(ID).ok_or("the row has no id")?;
+    let fact = (src.decode)(zones, &row).map_err(|e| format!("{} row {id}: {e}", src.name))?;
+    Ok(((src.table, id), fact))
+}
+
 /// Streams every fact stored under a change number above `seq`.
 pub async fn facts_changed(
     store: &SqliteStore,
@@ -425,8 +445,7 @@ pub async fn facts_changed(
     sink: &mut (dyn FnMut(Key, Fact) + Send),
 ) -> Result<u64, StoreError> {
     let mut n = 0;
-    for src in &SOURCES {
-        let sql = format!("{} WHERE seq > ?", select(src, None));
+    for (src, sql) in SOURCES.iter().zip(change_queries()) {
         n += stream(
             store,
             zones,

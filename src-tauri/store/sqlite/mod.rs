@@ -5,6 +5,7 @@
 mod alert_audit;
 mod bulk;
 mod caller_keys;
+mod changes;
 mod day_sums;
 mod error;
 mod facts;
@@ -24,7 +25,7 @@ const WRITE_CACHE: &str = "PRAGMA cache_size = -65536";
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use sqlx::query_builder::Separated;
@@ -77,6 +78,8 @@ struct Open {
     pool: SqlitePool,
     file: Option<FileId>,
     logs: [Option<FileId>; 2],
+    /// The live loop's own connection to the same file (`changes`); none in memory.
+    changes: Mutex<Option<changes::ChangeReader>>,
 }
 
 /// The log files SQLite keeps beside a database in WAL mode, paired with it by name only.
@@ -300,7 +303,19 @@ async fn connect(
         return Err(e);
     }
     let logs = path.map_or([None; 2], log_ids);
-    Ok(Open { pool, file, logs })
+    // Opened now, beside the pool, so that it is the same file. Without it the loop reads
+    // through the pool, only slower.
+    let changes = path.and_then(|p| {
+        changes::ChangeReader::open(p, url, &facts::change_queries())
+            .inspect_err(|e| tracing::warn!("the live loop reads changes through the pool: {e}"))
+            .ok()
+    });
+    Ok(Open {
+        pool,
+        file,
+        logs,
+        changes: Mutex::new(changes),
+    })
 }
 
 async fn check_is_ours(url: &str, pool: &SqlitePool) -> Result<(), StoreError> {
@@ -489,6 +504,35 @@ impl Backend for SqliteStore {
         sink: &mut (dyn FnMut(Key, Fact) + Send),
     ) -> Result<u64, StoreError> {
         facts::facts_changed(self, zones, seq, sink).await
+    }
+
+    async fn changes(
+        &self,
+        zones: &Zones,
+        after: i64,
+        sink: &mut (dyn FnMut(Key, Fact) + Send),
+    ) -> Result<i64, StoreError> {
+        let read = {
+            let open = self.open.read().unwrap_or_else(PoisonError::into_inner);
+            let mut reader = open.changes.lock().unwrap_or_else(PoisonError::into_inner);
+            reader.as_mut().map(|r| {
+                r.read(after, &mut |i, raw| {
+                    let (key, fact) = facts::decode_changed(zones, i, raw)?;
+                    sink(key, fact);
+                    Ok(())
+                })
+            })
+        };
+        match read {
+            Some(r) => r,
+            None => {
+                let seq = self.change_seq().await?;
+                if seq > after {
+                    self.facts_changed(zones, after, sink).await?;
+                }
+                Ok(seq)
+            }
+        }
     }
 
     async fn facts_grouped(
@@ -759,6 +803,13 @@ impl Backend for SqliteStore {
         // file's pages from them. So the old logs (the very files noted while the old file
         // was in place, no newer ones) go before the new file is opened.
         self.pool().close().await;
+        self.open
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .changes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         let (path, old_logs) = (
             self.path.as_deref().expect("a file: it was replaced"),
             self.open

@@ -55,8 +55,30 @@ impl RawRow {
     }
 }
 
-/// Finalizes the statement however the scan ends.
-struct Stmt(*mut ffi::sqlite3_stmt);
+/// A prepared statement, finalized however its use ends.
+pub(super) struct Stmt(*mut ffi::sqlite3_stmt);
+
+impl Stmt {
+    /// None yet: finalizing a null statement does nothing.
+    pub fn null() -> Stmt {
+        Stmt(ptr::null_mut())
+    }
+
+    /// Prepares `sql` on `db`, which must stay open as long as the statement lives.
+    pub fn prepare(db: *mut ffi::sqlite3, url: &str, sql: &str) -> Result<Stmt, StoreError> {
+        let csql = CString::new(sql).map_err(|e| other(url, e.to_string()))?;
+        let mut raw = ptr::null_mut();
+        // SAFETY: `db` is an open handle the caller holds for this statement's life.
+        let rc =
+            unsafe { ffi::sqlite3_prepare_v2(db, csql.as_ptr(), -1, &mut raw, ptr::null_mut()) };
+        let stmt = Stmt(raw);
+        if rc != ffi::SQLITE_OK || raw.is_null() {
+            // A damaged schema page fails here, before any row.
+            return Err(failure(db, url, rc, "cannot prepare a query"));
+        }
+        Ok(stmt)
+    }
+}
 
 impl Drop for Stmt {
     fn drop(&mut self) {
@@ -123,16 +145,7 @@ pub(super) struct Prepared<'u> {
 impl<'u> Prepared<'u> {
     /// `db` must be the handle of a connection locked for as long as the statement lives.
     pub fn new(db: *mut ffi::sqlite3, url: &'u str, sql: &str) -> Result<Self, StoreError> {
-        let csql = CString::new(sql).map_err(|e| other(url, e.to_string()))?;
-        let mut raw = ptr::null_mut();
-        // SAFETY: `db` is the locked connection's handle, valid for this scope.
-        let rc =
-            unsafe { ffi::sqlite3_prepare_v2(db, csql.as_ptr(), -1, &mut raw, ptr::null_mut()) };
-        let stmt = Stmt(raw);
-        if rc != ffi::SQLITE_OK || raw.is_null() {
-            // A damaged schema page fails here, before any row.
-            return Err(failure(db, url, rc, "cannot prepare a query"));
-        }
+        let stmt = Stmt::prepare(db, url, sql)?;
         Ok(Prepared { db, stmt, url })
     }
 
@@ -148,55 +161,67 @@ impl<'u> Prepared<'u> {
         binds: &[Bind],
         on_row: &mut dyn FnMut(&RawRow) -> Result<(), String>,
     ) -> Result<u64, StoreError> {
-        let (db, url) = (self.db, self.url);
-        for (i, b) in binds.iter().enumerate() {
-            let ix = (i + 1) as c_int;
-            // SAFETY: binding to a prepared statement; SQLITE_TRANSIENT makes SQLite copy text.
-            let rc = unsafe {
-                match b {
-                    Bind::Int(v) => ffi::sqlite3_bind_int64(self.stmt.0, ix, *v),
-                    Bind::Text(t) => ffi::sqlite3_bind_text(
-                        self.stmt.0,
-                        ix,
-                        t.as_ptr().cast(),
-                        t.len() as c_int,
-                        ffi::SQLITE_TRANSIENT(),
-                    ),
-                }
-            };
-            if rc != ffi::SQLITE_OK {
-                return Err(other(
-                    url,
-                    format!("cannot bind parameter {ix}: {}", message(db)),
-                ));
-            }
-        }
-        let row = RawRow {
-            stmt: NonNull::new(self.stmt.0).expect("checked when prepared"),
-        };
-        let mut n = 0;
-        let result = loop {
-            // SAFETY: stepping the statement we own on the locked connection.
-            match unsafe { ffi::sqlite3_step(self.stmt.0) } {
-                ffi::SQLITE_ROW => {
-                    if let Err(detail) = on_row(&row) {
-                        break Err(StoreError::Corrupt {
-                            url: url.to_string(),
-                            detail,
-                        });
-                    }
-                    n += 1;
-                }
-                ffi::SQLITE_DONE => break Ok(n),
-                // A damaged page is met only when a read reaches it: say so (`db_corrupt`),
-                // as the same failure through sqlx does, rather than a failed read in general.
-                rc => break Err(failure(db, url, rc, "reading failed")),
-            }
-        };
-        // SAFETY: as above; reset repeats the step's error, already reported.
-        unsafe { ffi::sqlite3_reset(self.stmt.0) };
-        result
+        run_statement(self.db, &self.stmt, self.url, binds, on_row)
     }
+}
+
+/// Binds `binds` to `stmt`'s placeholders in order, steps it to the end calling `on_row` for
+/// every row, and leaves it ready to run again; returns the row count. `stmt` must have
+/// been prepared on `db`, which the caller holds.
+pub(super) fn run_statement(
+    db: *mut ffi::sqlite3,
+    stmt: &Stmt,
+    url: &str,
+    binds: &[Bind],
+    on_row: &mut dyn FnMut(&RawRow) -> Result<(), String>,
+) -> Result<u64, StoreError> {
+    for (i, b) in binds.iter().enumerate() {
+        let ix = (i + 1) as c_int;
+        // SAFETY: binding to a prepared statement; SQLITE_TRANSIENT makes SQLite copy text.
+        let rc = unsafe {
+            match b {
+                Bind::Int(v) => ffi::sqlite3_bind_int64(stmt.0, ix, *v),
+                Bind::Text(t) => ffi::sqlite3_bind_text(
+                    stmt.0,
+                    ix,
+                    t.as_ptr().cast(),
+                    t.len() as c_int,
+                    ffi::SQLITE_TRANSIENT(),
+                ),
+            }
+        };
+        if rc != ffi::SQLITE_OK {
+            return Err(other(
+                url,
+                format!("cannot bind parameter {ix}: {}", message(db)),
+            ));
+        }
+    }
+    let row = RawRow {
+        stmt: NonNull::new(stmt.0).expect("checked when prepared"),
+    };
+    let mut n = 0;
+    let result = loop {
+        // SAFETY: stepping the statement we own on the locked connection.
+        match unsafe { ffi::sqlite3_step(stmt.0) } {
+            ffi::SQLITE_ROW => {
+                if let Err(detail) = on_row(&row) {
+                    break Err(StoreError::Corrupt {
+                        url: url.to_string(),
+                        detail,
+                    });
+                }
+                n += 1;
+            }
+            ffi::SQLITE_DONE => break Ok(n),
+            // A damaged page is met only when a read reaches it: say so (`db_corrupt`),
+            // as the same failure through sqlx does, rather than a failed read in general.
+            rc => break Err(failure(db, url, rc, "reading failed")),
+        }
+    };
+    // SAFETY: as above; reset repeats the step's error, already reported.
+    unsafe { ffi::sqlite3_reset(stmt.0) };
+    result
 }
 
 /// What SQLite's result `rc` on `db` means for an operator, else `what` failed and why.
