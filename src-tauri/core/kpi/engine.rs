@@ -22,6 +22,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono_tz::Tz;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 pub use super::facts::Table;
@@ -111,7 +112,7 @@ struct SpanState {
 /// Facts held in memory, indexed by anchor time and by the times of their later stages.
 #[derive(Default)]
 struct FactPool {
-    facts: HashMap<Key, Fact>,
+    facts: FxHashMap<Key, Fact>,
     index: BTreeSet<(Millis, Key, PartOrd)>,
     stages: BTreeSet<(Millis, Key)>,
 }
@@ -602,8 +603,8 @@ impl Builder {
             threads: self.threads,
             data_from: self.data_from,
             now: self.plan.now,
-            reports: HashMap::new(),
-            cut_cache: HashMap::new(),
+            reports: FxHashMap::default(),
+            cut_cache: FxHashMap::default(),
             snapshot: Arc::new(Snapshot::default()),
         };
         e.advance(self.plan.now);
@@ -647,10 +648,10 @@ pub struct Engine {
     /// When the stored data begins; bases starting earlier are not compared.
     data_from: Option<Millis>,
     now: Millis,
-    reports: HashMap<(usize, usize), Arc<Report>>,
+    reports: FxHashMap<(usize, usize), Arc<Report>>,
     /// Each window cut's figures with the reports they were compared from.
     #[allow(clippy::type_complexity)]
-    cut_cache: HashMap<(usize, usize), ([Option<Arc<Report>>; 3], Arc<CutFigures>)>,
+    cut_cache: FxHashMap<(usize, usize), ([Option<Arc<Report>>; 3], Arc<CutFigures>)>,
     snapshot: Arc<Snapshot>,
 }
 
@@ -725,6 +726,10 @@ impl Engine {
                 why: "a new day began".into(),
             };
         }
+        // The windows move first, with the facts as they were; the changes are then counted
+        // once, as they stand at the new cut (counted at the old one, a stage they bring
+        // would be counted again as the cut passed it).
+        self.advance(now);
         // Changes the tails cannot absorb are left to a new engine; the rest still show now,
         // so a late correction of last week never holds up the call that just came in.
         let mut behind: Option<String> = None;
@@ -778,7 +783,6 @@ impl Engine {
             }
         }
         self.seq = self.seq.max(seq);
-        self.advance(now);
         self.snapshot = Arc::new(self.build_snapshot());
         match behind {
             None => Tick::Fresh(self.snapshot()),

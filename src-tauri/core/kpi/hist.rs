@@ -448,13 +448,62 @@ impl Union<'_> {
         self.0.iter().map(|d| d.count_le(v)).sum()
     }
 
+    /// `quantile`, searched outward from `hint` (where it was before a small change): two
+    /// rank queries when it has not moved, a few more when it moved a little.
+    pub fn quantile_near(&self, q: f64, hint: Option<u32>) -> Option<u32> {
+        let Some(h) = hint else {
+            return self.quantile(q);
+        };
+        let rank = self.rank(q)?;
+        // The answer is the smallest v with count_le(v) ≥ rank: bracket it in (lo, hi].
+        let (mut lo, mut hi) = if self.count_le(h) >= rank {
+            let mut step = 1u32;
+            let mut hi = h;
+            loop {
+                let Some(lo) = hi.checked_sub(step) else {
+                    break (None, hi);
+                };
+                if self.count_le(lo) < rank {
+                    break (Some(lo), hi);
+                }
+                hi = lo;
+                step = step.saturating_mul(2);
+            }
+        } else {
+            let max = self.0.iter().filter_map(|d| d.max()).max()?;
+            let mut step = 1u32;
+            let mut lo = h;
+            loop {
+                let hi = lo.saturating_add(step).min(max);
+                if self.count_le(hi) >= rank {
+                    break (Some(lo), hi);
+                }
+                lo = hi;
+                step = step.saturating_mul(2);
+            }
+        };
+        // Now count_le(lo) < rank ≤ count_le(hi) (lo = None: below every value).
+        while lo.map_or(0, |l| l + 1) < hi {
+            let from = lo.map_or(0, |l| l + 1);
+            let mid = from + (hi - from) / 2;
+            if self.count_le(mid) >= rank {
+                hi = mid;
+            } else {
+                lo = Some(mid);
+            }
+        }
+        Some(hi)
+    }
+
+    /// The nearest rank of `q` (1-based); `None` when empty.
+    fn rank(&self, q: f64) -> Option<u64> {
+        let n = self.n();
+        (n > 0).then(|| ((q * n as f64).ceil() as u64).clamp(1, n))
+    }
+
     /// Nearest rank: the ⌈q·n⌉-th smallest value (1-based); `None` when empty.
     pub fn quantile(&self, q: f64) -> Option<u32> {
-        let n = self.n();
-        if n == 0 {
-            return None;
-        }
-        let rank = ((q * n as f64).ceil() as u64).clamp(1, n);
+        let rank = self.rank(q)?;
         // The smallest v with count_le(v) ≥ rank, by binary search over the value range —
         // below an hour when the rank falls there, where every count is a cheap lookup.
         let max = self.0.iter().filter_map(|d| d.max()).max()?;
@@ -569,6 +618,49 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Searched from any hint — the answer itself, near it, far below or above it, past
+    /// every value — the quantile is the one a sorted list gives.
+    #[test]
+    fn quantile_near_any_hint_is_the_quantile() {
+        let values: Vec<u32> = (0..500u32)
+            .map(|i| (i * 7919) % 1300 + if i % 9 == 0 { 90_000 + i } else { 0 })
+            .collect();
+        let mut sorted = values.clone();
+        sorted.sort_unstable();
+        let live = hist(&values);
+        let frozen = hist(&values[..200]).freeze();
+        let rest = hist(&values[200..]);
+        for q in [0.0, 0.1, 0.5, 0.9, 1.0] {
+            let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+            let want = sorted[rank - 1];
+            for u in [Union(vec![&live]), Union(vec![&frozen, &rest])] {
+                assert_eq!(u.quantile(q), Some(want));
+                for hint in [
+                    0,
+                    1,
+                    want.saturating_sub(1),
+                    want,
+                    want + 1,
+                    700,
+                    4095,
+                    89_999,
+                    200_000,
+                    u32::MAX,
+                ] {
+                    assert_eq!(
+                        u.quantile_near(q, Some(hint)),
+                        Some(want),
+                        "q {q} hint {hint}"
+                    );
+                }
+            }
+        }
+        assert_eq!(
+            Union(vec![&Hist::default()]).quantile_near(0.9, Some(5)),
+            None
+        );
     }
 
     #[test]

@@ -310,12 +310,14 @@ pub fn report_reusing(parts: &[&dyn View], cut: Millis, earlier: Option<(&Report
         }
         let u = Union(parts.iter().map(|p| p.dist(k)).collect());
         let n = u.n();
+        // A tick moves a percentile by a few seconds at most: searched from where it was.
+        let was = earlier.and_then(|(r, _)| r.interval(k));
         intervals.push(IntervalReport {
             key: k,
             n,
             avg_s: (n > 0).then(|| u.sum() as f64 / n as f64),
-            p50_s: u.quantile(0.5),
-            p90_s: u.quantile(0.9),
+            p50_s: u.quantile_near(0.5, was.and_then(|r| r.p50_s)),
+            p90_s: u.quantile_near(0.9, was.and_then(|r| r.p90_s)),
             p50_band: None,
             p90_band: None,
             bands: band_rows(k, &band_counts(parts, k)),
