@@ -868,6 +868,9 @@ impl Engine {
                 );
             }
             s.cut = cut;
+            for t in &mut s.tail {
+                t.set_due_cut(cut);
+            }
             let (old_from, old_to) = s.applied;
             // Enter: [old_to, to); leave: [old_from, from).
             let mut moves: Vec<((Millis, Key, PartOrd), i64)> = Vec::new();

@@ -168,6 +168,11 @@ pub struct Figures {
     pub excluded: [Excluded; Interval::COUNT],
     /// Open orders (not handled, not returned) by due time: overdue depends on `now`.
     pub open_due: BTreeMap<Millis, i64>,
+    /// `open_due` counted up to (not including) `due_cut`, kept as orders open and close and
+    /// as the cut moves (`set_due_cut`): a report asks for it at every tick, and summing the
+    /// map each time cost as much as the rest of the report.
+    due_cut: Millis,
+    due_before_cut: i64,
     /// Intervals changed since `take_touched`, one bit each: a report recomputes only
     /// their percentiles (most of its cost) and keeps the others.
     touched: u16,
@@ -434,6 +439,9 @@ impl Figures {
                     if *e == 0 {
                         self.open_due.remove(&due);
                     }
+                    if due < self.due_cut {
+                        self.due_before_cut += sign;
+                    }
                 }
             }
             (Fact::Phone(p), Part::Main) => {
@@ -466,13 +474,34 @@ impl Figures {
         self.intervals.iter().map(Hist::bytes).sum::<usize>() + self.open_due.len() * 40
     }
 
+    /// Moves the time `overdue_open` answers at once (the span's cut): by the orders due
+    /// between the old and the new time, not all of them.
+    pub fn set_due_cut(&mut self, cut: Millis) {
+        if cut >= self.due_cut {
+            self.due_before_cut += self
+                .open_due
+                .range(self.due_cut..cut)
+                .map(|(_, n)| n)
+                .sum::<i64>();
+        } else {
+            self.due_before_cut -= self
+                .open_due
+                .range(cut..self.due_cut)
+                .map(|(_, n)| n)
+                .sum::<i64>();
+        }
+        self.due_cut = cut;
+    }
+
     pub fn freeze(&self) -> FrozenFigures {
+        let open_due: Vec<(Millis, i64)> = self.open_due.iter().map(|(d, n)| (*d, *n)).collect();
         FrozenFigures {
             counts: self.counts,
             intervals: std::array::from_fn(|i| self.intervals[i].freeze()),
             bands: self.bands,
             excluded: self.excluded,
-            open_due: self.open_due.iter().map(|(d, n)| (*d, *n)).collect(),
+            due_cum: due_cum(&open_due),
+            open_due,
         }
     }
 }
@@ -490,6 +519,33 @@ pub struct FrozenFigures {
     pub bands: BandCounts,
     pub excluded: [Excluded; Interval::COUNT],
     pub open_due: Vec<(Millis, i64)>,
+    /// Open orders due up to each of `open_due`, for `overdue_open` in one search; made by
+    /// `freeze` and `FrozenFiguresSum::finish`, the only frozen parts reports read.
+    #[serde(skip)]
+    due_cum: Derived,
+}
+
+/// A lookup table derived from the other fields: not stored, and not part of equality.
+#[derive(Debug, Clone, Default)]
+struct Derived(Vec<i64>);
+
+impl PartialEq for Derived {
+    fn eq(&self, _: &Derived) -> bool {
+        true
+    }
+}
+
+fn due_cum(open_due: &[(Millis, i64)]) -> Derived {
+    let mut total = 0;
+    Derived(
+        open_due
+            .iter()
+            .map(|(_, n)| {
+                total += n;
+                total
+            })
+            .collect(),
+    )
 }
 
 impl FrozenFigures {
@@ -541,6 +597,7 @@ impl FrozenFiguresSum {
             intervals: std::array::from_fn(|_| intervals.next().expect("one per interval")),
             bands: self.bands,
             excluded: self.excluded,
+            due_cum: due_cum(&open_due),
             open_due,
         }
     }
@@ -571,6 +628,9 @@ impl View for Figures {
         self.excluded[k as usize]
     }
     fn overdue_open(&self, now: Millis) -> i64 {
+        if now == self.due_cut {
+            return self.due_before_cut;
+        }
         self.open_due.range(..now).map(|(_, n)| n).sum()
     }
 }
@@ -589,11 +649,11 @@ impl View for FrozenFigures {
         self.excluded[k as usize]
     }
     fn overdue_open(&self, now: Millis) -> i64 {
-        self.open_due
-            .iter()
-            .filter(|(d, _)| *d < now)
-            .map(|(_, n)| n)
-            .sum()
+        let due = self.open_due.partition_point(|(d, _)| *d < now);
+        match self.due_cum.0.get(due.wrapping_sub(1)) {
+            Some(n) if self.due_cum.0.len() == self.open_due.len() => *n,
+            _ => self.open_due[..due].iter().map(|(_, n)| n).sum(),
+        }
     }
 }
 
