@@ -249,6 +249,8 @@ mod tests {
         let (day, _, facts) = tenth();
         let sum = sum_of(day, &facts);
         let held = hex::encode(Sha256::digest(format!("v{VERSION} {sum:?}")));
-        assert_eq!(&held[..16], "819bfeca4e58db9b");
+        // (Last changed by a lookup table derived from the stored fields, which the stored
+        // form leaves out: sums kept before it decode as they were.)
+        assert_eq!(&held[..16], "9797a19795382420");
     }
 }
