@@ -175,6 +175,17 @@ impl SqliteStore {
             .clone()
     }
 
+    /// Closes the live loop's reading connection; reads go through the pool from then on.
+    fn drop_change_reader(&self) {
+        self.open
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .changes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+    }
+
     fn err(&self) -> impl Fn(sqlx::Error) -> StoreError + '_ {
         move |e| classify(&self.url, e)
     }
@@ -802,14 +813,8 @@ impl Backend for SqliteStore {
         // database by name alone: the new file opened beside them would read the old
         // file's pages from them. So the old logs (the very files noted while the old file
         // was in place, no newer ones) go before the new file is opened.
+        self.drop_change_reader();
         self.pool().close().await;
-        self.open
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .changes
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
         let (path, old_logs) = (
             self.path.as_deref().expect("a file: it was replaced"),
             self.open
@@ -883,6 +888,10 @@ impl Backend for SqliteStore {
     }
 
     async fn close(&self) {
+        // The reading connection first: the pool's last connection, closing, folds the
+        // write-ahead log into the file (a read-only one cannot), so the file is whole on
+        // its own (copied, moved, locked by another program).
+        self.drop_change_reader();
         self.pool().close().await;
     }
 }
