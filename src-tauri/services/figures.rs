@@ -102,6 +102,7 @@ pub async fn build_engine(
         days_reused: sums.reused,
         days_summed: sums.computed,
     };
+    b.reserve_pools(recent.len(), reference.len());
     for (k, f) in recent {
         b.add_recent(k, f);
     }

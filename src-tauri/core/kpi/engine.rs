@@ -532,6 +532,14 @@ impl Builder {
         }
     }
 
+    /// Room for this many more facts of the recent and the reference pool: their tables
+    /// are made once at their size rather than grown by doubling, which held the old table
+    /// and the new one at once (the peak of a build).
+    pub fn reserve_pools(&mut self, recent: usize, reference: usize) {
+        self.recent.facts.reserve(recent);
+        self.reference.facts.reserve(reference);
+    }
+
     pub fn add_recent(&mut self, key: Key, fact: Fact) {
         self.seen(key);
         self.recent.insert(key, fact);
