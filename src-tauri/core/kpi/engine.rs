@@ -603,6 +603,7 @@ impl Builder {
             zones: self.zones,
             day: local_date(self.tz, self.plan.now),
             recent_from: self.plan.recent_from,
+            reference_days: self.plan.reference.clone(),
             spans: self.spans,
             recent: self.recent,
             reference: self.reference,
@@ -646,6 +647,8 @@ pub struct Engine {
     zones: Zones,
     day: chrono::NaiveDate,
     recent_from: Millis,
+    /// The days whose facts the reference pool keeps (`Plan::reference`).
+    reference_days: Vec<Span>,
     spans: Vec<SpanState>,
     recent: FactPool,
     reference: FactPool,
@@ -837,9 +840,18 @@ impl Engine {
                 apply_at(&mut s.tail, &mut s.dirty, bounds, fact, s.cut, 1);
             }
         }
-        if let Some(was) = self.reference.insert_if_present(*key, *fact) {
+        // A held incident dispatched late may now be dispatched in a reference day: the
+        // pool takes it then, and the bases sliding over that day count its dispatch.
+        let reference_day = |f: &Fact| {
+            anchors(f).any(|(t, _)| self.reference_days.iter().any(|d| t >= d.from && t < d.to))
+        };
+        let was = self.reference.facts.get(key).copied();
+        if was.is_some() || reference_day(fact) {
+            self.reference.insert(*key, *fact);
             for s in self.spans.iter_mut().filter(|s| s.pool == Pool::Reference) {
-                apply_in(s, &was, -1);
+                if let Some(was) = &was {
+                    apply_in(s, was, -1);
+                }
                 apply_in(s, fact, 1);
             }
         }
