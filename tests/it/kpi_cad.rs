@@ -283,7 +283,7 @@ async fn cad_limits_and_bands_agree_on_the_exact_interval() {
     ] {
         let i = e.report.interval(k.parse::<Interval>().unwrap()).unwrap();
         let v = &exact[&(None, k)];
-        for b in &i.bands {
+        for b in i.bands.iter() {
             let want = v
                 .iter()
                 .filter(|m| b.lo_s == 0 || **m > u64::from(b.lo_s) * 1000)

@@ -370,7 +370,7 @@ pub fn of_report(r: &commandwall::core::kpi::report::Report) -> Figures {
         .collect();
     for i in &r.intervals {
         out.insert(format!("{}_n", i.key), Some(i.n as f64));
-        for b in &i.bands {
+        for b in i.bands.iter() {
             out.insert(format!("{}_band_{}", i.key, b.lo_s), Some(b.count as f64));
         }
     }

@@ -39,7 +39,7 @@ fn arrival_snapshot(p90: u32) -> Snapshot {
                     p90_s: p90,
                     p50_band: None,
                     p90_band: None,
-                    bands: Vec::new(),
+                    bands: Vec::new().into(),
                     missing: 0,
                     negative: 0,
                     not_recorded: 0,

@@ -101,8 +101,6 @@ struct SpanState {
     applied: (Millis, Millis),
     /// Facts count as they stood at this time: the span's end.
     cut: Millis,
-    /// The cut of the last report: open orders due since then have turned overdue.
-    reported_cut: Millis,
     /// Facts anchored in the frozen part with a stage after `split`: counted in the tail,
     /// as of `cut`, since their figures still change while the span grows.
     held: FactPool,
@@ -331,7 +329,6 @@ impl Builder {
                     tail: vec![Figures::default(); ncuts],
                     applied: (split, split),
                     cut: split,
-                    reported_cut: split,
                     held: FactPool::default(),
                     dirty: vec![true; ncuts],
                 });
@@ -602,6 +599,7 @@ impl Builder {
             tz: self.tz,
             zones: self.zones,
             day: local_date(self.tz, self.plan.now),
+            windows: self.windows,
             recent_from: self.plan.recent_from,
             reference_days: self.plan.reference.clone(),
             spans: self.spans,
@@ -646,6 +644,8 @@ pub struct Engine {
     tz: Tz,
     zones: Zones,
     day: chrono::NaiveDate,
+    /// The windows as of `now`.
+    windows: Vec<Window>,
     recent_from: Millis,
     /// The days whose facts the reference pool keeps (`Plan::reference`).
     reference_days: Vec<Span>,
@@ -819,12 +819,11 @@ impl Engine {
         if old.anchors()[0] != fact.anchors()[0] {
             return Held::Moved;
         }
-        let windows = windows(self.tz, self.now);
         let bounds: Vec<(Millis, Millis)> = self
             .spans
             .iter()
             .map(|s| {
-                let span = variant_span(&windows[s.window], s.variant).expect("span exists");
+                let span = variant_span(&self.windows[s.window], s.variant).expect("span exists");
                 (span.from, s.split)
             })
             .collect();
@@ -861,9 +860,10 @@ impl Engine {
     /// Moves every tail's bounds and cut to those of `now`.
     fn advance(&mut self, now: Millis) {
         self.now = now;
-        let windows = windows(self.tz, now);
+        self.windows = windows(self.tz, now);
+        let mut walks = Walks::default();
         for s in &mut self.spans {
-            let span = variant_span(&windows[s.window], s.variant).expect("span exists");
+            let span = variant_span(&self.windows[s.window], s.variant).expect("span exists");
             let (from, to) = (span.from.max(s.split), span.to.max(s.split));
             let pool = match s.pool {
                 Pool::Recent => &self.recent,
@@ -872,9 +872,8 @@ impl Engine {
             // First the facts already counted whose stages the cut passes, at the old
             // bounds; then the facts that enter or leave, at the new cut.
             let cut = s.cut.max(span.to);
-            for key in pool.maturing(s.cut, cut) {
-                let fact = pool.facts[&key];
-                recut(&mut s.tail, &mut s.dirty, s.applied, &fact, s.cut, cut);
+            for (_, fact) in walks.maturing(s.pool, pool, s.cut, cut) {
+                recut(&mut s.tail, &mut s.dirty, s.applied, fact, s.cut, cut);
             }
             for key in s.held.maturing(s.cut, cut) {
                 let fact = s.held.facts[&key];
@@ -887,27 +886,28 @@ impl Engine {
                     cut,
                 );
             }
-            s.cut = cut;
-            for t in &mut s.tail {
-                t.set_due_cut(cut);
+            // Open orders that fell due as the cut passed them turn overdue: the report
+            // changes though no fact did.
+            for (c, tail) in s.tail.iter_mut().enumerate() {
+                let fell_due = tail.set_due_cut(cut)
+                    || s.frozen.get(c).is_some_and(|f| f.any_due_in(s.cut, cut));
+                s.dirty[c] |= fell_due;
             }
+            s.cut = cut;
             let (old_from, old_to) = s.applied;
             // Enter: [old_to, to); leave: [old_from, from).
-            let mut moves: Vec<((Millis, Key, PartOrd), i64)> = Vec::new();
-            if to > old_to {
-                let lo = old_to.max(from);
-                moves.extend(range(pool, lo, to).map(|e| (e, 1)));
-            }
-            if from > old_from {
-                let hi = from.min(old_to);
-                moves.extend(range(pool, old_from, hi).map(|e| (e, -1)));
-            }
-            for ((_, key, p), sign) in moves {
-                let fact = pool.facts[&key].as_of(cut);
-                let ncuts = s.tail.len();
-                for c in fact.cuts().filter(|c| *c < ncuts) {
-                    s.tail[c].apply(&fact, part_of(p), sign);
-                    s.dirty[c] = true;
+            let enter = (to > old_to).then(|| walks.range(s.pool, pool, old_to.max(from), to));
+            let leave =
+                (from > old_from).then(|| walks.range(s.pool, pool, old_from, from.min(old_to)));
+            for (walk, sign) in [(enter, 1), (leave, -1)] {
+                let Some(walk) = walk else { continue };
+                for (_, p, fact) in walks.parts(walk) {
+                    let fact = fact.as_of(cut);
+                    let ncuts = s.tail.len();
+                    for c in fact.cuts().filter(|c| *c < ncuts) {
+                        s.tail[c].apply(&fact, part_of(*p), sign);
+                        s.dirty[c] = true;
+                    }
                 }
             }
             s.applied = (from, to);
@@ -920,17 +920,13 @@ impl Engine {
     fn refresh_reports(&mut self) {
         let mut stale = Vec::new();
         for (si, s) in self.spans.iter().enumerate() {
-            let (since, until) = (s.reported_cut, s.cut);
             let cuts = if self.zone_cuts[s.window] {
                 s.tail.len()
             } else {
                 1
             };
             for c in 0..cuts {
-                let fell_due = since < until
-                    && (s.tail[c].open_due.range(since..until).next().is_some()
-                        || s.frozen.get(c).is_some_and(|f| f.any_due_in(since, until)));
-                if s.dirty[c] || fell_due || !self.reports.contains_key(&(si, c)) {
+                if s.dirty[c] || !self.reports.contains_key(&(si, c)) {
                     stale.push((si, c));
                 }
             }
@@ -969,14 +965,11 @@ impl Engine {
             s.dirty[key.1] = false;
             s.tail[key.1].take_touched();
         }
-        for s in &mut self.spans {
-            s.reported_cut = s.cut;
-        }
     }
 
     fn build_snapshot(&mut self) -> Snapshot {
         self.refresh_reports();
-        let windows = windows(self.tz, self.now);
+        let windows = &self.windows;
         let ncuts = 1 + self.zones.codes.len();
         let mut out = Vec::new();
         for (wi, w) in windows.iter().enumerate() {
@@ -1045,16 +1038,70 @@ pub fn recorded_from(data_from: Option<Millis>, span: Span) -> bool {
     data_from.is_none_or(|t| t <= span.from)
 }
 
-fn range(
-    pool: &FactPool,
-    from: Millis,
-    to: Millis,
-) -> impl Iterator<Item = (Millis, Key, PartOrd)> + '_ {
-    let lo = (from, (Table::Calls, i64::MIN), PartOrd(0));
-    pool.index
-        .range(lo..)
-        .take_while(move |(t, _, _)| *t < to)
-        .copied()
+/// The walks over a pool one `advance` makes, each made once: spans of one pool that share
+/// a cut (every window's current span; the 同比 spans a year back) see the same stages pass
+/// it, and spans that share an end the same facts enter.
+#[derive(Default)]
+struct Walks {
+    maturing: Vec<(WalkAt, Vec<(Key, Fact)>)>,
+    ranges: Vec<(WalkAt, Vec<Anchored>)>,
+}
+
+/// A fact by one of its anchors.
+type Anchored = (Key, PartOrd, Fact);
+
+/// A walk's pool and its times.
+type WalkAt = (Pool, Millis, Millis);
+
+impl Walks {
+    /// The facts with a stage in `(after, upto]`.
+    fn maturing(
+        &mut self,
+        which: Pool,
+        pool: &FactPool,
+        after: Millis,
+        upto: Millis,
+    ) -> &[(Key, Fact)] {
+        let at = (which, after, upto);
+        let i = match self.maturing.iter().position(|(k, _)| *k == at) {
+            Some(i) => i,
+            None => {
+                let facts = pool
+                    .maturing(after, upto)
+                    .into_iter()
+                    .map(|key| (key, pool.facts[&key]))
+                    .collect();
+                self.maturing.push((at, facts));
+                self.maturing.len() - 1
+            }
+        };
+        &self.maturing[i].1
+    }
+
+    /// The walk over the parts anchored in `[from, to)`, for `parts`.
+    fn range(&mut self, which: Pool, pool: &FactPool, from: Millis, to: Millis) -> usize {
+        let at = (which, from, to);
+        let i = match self.ranges.iter().position(|(k, _)| *k == at) {
+            Some(i) => i,
+            None => {
+                let lo = (from, (Table::Calls, i64::MIN), PartOrd(0));
+                let parts = pool
+                    .index
+                    .range(lo..)
+                    .take_while(|(t, _, _)| *t < to)
+                    .map(|&(_, key, p)| (key, p, pool.facts[&key]))
+                    .collect();
+                self.ranges.push((at, parts));
+                self.ranges.len() - 1
+            }
+        };
+        i
+    }
+
+    /// The parts a `range` walk found, with their facts.
+    fn parts(&self, walk: usize) -> &[Anchored] {
+        &self.ranges[walk].1
+    }
 }
 
 /// Adds or removes a fact's parts that fall inside a span's applied tail bounds, as the

@@ -475,22 +475,21 @@ impl Figures {
     }
 
     /// Moves the time `overdue_open` answers at once (the span's cut): by the orders due
-    /// between the old and the new time, not all of them.
-    pub fn set_due_cut(&mut self, cut: Millis) {
-        if cut >= self.due_cut {
-            self.due_before_cut += self
-                .open_due
-                .range(self.due_cut..cut)
-                .map(|(_, n)| n)
-                .sum::<i64>();
+    /// between the old and the new time, not all of them. True when some were: open
+    /// orders fell due (or, moving back, ceased to be), and the report changes.
+    pub fn set_due_cut(&mut self, cut: Millis) -> bool {
+        let (lo, hi, sign) = if cut >= self.due_cut {
+            (self.due_cut, cut, 1)
         } else {
-            self.due_before_cut -= self
-                .open_due
-                .range(cut..self.due_cut)
-                .map(|(_, n)| n)
-                .sum::<i64>();
+            (cut, self.due_cut, -1)
+        };
+        let mut passed = false;
+        for (_, n) in self.open_due.range(lo..hi) {
+            self.due_before_cut += sign * n;
+            passed = true;
         }
         self.due_cut = cut;
+        passed
     }
 
     pub fn freeze(&self) -> FrozenFigures {

@@ -1,6 +1,8 @@
 //! From aggregated figures to the numbers people read: rates, averages, nearest-rank
 //! percentiles with their n, time bands, records left out and why, and 同比 / 环比.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use super::facts::Table;
@@ -41,7 +43,8 @@ pub struct IntervalReport {
     /// hold the median and the p90: the seconds are not known, and are not made up.
     pub p50_band: Option<BandEdges>,
     pub p90_band: Option<BandEdges>,
-    pub bands: Vec<Band>,
+    /// Shared: a report keeps an unchanged interval from the last one without copying it.
+    pub bands: Arc<[Band]>,
     pub missing: u64,
     pub negative: u64,
     pub not_recorded: u64,
@@ -144,7 +147,7 @@ fn banded_answer(bands: &[i64; Interval::MAX_BANDS], not_recorded: u64) -> Inter
     }
 }
 
-fn band_rows(k: Interval, counts: &[i64; Interval::MAX_BANDS]) -> Vec<Band> {
+fn band_rows(k: Interval, counts: &[i64; Interval::MAX_BANDS]) -> Arc<[Band]> {
     k.bands()
         .iter()
         .zip(counts)
