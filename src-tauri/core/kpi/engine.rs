@@ -861,7 +861,6 @@ impl Engine {
     fn advance(&mut self, now: Millis) {
         self.now = now;
         self.windows = windows(self.tz, now);
-        let mut walks = Walks::default();
         for s in &mut self.spans {
             let span = variant_span(&self.windows[s.window], s.variant).expect("span exists");
             let (from, to) = (span.from.max(s.split), span.to.max(s.split));
@@ -872,8 +871,9 @@ impl Engine {
             // First the facts already counted whose stages the cut passes, at the old
             // bounds; then the facts that enter or leave, at the new cut.
             let cut = s.cut.max(span.to);
-            for (_, fact) in walks.maturing(s.pool, pool, s.cut, cut) {
-                recut(&mut s.tail, &mut s.dirty, s.applied, fact, s.cut, cut);
+            for key in pool.maturing(s.cut, cut) {
+                let fact = pool.facts[&key];
+                recut(&mut s.tail, &mut s.dirty, s.applied, &fact, s.cut, cut);
             }
             for key in s.held.maturing(s.cut, cut) {
                 let fact = s.held.facts[&key];
@@ -896,18 +896,21 @@ impl Engine {
             s.cut = cut;
             let (old_from, old_to) = s.applied;
             // Enter: [old_to, to); leave: [old_from, from).
-            let enter = (to > old_to).then(|| walks.range(s.pool, pool, old_to.max(from), to));
-            let leave =
-                (from > old_from).then(|| walks.range(s.pool, pool, old_from, from.min(old_to)));
-            for (walk, sign) in [(enter, 1), (leave, -1)] {
-                let Some(walk) = walk else { continue };
-                for (_, p, fact) in walks.parts(walk) {
-                    let fact = fact.as_of(cut);
-                    let ncuts = s.tail.len();
-                    for c in fact.cuts().filter(|c| *c < ncuts) {
-                        s.tail[c].apply(&fact, part_of(*p), sign);
-                        s.dirty[c] = true;
-                    }
+            let mut moves: Vec<((Millis, Key, PartOrd), i64)> = Vec::new();
+            if to > old_to {
+                let lo = old_to.max(from);
+                moves.extend(range(pool, lo, to).map(|e| (e, 1)));
+            }
+            if from > old_from {
+                let hi = from.min(old_to);
+                moves.extend(range(pool, old_from, hi).map(|e| (e, -1)));
+            }
+            for ((_, key, p), sign) in moves {
+                let fact = pool.facts[&key].as_of(cut);
+                let ncuts = s.tail.len();
+                for c in fact.cuts().filter(|c| *c < ncuts) {
+                    s.tail[c].apply(&fact, part_of(p), sign);
+                    s.dirty[c] = true;
                 }
             }
             s.applied = (from, to);
@@ -1038,70 +1041,16 @@ pub fn recorded_from(data_from: Option<Millis>, span: Span) -> bool {
     data_from.is_none_or(|t| t <= span.from)
 }
 
-/// The walks over a pool one `advance` makes, each made once: spans of one pool that share
-/// a cut (every window's current span; the 同比 spans a year back) see the same stages pass
-/// it, and spans that share an end the same facts enter.
-#[derive(Default)]
-struct Walks {
-    maturing: Vec<(WalkAt, Vec<(Key, Fact)>)>,
-    ranges: Vec<(WalkAt, Vec<Anchored>)>,
-}
-
-/// A fact by one of its anchors.
-type Anchored = (Key, PartOrd, Fact);
-
-/// A walk's pool and its times.
-type WalkAt = (Pool, Millis, Millis);
-
-impl Walks {
-    /// The facts with a stage in `(after, upto]`.
-    fn maturing(
-        &mut self,
-        which: Pool,
-        pool: &FactPool,
-        after: Millis,
-        upto: Millis,
-    ) -> &[(Key, Fact)] {
-        let at = (which, after, upto);
-        let i = match self.maturing.iter().position(|(k, _)| *k == at) {
-            Some(i) => i,
-            None => {
-                let facts = pool
-                    .maturing(after, upto)
-                    .into_iter()
-                    .map(|key| (key, pool.facts[&key]))
-                    .collect();
-                self.maturing.push((at, facts));
-                self.maturing.len() - 1
-            }
-        };
-        &self.maturing[i].1
-    }
-
-    /// The walk over the parts anchored in `[from, to)`, for `parts`.
-    fn range(&mut self, which: Pool, pool: &FactPool, from: Millis, to: Millis) -> usize {
-        let at = (which, from, to);
-        let i = match self.ranges.iter().position(|(k, _)| *k == at) {
-            Some(i) => i,
-            None => {
-                let lo = (from, (Table::Calls, i64::MIN), PartOrd(0));
-                let parts = pool
-                    .index
-                    .range(lo..)
-                    .take_while(|(t, _, _)| *t < to)
-                    .map(|&(_, key, p)| (key, p, pool.facts[&key]))
-                    .collect();
-                self.ranges.push((at, parts));
-                self.ranges.len() - 1
-            }
-        };
-        i
-    }
-
-    /// The parts a `range` walk found, with their facts.
-    fn parts(&self, walk: usize) -> &[Anchored] {
-        &self.ranges[walk].1
-    }
+fn range(
+    pool: &FactPool,
+    from: Millis,
+    to: Millis,
+) -> impl Iterator<Item = (Millis, Key, PartOrd)> + '_ {
+    let lo = (from, (Table::Calls, i64::MIN), PartOrd(0));
+    pool.index
+        .range(lo..)
+        .take_while(move |(t, _, _)| *t < to)
+        .copied()
 }
 
 /// Adds or removes a fact's parts that fall inside a span's applied tail bounds, as the

@@ -2,7 +2,6 @@
 //! value (the contract's rule), so values are counted, never binned into ranges.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -200,7 +199,7 @@ impl Dist for Hist {
 /// An immutable distribution with cumulative counts. Below an hour `count_le` is one
 /// lookup in a cumulative array (percentile searches ask it a few hundred times per report);
 /// above, a binary search.
-#[derive(Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(into = "FrozenWire", try_from = "FrozenWire")]
 pub struct Frozen {
     values: Vec<u32>,
@@ -213,55 +212,6 @@ pub struct Frozen {
     /// interval): as u64 for every one they were 114 MB of a 10 M-call engine.
     dense_cum: Vec<u32>,
     sum: i64,
-    memo: RankMemo,
-}
-
-/// The answers to the last rank queries that searched `values`, one per parity of the value
-/// asked: a percentile searched from where it was asks the same two neighbouring values tick
-/// after tick, and each search over a year's distinct values is a dozen cache misses. The
-/// distribution never changes, so an answer stays true; each slot holds a value and its
-/// count in one word, so a reader on another thread sees both or neither.
-struct RankMemo([AtomicU64; 2]);
-
-/// A slot that holds no answer (no value is u32::MAX with u32::MAX records below it).
-const NO_ANSWER: u64 = u64::MAX;
-
-impl Default for RankMemo {
-    fn default() -> RankMemo {
-        RankMemo([AtomicU64::new(NO_ANSWER), AtomicU64::new(NO_ANSWER)])
-    }
-}
-
-impl Clone for RankMemo {
-    fn clone(&self) -> RankMemo {
-        RankMemo::default()
-    }
-}
-
-impl RankMemo {
-    fn get(&self, v: u32) -> Option<u64> {
-        let word = self.0[v as usize & 1].load(Ordering::Relaxed);
-        (word != NO_ANSWER && (word >> 32) as u32 == v).then_some(word & u64::from(u32::MAX))
-    }
-
-    fn put(&self, v: u32, count: u32) {
-        let word = u64::from(v) << 32 | u64::from(count);
-        if word != NO_ANSWER {
-            self.0[v as usize & 1].store(word, Ordering::Relaxed);
-        }
-    }
-}
-
-/// The distribution itself, without what only answers faster (as `PartialEq`).
-impl std::fmt::Debug for Frozen {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Frozen")
-            .field("values", &self.values)
-            .field("cum", &self.cum)
-            .field("dense_cum", &self.dense_cum)
-            .field("sum", &self.sum)
-            .finish()
-    }
 }
 
 /// The same values and counts; the lookup table is only a faster way to them.
@@ -290,15 +240,10 @@ impl Dist for Frozen {
         if (v as usize) < DENSE && !self.dense_cum.is_empty() {
             return u64::from(*self.dense_cum.last().expect("non-empty"));
         }
-        if let Some(c) = self.memo.get(v) {
-            return c;
-        }
-        let c = match self.values.partition_point(|x| *x <= v) {
+        match self.values.partition_point(|x| *x <= v) {
             0 => 0,
-            i => self.cum[i - 1],
-        };
-        self.memo.put(v, c);
-        u64::from(c)
+            i => u64::from(self.cum[i - 1]),
+        }
     }
     fn max(&self) -> Option<u32> {
         self.values.last().copied()
@@ -330,7 +275,6 @@ impl Frozen {
             cum,
             dense_cum,
             sum,
-            memo: RankMemo::default(),
         }
     }
 
@@ -484,7 +428,6 @@ impl TryFrom<FrozenWire> for Frozen {
             cum,
             dense_cum: Vec::new(),
             sum: w.sum,
-            memo: RankMemo::default(),
         })
     }
 }
@@ -594,23 +537,6 @@ mod tests {
             h.add(*v, 1);
         }
         h
-    }
-
-    /// A frozen distribution remembers its last rank answers: asked again, at a value of the
-    /// same parity, and in any order, it answers as a count over the sorted list does.
-    #[test]
-    fn remembered_rank_answers_stay_true() {
-        let values: Vec<u32> = (0..300u32).map(|i| (i * 7919) % 9000 + 4000).collect();
-        let f = hist(&values).freeze();
-        let reference = |v: u32| values.iter().filter(|x| **x <= v).count() as u64;
-        for v in [
-            5000, 5000, 5001, 5002, 5000, 4999, 12999, 13000, 0, 3999, 4000, 5001,
-        ] {
-            assert_eq!(f.count_le(v), reference(v), "count ≤ {v}");
-        }
-        // A copy starts with nothing remembered and answers the same.
-        let g = f.clone();
-        assert_eq!(g.count_le(5002), reference(5002));
     }
 
     /// Hand-worked: p90 is the ⌈0.9·n⌉-th value of the sorted list.
