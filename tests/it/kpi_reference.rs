@@ -363,11 +363,7 @@ pub fn figures(facts: &[Fact], span: Span, zone: Option<u16>, now: Millis) -> Fi
 
 /// The engine's report in the same vocabulary.
 pub fn of_report(r: &commandwall::core::kpi::report::Report) -> Figures {
-    let mut out: Figures = r
-        .values()
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
+    let mut out: Figures = r.values().map(|(k, v)| (k.to_string(), v)).collect();
     for i in &r.intervals {
         out.insert(format!("{}_n", i.key), Some(i.n as f64));
         for b in i.bands.iter() {

@@ -27,7 +27,7 @@ use serde::Serialize;
 
 pub use super::facts::Table;
 use super::facts::{Fact, Part, Zones};
-use super::figures::{Figures, FrozenFigures, FrozenFiguresSum, View};
+use super::figures::{Figures, FrozenFigures, FrozenFiguresSum, View, Watches};
 use super::ledger::{DaySum, SETTLE_MS};
 use super::report::{compare, report_reusing, Compared, Report};
 use super::window::{last_minutes, so_far, Calendar, Span, Window};
@@ -944,10 +944,13 @@ impl Engine {
             };
             // Frozen parts never change: only the tail's touched intervals are recomputed.
             let earlier = reports.get(&(si, c)).map(|r| (&**r, s.tail[c].touched()));
-            ((si, c), Arc::new(report_reusing(&parts, s.cut, earlier)))
+            let mut watches = s.tail[c].watches;
+            let report = report_reusing(&parts, s.cut, earlier, &mut watches);
+            ((si, c), (Arc::new(report), watches))
         };
         let threads = self.threads;
-        let fresh: Vec<((usize, usize), Arc<Report>)> = if threads < 2 || stale.len() < 32 {
+        // Each span cut's new report, with where its percentiles now are.
+        let fresh: Vec<(SpanCut, (Arc<Report>, Watches))> = if threads < 2 || stale.len() < 32 {
             stale.iter().map(one).collect()
         } else {
             let chunk = stale.len().div_ceil(threads);
@@ -962,11 +965,12 @@ impl Engine {
                     .collect()
             })
         };
-        for (key, r) in fresh {
+        for (key, (r, watches)) in fresh {
             self.reports.insert(key, r);
             let s = &mut self.spans[key.0];
             s.dirty[key.1] = false;
             s.tail[key.1].take_touched();
+            s.tail[key.1].watches = watches;
         }
     }
 
@@ -1035,6 +1039,9 @@ impl Engine {
         }
     }
 }
+
+/// A span and one of its cuts, by index.
+type SpanCut = (usize, usize);
 
 /// Whether the stored data covers a base span from its start.
 pub fn recorded_from(data_from: Option<Millis>, span: Span) -> bool {

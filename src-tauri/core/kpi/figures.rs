@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::facts::{Fact, Part};
-use super::hist::{coalesce, Dist, Frozen, FrozenSum, Hist};
+use super::hist::{coalesce, Dist, Frozen, FrozenSum, Hist, Watch};
 use crate::model::{Direction, Millis, Outcome, Satisfaction, Stage};
 
 use super::vocabulary::Interval;
@@ -176,6 +176,20 @@ pub struct Figures {
     /// Intervals changed since `take_touched`, one bit each: a report recomputes only
     /// their percentiles (most of its cost) and keeps the others.
     touched: u16,
+    /// Where the last report found each interval's p50 and p90, kept true as values come
+    /// and go (`report_reusing`).
+    pub watches: Watches,
+}
+
+/// Per interval, the p50 and p90 watches. Not part of equality: they only find a
+/// percentile faster.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Watches(pub [[Watch; 2]; Interval::COUNT]);
+
+impl PartialEq for Watches {
+    fn eq(&self, _: &Watches) -> bool {
+        true
+    }
 }
 
 /// Milliseconds from `a` to `b`, or why there are none.
@@ -224,6 +238,9 @@ impl Figures {
             Span::Exact(ms) => {
                 let secs = whole_seconds(0, ms).expect("an exact span is not negative");
                 self.intervals[ix].add(secs, sign);
+                for w in &mut self.watches.0[ix] {
+                    w.add(secs, sign);
+                }
                 self.bands[ix][k.band_of(ms)] += sign;
             }
             Span::Missing => self.excluded[ix].missing = add_u(self.excluded[ix].missing, sign),

@@ -435,6 +435,36 @@ impl TryFrom<FrozenWire> for Frozen {
 /// n, sum and rank queries over the union of several distributions.
 pub struct Union<'a>(pub Vec<&'a dyn Dist>);
 
+/// Where a report found a quantile of a union, kept true as one part of it (a live tail)
+/// gains and loses values: the next report reads from it whether the quantile is still
+/// there, without a rank query. Most ticks move no percentile of most spans.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Watch {
+    /// The quantile, and the union's counts of values ≤ it and below it.
+    at: Option<(u32, i64, i64)>,
+}
+
+impl Watch {
+    /// Counts `v` coming (`sign` 1) or going (−1).
+    pub fn add(&mut self, v: u32, sign: i64) {
+        if let Some((at, le, below)) = &mut self.at {
+            if v <= *at {
+                *le += sign;
+                if v < *at {
+                    *below += sign;
+                }
+            }
+        }
+    }
+
+    /// The value of rank `rank` when it is still the one watched.
+    fn holds(&self, rank: u64) -> Option<u32> {
+        let (v, le, below) = self.at?;
+        let rank = i64::try_from(rank).ok()?;
+        (below < rank && rank <= le).then_some(v)
+    }
+}
+
 impl Union<'_> {
     pub fn n(&self) -> u64 {
         self.0.iter().map(|d| d.n()).sum()
@@ -493,6 +523,20 @@ impl Union<'_> {
             }
         }
         Some(hi)
+    }
+
+    /// `quantile_near`, answered by `watch` when the quantile has not moved; `watch` is set
+    /// to the answer. The watch must have seen every value added to this union since it
+    /// was set (`Watch::add`).
+    pub fn quantile_watched(&self, q: f64, hint: Option<u32>, watch: &mut Watch) -> Option<u32> {
+        let rank = self.rank(q)?;
+        if let Some(v) = watch.holds(rank) {
+            return Some(v);
+        }
+        let v = self.quantile_near(q, hint)?;
+        let count = |v| i64::try_from(self.count_le(v)).expect("fewer than 2^63 values");
+        watch.at = Some((v, count(v), v.checked_sub(1).map_or(0, count)));
+        Some(v)
     }
 
     /// The nearest rank of `q` (1-based); `None` when empty.
@@ -618,6 +662,67 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A watched quantile over a frozen part and a live one that gains and loses values
+    /// (short and long, some equal to the quantile, some removed) is after every change
+    /// the nearest-rank value of the sorted list, whether the watch held or not.
+    #[test]
+    fn a_watched_quantile_follows_a_changing_union() {
+        let frozen_values: Vec<u32> = (0..200u32).map(|i| (i * 37) % 500).collect();
+        let frozen = hist(&frozen_values).freeze();
+        let mut live = Hist::default();
+        let mut watches = [Watch::default(); 2];
+        let mut all = frozen_values.clone();
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as u32
+        };
+        let mut held = 0;
+        for step in 0..2000 {
+            // Mostly values near the middle, now and then a long one; one in three removes
+            // a value the live part holds.
+            let remove = next() % 3 == 0 && !live_values(&all, &frozen_values).is_empty();
+            if remove {
+                let mine = live_values(&all, &frozen_values);
+                let v = mine[next() as usize % mine.len()];
+                live.add(v, -1);
+                watches.iter_mut().for_each(|w| w.add(v, -1));
+                let i = all.iter().rposition(|x| *x == v).unwrap();
+                all.remove(i);
+            } else {
+                let v = if next() % 10 == 0 {
+                    4000 + next() % 90_000
+                } else {
+                    200 + next() % 100
+                };
+                live.add(v, 1);
+                watches.iter_mut().for_each(|w| w.add(v, 1));
+                all.push(v);
+            }
+            let mut sorted = all.clone();
+            sorted.sort_unstable();
+            let u = Union(vec![&frozen, &live]);
+            for (w, q) in watches.iter_mut().zip([0.5, 0.9]) {
+                let rank = ((q * sorted.len() as f64).ceil() as usize).max(1);
+                let before = w.holds(rank as u64);
+                let got = u.quantile_watched(q, None, w);
+                assert_eq!(got, Some(sorted[rank - 1]), "step {step}, q {q}");
+                held += usize::from(before.is_some());
+            }
+        }
+        assert!(
+            held > 1000,
+            "the watch should answer most steps, answered {held}"
+        );
+    }
+
+    /// The values `all` holds beyond the frozen ones (the frozen come first, never removed).
+    fn live_values(all: &[u32], frozen: &[u32]) -> Vec<u32> {
+        all[frozen.len()..].to_vec()
     }
 
     /// Searched from any hint — the answer itself, near it, far below or above it, past

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::facts::Table;
-use super::figures::{total_counts, total_excluded, Counts, Excluded, View};
+use super::figures::{total_counts, total_excluded, Counts, Excluded, View, Watches};
 use super::hist::Union;
 use super::vocabulary::{Figure, Interval};
 use crate::model::Millis;
@@ -162,12 +162,19 @@ fn band_rows(k: Interval, counts: &[i64; Interval::MAX_BANDS]) -> Arc<[Band]> {
 /// The report of a window made of `parts`, seen at `cut`: open orders are judged overdue
 /// at it (for a base compared at equal age, the base's own cut).
 pub fn report(parts: &[&dyn View], cut: Millis) -> Report {
-    report_reusing(parts, cut, None)
+    report_reusing(parts, cut, None, &mut Watches::default())
 }
 
 /// `report`, keeping from `earlier` the intervals whose bit is not set in `touched`: their
-/// distributions are unchanged, and their percentiles are most of a report's cost.
-pub fn report_reusing(parts: &[&dyn View], cut: Millis, earlier: Option<(&Report, u16)>) -> Report {
+/// distributions are unchanged, and their percentiles are most of a report's cost. The
+/// others' percentiles are read from `watches` where they have not moved, and the watches
+/// set to where they are (they must have seen every value added to the parts since).
+pub fn report_reusing(
+    parts: &[&dyn View],
+    cut: Millis,
+    earlier: Option<(&Report, u16)>,
+    watches: &mut Watches,
+) -> Report {
     let c = total_counts(parts);
     let overdue_open: i64 = parts.iter().map(|p| p.overdue_open(cut)).sum();
     let mut intervals = Vec::new();
@@ -313,14 +320,15 @@ pub fn report_reusing(parts: &[&dyn View], cut: Millis, earlier: Option<(&Report
         }
         let u = Union(parts.iter().map(|p| p.dist(k)).collect());
         let n = u.n();
+        let watch = &mut watches.0[k as usize];
         // A tick moves a percentile by a few seconds at most: searched from where it was.
         let was = earlier.and_then(|(r, _)| r.interval(k));
         intervals.push(IntervalReport {
             key: k,
             n,
             avg_s: (n > 0).then(|| u.sum() as f64 / n as f64),
-            p50_s: u.quantile_near(0.5, was.and_then(|r| r.p50_s)),
-            p90_s: u.quantile_near(0.9, was.and_then(|r| r.p90_s)),
+            p50_s: u.quantile_watched(0.5, was.and_then(|r| r.p50_s), &mut watch[0]),
+            p90_s: u.quantile_watched(0.9, was.and_then(|r| r.p90_s), &mut watch[1]),
             p50_band: None,
             p90_band: None,
             bands: band_rows(k, &band_counts(parts, k)),
@@ -373,15 +381,16 @@ impl Report {
     }
 
     /// Every comparable number: the metrics, then avg/p50/p90 of each interval.
-    pub fn values(&self) -> Vec<(Figure, Option<f64>)> {
-        let mut out: Vec<(Figure, Option<f64>)> =
-            self.metrics.iter().map(|m| (m.key, m.value)).collect();
-        for i in &self.intervals {
-            out.push((Figure::Avg(i.key), i.avg_s));
-            out.push((Figure::P50(i.key), i.p50_s.map(f64::from)));
-            out.push((Figure::P90(i.key), i.p90_s.map(f64::from)));
-        }
-        out
+    pub fn values(&self) -> impl Iterator<Item = (Figure, Option<f64>)> + '_ {
+        let metrics = self.metrics.iter().map(|m| (m.key, m.value));
+        let intervals = self.intervals.iter().flat_map(|i| {
+            [
+                (Figure::Avg(i.key), i.avg_s),
+                (Figure::P50(i.key), i.p50_s.map(f64::from)),
+                (Figure::P90(i.key), i.p90_s.map(f64::from)),
+            ]
+        });
+        metrics.chain(intervals)
     }
 }
 
@@ -419,26 +428,23 @@ pub struct Compared {
 /// does not exist, such as ISO week 53 of a 52-week year, compares as unknown). Every report
 /// lists the same figures in the same order.
 pub fn compare(now: &Report, yoy: Option<&Report>, pop: Option<&Report>) -> Vec<Compared> {
-    let values = now.values();
-    let base = |r: Option<&Report>| -> Vec<Option<f64>> {
-        match r {
-            Some(r) => {
-                let v = r.values();
-                debug_assert!(v.iter().zip(&values).all(|(a, b)| a.0 == b.0));
-                v.into_iter().map(|(_, x)| x).collect()
+    // Once a tick for every changed window and cut: walked side by side, nothing copied.
+    fn base(r: Option<&Report>) -> impl Iterator<Item = Option<(Figure, Option<f64>)>> + '_ {
+        r.into_iter()
+            .flat_map(Report::values)
+            .map(Some)
+            .chain(std::iter::repeat(None))
+    }
+    now.values()
+        .zip(base(yoy).zip(base(pop)))
+        .map(|((key, value), (y, p))| {
+            debug_assert!([y, p].iter().flatten().all(|(k, _)| *k == key));
+            Compared {
+                yoy: Change::between(value, y.and_then(|(_, v)| v)),
+                pop: Change::between(value, p.and_then(|(_, v)| v)),
+                key,
+                value,
             }
-            None => vec![None; values.len()],
-        }
-    };
-    let (yoy, pop) = (base(yoy), base(pop));
-    values
-        .into_iter()
-        .zip(yoy.into_iter().zip(pop))
-        .map(|((key, value), (y, p))| Compared {
-            yoy: Change::between(value, y),
-            pop: Change::between(value, p),
-            key,
-            value,
         })
         .collect()
 }
@@ -452,7 +458,7 @@ mod tests {
         // `compare` pairs reports figure by figure; the wall and the UI's labels rely on the
         // vocabulary listing exactly what a report holds.
         let r = report(&[], 0);
-        let keys: Vec<Figure> = r.values().into_iter().map(|(k, _)| k).collect();
+        let keys: Vec<Figure> = r.values().map(|(k, _)| k).collect();
         assert_eq!(keys, Figure::all().collect::<Vec<_>>());
         assert_eq!(r.metric(Figure::Calls), Some(0.0));
         assert_eq!(
