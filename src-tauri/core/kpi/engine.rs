@@ -944,7 +944,7 @@ impl Engine {
             };
             // Frozen parts never change: only the tail's touched intervals are recomputed.
             let earlier = reports.get(&(si, c)).map(|r| (&**r, s.tail[c].touched()));
-            let mut watches = s.tail[c].watches;
+            let mut watches = s.tail[c].watches.0;
             let report = report_reusing(&parts, s.cut, earlier, &mut watches);
             ((si, c), (Arc::new(report), watches))
         };
@@ -970,7 +970,7 @@ impl Engine {
             let s = &mut self.spans[key.0];
             s.dirty[key.1] = false;
             s.tail[key.1].take_touched();
-            s.tail[key.1].watches = watches;
+            s.tail[key.1].watches.0 = watches;
         }
     }
 

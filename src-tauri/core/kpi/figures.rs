@@ -178,19 +178,11 @@ pub struct Figures {
     touched: u16,
     /// Where the last report found each interval's p50 and p90, kept true as values come
     /// and go (`report_reusing`).
-    pub watches: Watches,
+    pub watches: Derived<Watches>,
 }
 
-/// Per interval, the p50 and p90 watches. Not part of equality: they only find a
-/// percentile faster.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Watches(pub [[Watch; 2]; Interval::COUNT]);
-
-impl PartialEq for Watches {
-    fn eq(&self, _: &Watches) -> bool {
-        true
-    }
-}
+/// Per interval, the p50 and p90 watches.
+pub type Watches = [[Watch; 2]; Interval::COUNT];
 
 /// Milliseconds from `a` to `b`, or why there are none.
 enum Span {
@@ -538,20 +530,21 @@ pub struct FrozenFigures {
     /// Open orders due up to each of `open_due`, for `overdue_open` in one search; made by
     /// `freeze` and `FrozenFiguresSum::finish`, the only frozen parts reports read.
     #[serde(skip)]
-    due_cum: Derived,
+    due_cum: Derived<Vec<i64>>,
 }
 
-/// A lookup table derived from the other fields: not stored, and not part of equality.
-#[derive(Debug, Clone, Default)]
-struct Derived(Vec<i64>);
+/// What is derived from the other fields only to answer faster (a lookup table, where a
+/// percentile was found): not stored, and not part of equality.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Derived<T>(pub T);
 
-impl PartialEq for Derived {
-    fn eq(&self, _: &Derived) -> bool {
+impl<T> PartialEq for Derived<T> {
+    fn eq(&self, _: &Derived<T>) -> bool {
         true
     }
 }
 
-fn due_cum(open_due: &[(Millis, i64)]) -> Derived {
+fn due_cum(open_due: &[(Millis, i64)]) -> Derived<Vec<i64>> {
     let mut total = 0;
     Derived(
         open_due

@@ -320,7 +320,7 @@ pub fn report_reusing(
         }
         let u = Union(parts.iter().map(|p| p.dist(k)).collect());
         let n = u.n();
-        let watch = &mut watches.0[k as usize];
+        let watch = &mut watches[k as usize];
         // A tick moves a percentile by a few seconds at most: searched from where it was.
         let was = earlier.and_then(|(r, _)| r.interval(k));
         intervals.push(IntervalReport {
