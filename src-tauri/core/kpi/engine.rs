@@ -575,7 +575,13 @@ impl Builder {
             let bounds = (span.from, s.split);
             let held: Vec<Fact> = s.held.facts.values().copied().collect();
             for fact in held {
-                apply_at(&mut s.tail, &mut s.dirty, bounds, &fact, s.cut, 1);
+                change_at(
+                    &mut s.tail,
+                    &mut s.dirty,
+                    bounds,
+                    None,
+                    Some((&fact, s.cut)),
+                );
             }
         }
         // The pools grew while they were read in; from here they change by a few facts.
@@ -785,10 +791,7 @@ impl Engine {
             // dispatched today counts its dispatch there).
             if old.is_some() || since_yesterday {
                 for s in self.spans.iter_mut().filter(|s| s.pool == Pool::Recent) {
-                    if let Some(o) = &old {
-                        apply_in(s, o, -1);
-                    }
-                    apply_in(s, fact, 1);
+                    change_in(s, old.as_ref(), Some(fact));
                 }
                 self.recent.insert(*key, *fact);
             }
@@ -835,8 +838,14 @@ impl Engine {
         }
         for (s, &bounds) in self.spans.iter_mut().zip(&bounds) {
             if let Some(was) = s.held.insert_if_present(*key, *fact) {
-                apply_at(&mut s.tail, &mut s.dirty, bounds, &was, s.cut, -1);
-                apply_at(&mut s.tail, &mut s.dirty, bounds, fact, s.cut, 1);
+                let cut = s.cut;
+                change_at(
+                    &mut s.tail,
+                    &mut s.dirty,
+                    bounds,
+                    Some((&was, cut)),
+                    Some((fact, cut)),
+                );
             }
         }
         // A held incident dispatched late may now be dispatched in a reference day: the
@@ -848,10 +857,7 @@ impl Engine {
         if was.is_some() || reference_day(fact) {
             self.reference.insert(*key, *fact);
             for s in self.spans.iter_mut().filter(|s| s.pool == Pool::Reference) {
-                if let Some(was) = &was {
-                    apply_in(s, was, -1);
-                }
-                apply_in(s, fact, 1);
+                change_in(s, was.as_ref(), Some(fact));
             }
         }
         Held::Folded
@@ -872,19 +878,14 @@ impl Engine {
             // bounds; then the facts that enter or leave, at the new cut.
             let cut = s.cut.max(span.to);
             for key in pool.maturing(s.cut, cut) {
-                let fact = pool.facts[&key];
-                recut(&mut s.tail, &mut s.dirty, s.applied, &fact, s.cut, cut);
+                let fact = &pool.facts[&key];
+                let (old, new) = (Some((fact, s.cut)), Some((fact, cut)));
+                change_at(&mut s.tail, &mut s.dirty, s.applied, old, new);
             }
             for key in s.held.maturing(s.cut, cut) {
-                let fact = s.held.facts[&key];
-                recut(
-                    &mut s.tail,
-                    &mut s.dirty,
-                    (span.from, s.split),
-                    &fact,
-                    s.cut,
-                    cut,
-                );
+                let fact = &s.held.facts[&key];
+                let (old, new) = (Some((fact, s.cut)), Some((fact, cut)));
+                change_at(&mut s.tail, &mut s.dirty, (span.from, s.split), old, new);
             }
             // Open orders that fell due as the cut passed them turn overdue: the report
             // changes though no fact did.
@@ -1060,42 +1061,63 @@ fn range(
         .copied()
 }
 
-/// Adds or removes a fact's parts that fall inside a span's applied tail bounds, as the
-/// fact stood at the span's cut.
-fn apply_in(s: &mut SpanState, fact: &Fact, sign: i64) {
-    apply_at(&mut s.tail, &mut s.dirty, s.applied, fact, s.cut, sign);
+/// Moves a fact counted in a span's applied tail bounds from `old` to `new` as both stand
+/// at the span's cut (`None`: not counted before, or not any more).
+fn change_in(s: &mut SpanState, old: Option<&Fact>, new: Option<&Fact>) {
+    let cut = s.cut;
+    let (old, new) = (old.map(|f| (f, cut)), new.map(|f| (f, cut)));
+    change_at(&mut s.tail, &mut s.dirty, s.applied, old, new);
 }
 
-/// Adds or removes, as of `cut`, the parts of `fact` anchored in `[from, to)`.
-fn apply_at(
+/// Where a fact's parts anchored in `[from, to)` are counted: by cut and part.
+fn placed(
+    fact: &Fact,
+    (from, to): (Millis, Millis),
+    ncuts: usize,
+) -> impl Iterator<Item = (usize, Part)> + '_ {
+    anchors(fact)
+        .filter(move |(t, _)| *t >= from && *t < to)
+        .flat_map(move |(_, p)| {
+            fact.cuts()
+                .filter(move |c| *c < ncuts)
+                .map(move |c| (c, part_of(p)))
+        })
+}
+
+/// Moves the parts of a fact anchored in `bounds` from how `old` stood at its cut to how
+/// `new` stands at its cut. A part counted in both is replaced, so only the intervals that
+/// differ are touched (a stage arriving, or passing the cut, changes one or two); one
+/// counted in only one of them is removed or added.
+fn change_at(
     tail: &mut [Figures],
     dirty: &mut [bool],
-    (from, to): (Millis, Millis),
-    fact: &Fact,
-    cut: Millis,
-    sign: i64,
+    bounds: (Millis, Millis),
+    old: Option<(&Fact, Millis)>,
+    new: Option<(&Fact, Millis)>,
 ) {
-    let seen = fact.as_of(cut);
-    for (t, p) in anchors(fact) {
-        if t >= from && t < to {
-            let ncuts = tail.len();
-            for c in fact.cuts().filter(|c| *c < ncuts) {
-                tail[c].apply(&seen, part_of(p), sign);
+    let ncuts = tail.len();
+    let old = old.map(|(f, cut)| (f, f.as_of(cut)));
+    let new = new.map(|(f, cut)| (f, f.as_of(cut)));
+    let was = |c, p| old.is_some_and(|(f, _)| placed(f, bounds, ncuts).any(|x| x == (c, p)));
+    let is = |c, p| new.is_some_and(|(f, _)| placed(f, bounds, ncuts).any(|x| x == (c, p)));
+    if let Some((f, seen)) = &old {
+        for (c, p) in placed(f, bounds, ncuts) {
+            let changed = match &new {
+                Some((_, now)) if is(c, p) => tail[c].replace(seen, now, p),
+                _ => {
+                    tail[c].apply(seen, p, -1);
+                    true
+                }
+            };
+            dirty[c] |= changed;
+        }
+    }
+    if let Some((f, seen)) = &new {
+        for (c, p) in placed(f, bounds, ncuts) {
+            if !was(c, p) {
+                tail[c].apply(seen, p, 1);
                 dirty[c] = true;
             }
         }
     }
-}
-
-/// Moves a counted fact from how it stood at `old` to how it stands at `new`.
-fn recut(
-    tail: &mut [Figures],
-    dirty: &mut [bool],
-    bounds: (Millis, Millis),
-    fact: &Fact,
-    old: Millis,
-    new: Millis,
-) {
-    apply_at(tail, dirty, bounds, fact, old, -1);
-    apply_at(tail, dirty, bounds, fact, new, 1);
 }

@@ -185,6 +185,7 @@ pub struct Figures {
 pub type Watches = [[Watch; 2]; Interval::COUNT];
 
 /// Milliseconds from `a` to `b`, or why there are none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Span {
     Exact(Millis),
     Missing,
@@ -201,6 +202,37 @@ pub fn whole_seconds(a: Millis, b: Millis) -> Option<u32> {
 /// Whether an arrival counts inside the zone's response circle.
 pub fn within_circle(dispatched: Millis, arrived: Millis, circle_ms: Millis) -> bool {
     arrived - dispatched <= circle_ms
+}
+
+/// What one part of a fact gives one interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sample {
+    Recorded(Span),
+    /// The source does not record a stage the interval needs.
+    NotRecorded,
+}
+
+/// The intervals one part of a fact gives, in the order `count` finds them (an incident's
+/// dispatch gives the most: seven).
+#[derive(Default)]
+struct Samples {
+    len: usize,
+    items: [Option<(Interval, Sample)>; 8],
+}
+
+impl Samples {
+    fn push(&mut self, k: Interval, s: Sample) {
+        self.items[self.len] = Some((k, s));
+        self.len += 1;
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (Interval, Sample)> + '_ {
+        self.items[..self.len].iter().flatten().copied()
+    }
+
+    fn contains(&self, item: (Interval, Sample)) -> bool {
+        self.iter().any(|i| i == item)
+    }
 }
 
 fn span(a: Option<Millis>, b: Option<Millis>, finished: bool) -> Span {
@@ -223,11 +255,11 @@ impl Figures {
         self.touched
     }
 
-    fn interval(&mut self, k: Interval, s: Span, sign: i64) {
+    fn sample(&mut self, k: Interval, s: Sample, sign: i64) {
         let ix = k as usize;
         self.touched |= 1 << ix;
         match s {
-            Span::Exact(ms) => {
+            Sample::Recorded(Span::Exact(ms)) => {
                 let secs = whole_seconds(0, ms).expect("an exact span is not negative");
                 self.intervals[ix].add(secs, sign);
                 for w in &mut self.watches.0[ix] {
@@ -235,25 +267,64 @@ impl Figures {
                 }
                 self.bands[ix][k.band_of(ms)] += sign;
             }
-            Span::Missing => self.excluded[ix].missing = add_u(self.excluded[ix].missing, sign),
-            Span::Negative => self.excluded[ix].negative = add_u(self.excluded[ix].negative, sign),
-            Span::Pending => {}
-        }
-    }
-
-    /// An interval whose stages the source may not record at all.
-    fn interval_if(&mut self, k: Interval, recorded: bool, s: Span, sign: i64) {
-        if recorded {
-            self.interval(k, s, sign);
-        } else {
-            self.touched |= 1 << k as usize;
-            let e = &mut self.excluded[k as usize];
-            e.not_recorded = add_u(e.not_recorded, sign);
+            Sample::Recorded(Span::Missing) => {
+                self.excluded[ix].missing = add_u(self.excluded[ix].missing, sign)
+            }
+            Sample::Recorded(Span::Negative) => {
+                self.excluded[ix].negative = add_u(self.excluded[ix].negative, sign)
+            }
+            Sample::Recorded(Span::Pending) => {}
+            Sample::NotRecorded => {
+                let e = &mut self.excluded[ix];
+                e.not_recorded = add_u(e.not_recorded, sign);
+            }
         }
     }
 
     /// Adds (`sign` = 1) or removes (`sign` = −1) one part of a fact.
     pub fn apply(&mut self, fact: &Fact, part: Part, sign: i64) {
+        let mut samples = Samples::default();
+        self.count(fact, part, sign, &mut samples);
+        for (k, s) in samples.iter() {
+            self.sample(k, s, sign);
+        }
+    }
+
+    /// Replaces one part of a fact, counted as `old`, by the same part as `new` (the fact
+    /// updated, or seen at a later cut). Only the intervals whose samples differ are
+    /// touched: an update or a stage passing the cut changes one or two of the seven, and
+    /// a report recomputes only the intervals touched. False when nothing changed.
+    pub fn replace(&mut self, old: &Fact, new: &Fact, part: Part) -> bool {
+        if old == new {
+            return false;
+        }
+        let (mut was, mut is) = (Samples::default(), Samples::default());
+        self.count(old, part, -1, &mut was);
+        self.count(new, part, 1, &mut is);
+        for (k, s) in was.iter() {
+            if !is.contains((k, s)) {
+                self.sample(k, s, -1);
+            }
+        }
+        for (k, s) in is.iter() {
+            if !was.contains((k, s)) {
+                self.sample(k, s, 1);
+            }
+        }
+        true
+    }
+
+    /// Counts one part of a fact into the counters (`sign` 1) or out of them (−1), and
+    /// lists what it gives each interval.
+    fn count(&mut self, fact: &Fact, part: Part, sign: i64, out: &mut Samples) {
+        // Whether the source records what an interval needs.
+        let given = |recorded: bool, s: Span| {
+            if recorded {
+                Sample::Recorded(s)
+            } else {
+                Sample::NotRecorded
+            }
+        };
         let c = &mut self.counts;
         match (fact, part) {
             (Fact::Incident(i), Part::Dispatch) => {
@@ -287,11 +358,12 @@ impl Figures {
                         if call.duplicate {
                             c.duplicates += sign;
                         }
-                        self.interval_if(
+                        out.push(
                             Interval::Answer,
-                            call.ring_recorded,
-                            span(Some(call.received), call.answered, true),
-                            sign,
+                            given(
+                                call.ring_recorded,
+                                span(Some(call.received), call.answered, true),
+                            ),
                         );
                     }
                 }
@@ -307,27 +379,27 @@ impl Figures {
                 let done = i.closed.is_some();
                 let has = |s: &[Stage]| !i.unrecorded.any(s);
                 if let Some(dispatched) = i.dispatched {
-                    self.interval(
+                    out.push(
                         Interval::Processing,
-                        span(i.call_answered, i.dispatched, true),
-                        sign,
+                        Sample::Recorded(span(i.call_answered, i.dispatched, true)),
                     );
-                    self.interval_if(
+                    out.push(
                         Interval::SignFor,
-                        has(&[Stage::SignedFor]),
-                        span(i.dispatched, i.signed_for, done),
-                        sign,
+                        given(
+                            has(&[Stage::SignedFor]),
+                            span(i.dispatched, i.signed_for, done),
+                        ),
                     );
-                    self.interval_if(
+                    out.push(
                         Interval::Turnout,
-                        has(&[Stage::Departed]),
-                        span(i.dispatched, i.departed, done),
-                        sign,
+                        given(
+                            has(&[Stage::Departed]),
+                            span(i.dispatched, i.departed, done),
+                        ),
                     );
                     let arrival = span(i.dispatched, i.arrived, done);
                     let arrived = has(&[Stage::Arrived]);
                     if let (Span::Exact(_), Some(circle), true) = (&arrival, i.circle_ms, arrived) {
-                        let c = &mut self.counts;
                         c.circle_n += sign;
                         if i.arrived
                             .is_some_and(|a| within_circle(dispatched, a, circle))
@@ -335,45 +407,47 @@ impl Figures {
                             c.circle_within += sign;
                         }
                     }
-                    self.interval_if(Interval::Arrival, arrived, arrival, sign);
-                    self.interval_if(
+                    out.push(Interval::Arrival, given(arrived, arrival));
+                    out.push(
                         Interval::ArrivalTotal,
-                        arrived,
-                        span(i.call_received, i.arrived, done),
-                        sign,
+                        given(arrived, span(i.call_received, i.arrived, done)),
                     );
                     // Travel and feedback start at a later stage; without it they are not
                     // recorded for a dispatched incident, and pending otherwise.
                     if !has(&[Stage::Departed, Stage::Arrived]) {
-                        self.interval_if(Interval::Travel, false, Span::Pending, sign);
+                        out.push(Interval::Travel, Sample::NotRecorded);
                     }
                     if !has(&[Stage::Arrived, Stage::FedBack]) {
-                        self.interval_if(Interval::Feedback, false, Span::Pending, sign);
+                        out.push(Interval::Feedback, Sample::NotRecorded);
                     }
                 }
                 if i.departed.is_some() && has(&[Stage::Departed, Stage::Arrived]) {
-                    self.interval(Interval::Travel, span(i.departed, i.arrived, done), sign);
+                    out.push(
+                        Interval::Travel,
+                        Sample::Recorded(span(i.departed, i.arrived, done)),
+                    );
                 }
                 if i.arrived.is_some() && has(&[Stage::Arrived, Stage::FedBack]) {
-                    self.interval(Interval::Feedback, span(i.arrived, i.fed_back, done), sign);
+                    out.push(
+                        Interval::Feedback,
+                        Sample::Recorded(span(i.arrived, i.fed_back, done)),
+                    );
                 }
             }
             (Fact::Order(o), Part::Main) => {
                 let has = |s: &[Stage]| !o.unrecorded.any(s);
                 // An open order is pending, not missing: 12345 may still handle it.
-                self.interval_if(
+                out.push(
                     Interval::OrderHandling,
-                    has(&[Stage::Handled]),
-                    span(Some(o.sent), o.handled, false),
-                    sign,
+                    given(has(&[Stage::Handled]), span(Some(o.sent), o.handled, false)),
                 );
-                self.interval_if(
+                out.push(
                     Interval::OrderFeedback,
-                    has(&[Stage::FedBack]),
-                    span(Some(o.sent), o.fed_back, false),
-                    sign,
+                    given(
+                        has(&[Stage::FedBack]),
+                        span(Some(o.sent), o.fed_back, false),
+                    ),
                 );
-                let c = &mut self.counts;
                 // Counts `happened` among records whose source records `stages`.
                 let tally = |known: &mut i64, count: &mut i64, stages: &[Stage], happened| {
                     if has(stages) {

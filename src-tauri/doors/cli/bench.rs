@@ -2,10 +2,12 @@
 //!
 //! It prints the engine's startup time (first and second start: the first sums every day
 //! the database keeps no daily sum for yet, the second reuses them) and memory, the cost of
-//! ticks that each fold in `--changes` changed rows (100, then 4) (the simulated city's next records and stage updates, written to
-//! the database first as `simulate --live` would write them), the cost of the same
-//! snapshot recomputed by SQL GROUP BY over the whole windows, and the ratio. `--import N`
-//! times the importer instead (`bench_import`).
+//! ticks that each fold in `--changes` changed rows (100, then 4: the simulated city's next
+//! records and stage updates, written to the database first as `simulate --live` would
+//! write them), first paced as the live loop ticks (once a refresh period, the rows arriving
+//! as one batch) and then one tick for all the time the rows took (a loop catching up), the
+//! cost of the same snapshot recomputed by SQL GROUP BY over the whole windows, and the
+//! ratio. `--import N` times the importer instead (`bench_import`).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -148,14 +150,18 @@ pub async fn run(url: &str, config: &Config, args: &BenchArgs) -> anyhow::Result
     let city = Arc::new(City::new(config, args.seed, keyer));
     let mut cursor = as_of;
     let mut median = None;
-    for &changes in &args.changes {
-        let (until, m) = time_ticks(&store, &mut live, &city, cursor, changes, args.ticks).await?;
-        println!(
-            "  (the simulated clock advanced {:.0} s)",
-            (until - cursor) as f64 / 1000.0
-        );
-        cursor = until;
-        median.get_or_insert(m);
+    let period = config.live.refresh_ms.max(1) as Millis;
+    for pace in [Pace::Loop(period), Pace::CatchUp] {
+        for &changes in &args.changes {
+            let (until, m) =
+                time_ticks(&store, &mut live, &city, cursor, changes, args.ticks, pace).await?;
+            println!(
+                "  (the simulated clock advanced {:.0} s)",
+                (until - cursor) as f64 / 1000.0
+            );
+            cursor = until;
+            median.get_or_insert(m);
+        }
     }
     let median = median.ok_or_else(|| anyhow::anyhow!("--changes names no tick size"))?;
     alert_rules(&live.snapshot(), config, cursor);
@@ -384,9 +390,20 @@ async fn bench_midnight(
     Ok(())
 }
 
-/// Times `ticks` ticks that each fold in `changes` changed rows (the city's next records and
-/// stage updates, written first as `simulate --live` writes them); returns the simulated
-/// time reached and the median.
+/// How a timed tick meets its changed rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pace {
+    /// As the live loop ticks: once a refresh period. The rows arrive together (a feed
+    /// or an import delivering a batch), and the ticks between batches, with no rows, carry
+    /// the clock forward untimed; the timed tick moves the windows by one period.
+    Loop(Millis),
+    /// One tick for the whole time the rows took to arrive (a loop that stalled that long,
+    /// catching up): the windows move by all of it at once.
+    CatchUp,
+}
+
+/// Times `ticks` ticks that each fold in `changes` changed rows: the simulated city's
+/// next records and stage updates from `cursor` on, written to the database first.
 async fn time_ticks(
     store: &Store,
     live: &mut LiveFigures,
@@ -394,15 +411,32 @@ async fn time_ticks(
     mut cursor: Millis,
     changes: usize,
     ticks: usize,
+    pace: Pace,
 ) -> anyhow::Result<(Millis, std::time::Duration)> {
     let mut times = Vec::new();
     let mut reads = Vec::new();
     let mut folds = Vec::new();
+    let mut idle = Vec::new();
     let mut rebuilds = 0;
+    let mut moved = Vec::new();
     for _ in 0..ticks.max(1) {
         let c = Arc::clone(city);
         let (batch, until) =
             tokio::task::spawn_blocking(move || next_changes(&c, cursor, changes)).await?;
+        let mut last = cursor;
+        if let Pace::Loop(period) = pace {
+            // The ticks while the batch was on its way, the last one a period before it lands.
+            let mut t = until - (until - cursor) / period * period;
+            while t < until {
+                if t > last {
+                    let started = Instant::now();
+                    live.tick(t).await?;
+                    idle.push(started.elapsed());
+                    last = t;
+                }
+                t += period;
+            }
+        }
         store.write(&batch).await?;
         let t = Instant::now();
         let before = live.rebuilds;
@@ -411,24 +445,40 @@ async fn time_ticks(
         reads.push(live.last_tick.read);
         folds.push(live.last_tick.fold);
         rebuilds += live.rebuilds - before;
+        moved.push(until - last);
         cursor = until;
     }
-    times.sort();
-    reads.sort();
-    folds.sort();
-    let median = times[times.len() / 2];
+    let median = |v: &mut Vec<std::time::Duration>| {
+        v.sort();
+        v.get(v.len() / 2).copied()
+    };
+    let tick_median = median(&mut times).expect("ticks");
     let p90 = times[(times.len() * 9).div_ceil(10) - 1];
+    moved.sort();
+    let how = match pace {
+        Pace::Loop(period) => format!("paced as the loop, a tick every {period} ms"),
+        Pace::CatchUp => "one tick for all the time the rows took".to_string(),
+    };
     println!(
-        "tick with {changes} changed rows: median {:.2} ms, p90 {:.2} ms, max {:.2} ms over {} ticks ({rebuilds} rebuilds)",
-        ms(median),
+        "tick with {changes} changed rows ({how}): median {:.2} ms, p90 {:.2} ms, max {:.2} ms over {} ticks ({rebuilds} rebuilds)",
+        ms(tick_median),
         ms(p90),
         ms(*times.last().expect("ticks")),
         times.len(),
     );
     println!(
-        "  of which reading the changes: median {:.2} ms; folding them in and the snapshot: median {:.2} ms",
-        ms(reads[reads.len() / 2]),
-        ms(folds[folds.len() / 2])
+        "  of which reading the changes: median {:.2} ms; folding them in and the snapshot: median {:.2} ms; the windows moved {:.1} s per timed tick (median)",
+        ms(median(&mut reads).expect("ticks")),
+        ms(median(&mut folds).expect("ticks")),
+        moved[moved.len() / 2] as f64 / 1000.0
     );
-    Ok((cursor, median))
+    if let Some(m) = median(&mut idle) {
+        println!(
+            "  ticks with no changed rows between the batches: median {:.2} ms, max {:.2} ms over {}",
+            ms(m),
+            ms(*idle.last().expect("idle ticks")),
+            idle.len()
+        );
+    }
+    Ok((cursor, tick_median))
 }
