@@ -319,6 +319,10 @@ impl Builder {
                     (Pool::Reference, day_bounds(tz, first).0.max(s.from))
                 };
                 frozen_from = frozen_from.min(s.from);
+                // The bases are kept for the whole centre only: nothing on the wall or in
+                // an alert compares a zone with its own past, and a zone's 同比 / 环比 is the
+                // desk's to compute when asked. Cut by zone too they were half a tick's work.
+                let ncuts = if variant == Variant::Now { ncuts } else { 1 };
                 spans.push(SpanState {
                     window: wi,
                     variant,
@@ -336,12 +340,16 @@ impl Builder {
         }
         let frozen_work = spans
             .iter()
-            .map(|_| vec![Figures::default(); ncuts])
+            .map(|s| vec![Figures::default(); s.tail.len()])
             .collect();
         let spans_summable: Vec<(Millis, Millis)> = spans.iter().map(|s| s.summable).collect();
         let sum_work = spans
             .iter()
-            .map(|_| (0..ncuts).map(|_| FrozenFiguresSum::default()).collect())
+            .map(|s| {
+                (0..s.tail.len())
+                    .map(|_| FrozenFiguresSum::default())
+                    .collect()
+            })
             .collect();
         let plan = Plan {
             now,
@@ -697,6 +705,8 @@ pub struct WindowFigures {
 #[derive(Debug, Clone, Serialize)]
 pub struct CutFigures {
     pub report: Arc<Report>,
+    /// The report's figures against its 同比 and 环比 bases: for the whole centre's cut only
+    /// (a zone's are the desk's, computed when asked); empty for a zone's.
     pub compared: Vec<Compared>,
 }
 
@@ -1014,8 +1024,14 @@ impl Engine {
                     Some((from, cut)) if same(from, &reps) => Arc::clone(cut),
                     _ => {
                         let now_rep = reps[0].clone().expect("every window has a current span");
+                        // A zone's cut has no bases (`Builder::new`), so nothing to compare.
+                        let compared = if c == 0 {
+                            compare(&now_rep, reps[1].as_deref(), reps[2].as_deref())
+                        } else {
+                            Vec::new()
+                        };
                         let cut = Arc::new(CutFigures {
-                            compared: compare(&now_rep, reps[1].as_deref(), reps[2].as_deref()),
+                            compared,
                             report: now_rep,
                         });
                         self.cut_cache.insert((wi, c), (reps, Arc::clone(&cut)));
