@@ -146,19 +146,29 @@ impl FactPool {
 
     fn insert(&mut self, key: Key, fact: Fact) -> Option<Fact> {
         let old = self.facts.insert(key, fact);
-        if let Some(o) = &old {
-            for (t, p) in anchors(o) {
+        // Only the entries that differ: an update brings one stage, and each entry of these
+        // sets of a few hundred thousand is a walk down a tree.
+        let old_anchors = || old.iter().flat_map(anchors);
+        let old_stages = || old.iter().flat_map(Fact::stage_times);
+        for (t, p) in old_anchors() {
+            if !anchors(&fact).any(|a| a == (t, p)) {
                 self.index.remove(&(t, key, p));
             }
-            for t in o.stage_times() {
+        }
+        for t in old_stages() {
+            if !fact.stage_times().any(|s| s == t) {
                 self.stages.remove(&(t, key));
             }
         }
         for (t, p) in anchors(&fact) {
-            self.index.insert((t, key, p));
+            if !old_anchors().any(|a| a == (t, p)) {
+                self.index.insert((t, key, p));
+            }
         }
         for t in fact.stage_times() {
-            self.stages.insert((t, key));
+            if !old_stages().any(|s| s == t) {
+                self.stages.insert((t, key));
+            }
         }
         old
     }
@@ -929,8 +939,10 @@ impl Engine {
     }
 
     /// Recomputes the reports of every span cut whose figures changed, or in which an open
-    /// order fell due since the last snapshot. They are independent, so they are shared out
-    /// over the machine's cores: a busy minute dirties most of the 18 spans × every cut.
+    /// order fell due since the last snapshot. The first ones, each from scratch over a
+    /// whole frozen part, are shared out over the machine's cores; a tick's reuse the last
+    /// and take microseconds, less than starting a thread (measured on 2 cores: a 100-row
+    /// tick's reports took about half as long in line).
     fn refresh_reports(&mut self) {
         let mut stale = Vec::new();
         for (si, s) in self.spans.iter().enumerate() {
@@ -960,8 +972,9 @@ impl Engine {
             ((si, c), (Arc::new(report), watches))
         };
         let threads = self.threads;
+        let first = self.reports.is_empty();
         // Each span cut's new report, with where its percentiles now are.
-        let fresh: Vec<(SpanCut, (Arc<Report>, Watches))> = if threads < 2 || stale.len() < 32 {
+        let fresh: Vec<(SpanCut, (Arc<Report>, Watches))> = if threads < 2 || !first {
             stale.iter().map(one).collect()
         } else {
             let chunk = stale.len().div_ceil(threads);
