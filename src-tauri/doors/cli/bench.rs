@@ -419,10 +419,21 @@ async fn time_ticks(
     let mut idle = Vec::new();
     let mut rebuilds = 0;
     let mut moved = Vec::new();
-    for _ in 0..ticks.max(1) {
-        let c = Arc::clone(city);
-        let (batch, until) =
-            tokio::task::spawn_blocking(move || next_changes(&c, cursor, changes)).await?;
+    // The batches are made first: making one (three simulated days) sweeps the caches, and
+    // in the wall the rows come from another process or a small writer, not from that.
+    let c = Arc::clone(city);
+    let batches = tokio::task::spawn_blocking(move || {
+        let mut from = cursor;
+        (0..ticks.max(1))
+            .map(|_| {
+                let (batch, until) = next_changes(&c, from, changes);
+                from = until;
+                (batch, until)
+            })
+            .collect::<Vec<_>>()
+    })
+    .await?;
+    for (batch, until) in batches {
         let mut last = cursor;
         if let Pace::Loop(period) = pace {
             // The ticks while the batch was on its way, the last one a period before it lands.
