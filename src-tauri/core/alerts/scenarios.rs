@@ -51,7 +51,7 @@ fn arrival_snapshot(p90: u32) -> Snapshot {
     Snapshot {
         as_of: 0,
         seq: 1,
-        zones: vec!["Z01".into(), "Z07".into()],
+        zones: ["Z01".to_string(), "Z07".to_string()].into(),
         windows: vec![WindowFigures {
             key: "last_60m".into(),
             span: Span { from: 0, to: 1 },

@@ -621,7 +621,6 @@ impl Builder {
         let mut e = Engine {
             zone_cuts,
             tz: self.tz,
-            zones: self.zones,
             day: local_date(self.tz, self.plan.now),
             windows: self.windows,
             recent_from: self.plan.recent_from,
@@ -636,6 +635,8 @@ impl Builder {
             now: self.plan.now,
             reports: FxHashMap::default(),
             cut_cache: FxHashMap::default(),
+            zone_codes: self.zones.codes.iter().cloned().collect(),
+            zones: self.zones,
             snapshot: Arc::new(Snapshot::default()),
         };
         e.advance(self.plan.now);
@@ -687,6 +688,8 @@ pub struct Engine {
     /// Each window cut's figures with the reports they were compared from.
     #[allow(clippy::type_complexity)]
     cut_cache: FxHashMap<(usize, usize), ([Option<Arc<Report>>; 3], Arc<CutFigures>)>,
+    /// The zones' codes, shared by every snapshot.
+    zone_codes: Arc<[String]>,
     snapshot: Arc<Snapshot>,
 }
 
@@ -698,7 +701,8 @@ pub struct Snapshot {
     /// The change number of the newest data included.
     pub seq: i64,
     pub windows: Vec<WindowFigures>,
-    pub zones: Vec<String>,
+    /// Shared from one snapshot to the next: the list is the engine's, fixed when built.
+    pub zones: Arc<[String]>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -1005,26 +1009,30 @@ impl Engine {
         let mut out = Vec::new();
         for (wi, w) in windows.iter().enumerate() {
             let ncuts = if self.zone_cuts[wi] { ncuts } else { 1 };
+            // The window's spans, as now, 同比, 环比; a base the data does not cover is left
+            // out (its comparisons are "—").
+            let mut spans: [Option<usize>; 3] = [None; 3];
+            for (si, s) in self
+                .spans
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.window == wi)
+            {
+                let span = variant_span(w, s.variant).expect("span exists");
+                if s.variant != Variant::Now && !recorded_from(self.data_from, span) {
+                    continue;
+                }
+                let ix = match s.variant {
+                    Variant::Now => 0,
+                    Variant::Yoy => 1,
+                    Variant::Pop => 2,
+                };
+                spans[ix] = Some(si);
+            }
             let mut cuts = Vec::with_capacity(ncuts);
             for c in 0..ncuts {
-                let mut reps: [Option<Arc<Report>>; 3] = [None, None, None];
-                for (si, s) in self
-                    .spans
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, s)| s.window == wi)
-                {
-                    let ix = match s.variant {
-                        Variant::Now => 0,
-                        Variant::Yoy => 1,
-                        Variant::Pop => 2,
-                    };
-                    let span = variant_span(w, s.variant).expect("span exists");
-                    if s.variant != Variant::Now && !recorded_from(self.data_from, span) {
-                        continue;
-                    }
-                    reps[ix] = self.reports.get(&(si, c)).cloned();
-                }
+                let reps: [Option<Arc<Report>>; 3] =
+                    spans.map(|si| si.and_then(|si| self.reports.get(&(si, c)).cloned()));
                 // Unchanged reports keep their comparisons from the last snapshot.
                 let same = |a: &[Option<Arc<Report>>; 3], b: &[Option<Arc<Report>>; 3]| {
                     a.iter().zip(b).all(|(x, y)| match (x, y) {
@@ -1065,7 +1073,7 @@ impl Engine {
             as_of: self.now,
             seq: self.seq,
             windows: out,
-            zones: self.zones.codes.clone(),
+            zones: Arc::clone(&self.zone_codes),
         }
     }
 }
