@@ -756,3 +756,104 @@ pub fn total_excluded(parts: &[&dyn View], k: Interval) -> Excluded {
     }
     e
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kpi::facts::{IncidentFact, OrderFact};
+    use crate::model::Unrecorded;
+
+    /// What a reader of the figures sees, without the bookkeeping of reports.
+    fn seen(f: &Figures) -> impl PartialEq + std::fmt::Debug + '_ {
+        (&f.counts, &f.intervals, &f.bands, &f.excluded, &f.open_due)
+    }
+
+    fn incident(unrecorded: Unrecorded) -> Fact {
+        let s = 1000;
+        Fact::Incident(IncidentFact {
+            created: 0,
+            call_received: Some(-40 * s),
+            call_answered: Some(-30 * s),
+            dispatched: Some(45 * s + 500),
+            signed_for: Some(66 * s + 400),
+            departed: Some(90 * s),
+            arrived: Some(700 * s),
+            fed_back: Some(4000 * s),
+            closed: Some(5000 * s),
+            circle_ms: Some(600 * s),
+            case_filed: true,
+            case_cleared: false,
+            zone: Some(2),
+            unrecorded,
+        })
+    }
+
+    fn order() -> Fact {
+        let h = 3_600_000;
+        Fact::Order(OrderFact {
+            sent: 0,
+            direction: Direction::Diverted,
+            accepted: Some(h),
+            accept_by: Some(2 * h),
+            handled: Some(30 * h),
+            fed_back: Some(50 * h),
+            due: Some(24 * h),
+            returned: None,
+            zone: None,
+            unrecorded: Unrecorded::NONE,
+        })
+    }
+
+    #[test]
+    fn replacing_a_fact_leaves_what_counting_the_new_one_alone_leaves() {
+        // Each fact seen at every cut its stages pass, one after the other, as maturing and
+        // updates replace it; at each step the figures must be those of the new state
+        // counted from nothing.
+        let facts = [
+            incident(Unrecorded::NONE),
+            incident(Unrecorded::NONE.with(Stage::Departed)),
+            order(),
+        ];
+        for fact in facts {
+            let mut cuts: Vec<Millis> = fact.stage_times().collect();
+            cuts.insert(0, 0);
+            cuts.sort_unstable();
+            for part in [Part::Main, Part::Dispatch] {
+                let mut live = Figures::default();
+                let mut was = fact.as_of(cuts[0]);
+                live.apply(&was, part, 1);
+                for &cut in &cuts[1..] {
+                    let now = fact.as_of(cut);
+                    live.replace(&was, &now, part);
+                    let mut fresh = Figures::default();
+                    fresh.apply(&now, part, 1);
+                    assert_eq!(seen(&live), seen(&fresh), "{fact:?} {part:?} at {cut}");
+                    was = now;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_replacement_touches_only_the_intervals_whose_samples_differ() {
+        let fact = incident(Unrecorded::NONE);
+        let before = fact.as_of(60_000);
+        let signed = fact.as_of(66_400);
+        let mut f = Figures::default();
+        f.apply(&before, Part::Main, 1);
+        f.take_touched();
+        assert!(f.replace(&before, &signed, Part::Main));
+        assert_eq!(f.take_touched(), 1 << Interval::SignFor as usize);
+        assert!(!f.replace(&signed, &signed, Part::Main), "nothing changed");
+        assert_eq!(f.take_touched(), 0);
+        // The figures a reader sees are those of the signed-for incident.
+        let mut fresh = Figures::default();
+        fresh.apply(&signed, Part::Main, 1);
+        assert_eq!(seen(&f), seen(&fresh));
+        assert_eq!(
+            f.bands[Interval::SignFor as usize][0],
+            1,
+            "20.9 s: within 30 s"
+        );
+    }
+}
