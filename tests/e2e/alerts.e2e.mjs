@@ -13,7 +13,8 @@ import { chromium } from "playwright-core";
 import { bin, check, deadline, finish, must, onCleanup, oneRowCsv, run, scratch, screenshotDir, sleep, start, stop, waitFor } from "./lib.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const cad = process.env.CAD || path.join(here, "../../../shared/data/decc_cad_2025w35-41.csv");
+const shared = process.env.COMMANDWALL_SHARED || path.join(here, "../../../shared");
+const cad = process.env.CAD || path.join(shared, "data/decc_cad_2025w35-41.csv");
 const COMMANDER = { name: "张伟", token: `commander-${crypto.randomBytes(12).toString("hex")}` };
 const COMMENT = "已知悉，已调派增援（e2e）";
 const LATENCY_MS = 2000;
